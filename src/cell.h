@@ -1,0 +1,44 @@
+/*
+ * cell.h - one step of a recurrent layer, forward and backward, computing
+ * exactly what torch.nn.RNN, torch.nn.LSTM and torch.nn.GRU compute.
+ *
+ * Pure kernels: they allocate nothing and print nothing.  The forward step
+ * writes into CACHE everything the backward step needs, so that backward can
+ * walk a window of cached steps in reverse without recomputing.
+ *
+ * The input is either a dense vector X of p->in reals, or (X == NULL) the
+ * one-hot vector with a 1 at XID, whose products are column lookups.
+ */
+#ifndef RNNF_CELL_H
+#define RNNF_CELL_H
+
+#include <stddef.h>
+#include "model.h"
+
+/* Reals of cache per step and layer. */
+size_t cell_cache_size(enum cell_kind k, int hidden);
+/* Reals of scratch that cell_forward and cell_backward need. */
+size_t cell_scratch_size(enum cell_kind k, int hidden);
+
+/* The layer's output h of a cached step (borrowed pointer into CACHE). */
+real *cell_cache_h(enum cell_kind k, int hidden, real *cache);
+
+/*
+ * Advance: H (and C for LSTM) hold the state entering the step and are
+ * replaced by the state leaving it.
+ */
+void cell_forward(enum cell_kind k, int hidden, const struct layer_view *p,
+    const real *x, int xid, real *h, real *c, real *cache, real *scratch);
+
+/*
+ * Backward through one cached step.  DH is dLoss/dh of the step's output
+ * (read only).  For LSTM, DC holds dLoss/dc of the step's cell state on entry
+ * and dLoss/dc_prev on return (ignored otherwise).  DH_PREV receives
+ * dLoss/dh_prev; DX, if not NULL, is incremented by dLoss/dx.  Parameter
+ * gradients are added into G.
+ */
+void cell_backward(enum cell_kind k, int hidden, const struct layer_view *p,
+    const struct layer_view *g, const real *x, int xid, const real *cache,
+    const real *dh, real *dc, real *dh_prev, real *dx, real *scratch);
+
+#endif

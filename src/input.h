@@ -1,0 +1,44 @@
+/*
+ * input.h - a byte source that reads plain and gzip-compressed data alike.
+ *
+ * The reader never waits for more bytes than one read(2) returns, so a line
+ * typed into a pipe (tail -f | rnnfilter) is handed on at once, compressed or
+ * not.  Compression is detected from the first two bytes (1f 8b); concatenated
+ * gzip members are read one after another, as gzip -d does.
+ *
+ * Ownership: input_open() returns a handle that the caller must give to
+ * input_close(), which frees it and closes the descriptor (but not stdin's).
+ */
+#ifndef RNNF_INPUT_H
+#define RNNF_INPUT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct input;
+
+/* Open PATH ("-" is standard input).  On failure returns NULL and sets errno. */
+struct input *input_open(const char *path);
+
+/*
+ * Read up to N bytes of (decompressed) data into BUF.  Returns the number of
+ * bytes read, 0 at the end of the data, or -1 on error; input_error() then
+ * says why ("unexpected end of compressed data", "invalid compressed data:
+ * <zlib's message>", or strerror(errno) for a read error).  EINTR is returned
+ * as -1 with errno EINTR so that the caller can look at its signal flags.
+ */
+ssize_t input_read(struct input *in, void *buf, size_t n);
+
+/* The last error's text; borrowed, valid until the next call on IN. */
+const char *input_error(const struct input *in);
+
+/* The name for messages: the path, or "stdin" for "-".  Borrowed. */
+const char *input_name(const struct input *in);
+
+/* Nonzero if the data is gzip-compressed (known after the first read). */
+int input_is_gzip(const struct input *in);
+
+/* Close and free IN.  Returns 0, or -1 if close(2) failed. */
+int input_close(struct input *in);
+
+#endif

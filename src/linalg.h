@@ -1,0 +1,31 @@
+/*
+ * linalg.h - the few dense kernels the cells need.  Matrices are row-major,
+ * W of shape (rows, cols).  Sums are taken in a fixed order, so a result does
+ * not depend on the compiler's vectorisation: the same seed gives the same
+ * bytes on every machine.
+ */
+#ifndef RNNF_LINALG_H
+#define RNNF_LINALG_H
+
+#include <stddef.h>
+#include "real.h"
+
+real la_dot(const real *a, const real *b, size_t n);
+/* y = W x + b   (b may be NULL) */
+void la_gemv(real *y, const real *w, const real *x, const real *b,
+    size_t rows, size_t cols);
+/* y += W x */
+void la_gemv_acc(real *y, const real *w, const real *x, size_t rows, size_t cols);
+/* x += W^T d */
+void la_gemtv_acc(real *x, const real *w, const real *d, size_t rows, size_t cols);
+/* G += d x^T */
+void la_outer_acc(real *g, const real *d, const real *x, size_t rows, size_t cols);
+/* y += a */
+void la_add(real *y, const real *a, size_t n);
+real la_sigmoid(real x);
+/* In place: x <- softmax(x); returns the log-sum-exp of the input. */
+real la_softmax(real *x, size_t n);
+/* In place: x <- log(softmax(x)). */
+void la_log_softmax(real *x, size_t n);
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * main.c - rnnfilter's command line: the only file that parses argv, prints
+ * usage and decides the exit status.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "numeric.h"
+#include "online.h"
+#include "opts.h"
+#include "output.h"
+#include "rerr.h"
+
+static const char *progname = "rnnfilter";
+
+enum {
+	OPT_HEADER = CHAR_MAX + 1, OPT_NO_HEADER, OPT_CELL, OPT_OPTIMIZER,
+	OPT_CLIP, OPT_SEED, OPT_HORIZON, OPT_NORMALIZE, OPT_FORECAST,
+	OPT_NO_LEARN, OPT_DUMP, OPT_OUTPUT, OPT_REPORT, OPT_GENERATE,
+	OPT_TEMPERATURE, OPT_PRIME, OPT_PRIME_FILE, OPT_PER_LINE,
+	OPT_PRECISION, OPT_PROGRESS, OPT_WAIT, OPT_CHECKPOINT, OPT_AR_ORDER,
+	OPT_INTERVAL, OPT_ALERT, OPT_FORGET_BIAS, OPT_PREDICT
+};
+
+static const struct option longopts[] = {
+	{ "column", required_argument, NULL, 'c' },
+	{ "inputs", required_argument, NULL, 'i' },
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "header", no_argument, NULL, OPT_HEADER },
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+	{ "chars", no_argument, NULL, 'C' },
+	{ "cell", required_argument, NULL, OPT_CELL },
+	{ "hidden", required_argument, NULL, 'H' },
+	{ "layers", required_argument, NULL, 'L' },
+	{ "bptt", required_argument, NULL, 'K' },
+	{ "window", required_argument, NULL, 'T' },
+	{ "optimizer", required_argument, NULL, OPT_OPTIMIZER },
+	{ "lr", required_argument, NULL, 'r' },
+	{ "clip", required_argument, NULL, OPT_CLIP },
+	{ "forget-bias", required_argument, NULL, OPT_FORGET_BIAS },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "horizon", required_argument, NULL, OPT_HORIZON },
+	{ "normalize", required_argument, NULL, OPT_NORMALIZE },
+	{ "predict", required_argument, NULL, OPT_PREDICT },
+	{ "forecast", required_argument, NULL, OPT_FORECAST },
+	{ "model", required_argument, NULL, 'm' },
+	{ "no-learn", no_argument, NULL, OPT_NO_LEARN },
+	{ "dump", no_argument, NULL, OPT_DUMP },
+	{ "append", no_argument, NULL, 'a' },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "precision", required_argument, NULL, OPT_PRECISION },
+	{ "report", no_argument, NULL, OPT_REPORT },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "ar-order", required_argument, NULL, OPT_AR_ORDER },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "alert", required_argument, NULL, OPT_ALERT },
+	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+	{ "generate", required_argument, NULL, OPT_GENERATE },
+	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
+	{ "prime", required_argument, NULL, OPT_PRIME },
+	{ "prime-file", required_argument, NULL, OPT_PRIME_FILE },
+	{ "per-line", no_argument, NULL, OPT_PER_LINE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char shortopts[] = "c:i:d:CH:L:K:T:r:m:aqhV";
+
+static void
+usage(int status)
+{
+	struct opts d;
+
+	if (status != 0) {
+		fprintf(stderr, "Try '%s --help' for more information.\n",
+		    progname);
+		exit(status);
+	}
+	opts_init(&d);
+	printf("Usage: %s [OPTION]... [FILE]...\n", progname);
+	printf("An online recurrent network as a filter: reads numbers (CSV) or bytes,\n"
+	    "learns as it reads, and writes one prediction per item.\n"
+	    "With no FILE, or when FILE is -, read standard input (plain or gzip).\n\n");
+	printf("Input:\n"
+	    "  -c, --column COL      target column, by header name or 1-based index\n"
+	    "                        [close, adj close, price or value, else the last\n"
+	    "                        numeric column]\n"
+	    "  -i, --inputs COLS     further input columns, a comma list [none]\n"
+	    "  -d, --delimiter CHAR  field delimiter ('\\t' for tab) ['%c']\n"
+	    "      --header, --no-header  whether the first row names the columns\n"
+	    "                        [detected]\n"
+	    "  -C, --chars           character mode: predict the next byte\n",
+	    d.delimiter);
+	printf("\nThe network:\n"
+	    "      --cell rnn|relu|lstm|gru  recurrent cell [%s]\n"
+	    "  -H, --hidden N        hidden units per layer [%d; %d with --chars]\n"
+	    "  -L, --layers N        stacked layers [%d]\n"
+	    "  -K, --bptt K          one update every K scored items [%d; %d with --chars]\n"
+	    "  -T, --window T        backpropagate through T steps, T >= K [K]\n"
+	    "      --optimizer sgd|adam|adagrad|rmsprop  [%s]\n"
+	    "  -r, --lr RATE         learning rate [%g]\n"
+	    "      --clip NORM       clip the gradient's global norm, 0 for none [%g]\n"
+	    "      --forget-bias B   LSTM forget-gate bias at initialisation [%g]\n"
+	    "      --seed N          seed of the initialisation and sampling [%llu]\n"
+	    "      --horizon H       predict H items ahead [%d]\n"
+	    "      --normalize running|none  online scaling of numbers [running]\n"
+	    "      --predict change|level  the head predicts the scaled change from\n"
+	    "                        the last item, or the scaled level [change]\n",
+	    cell_name(d.cell), d.hidden, CHARS_DEFAULT_HIDDEN, d.layers,
+	    d.bptt, CHARS_DEFAULT_BPTT, optim_name(d.optimizer),
+	    optim_default_lr(d.optimizer), d.clip,
+	    d.forget_bias, (unsigned long long)d.seed, d.horizon);
+	printf("\nOutput:\n"
+	    "  -a, --append          echo each row and add prediction columns\n"
+	    "      --output csv|tsv|jsonl  format of --append rows [csv]\n"
+	    "      --precision N     significant digits, 0 for the fewest that\n"
+	    "                        round-trip a float [%d]\n"
+	    "      --forecast N      after the input, N recursive forecasts [%lld]\n"
+	    "      --report          a summary on standard error at the end\n"
+	    "  -q, --quiet           no notes on standard error\n",
+	    d.precision, d.forecast);
+	printf("\nThe model file:\n"
+	    "  -m, --model FILE      load FILE if it exists, save it on exit\n"
+	    "      --no-learn        predict only: weights and FILE stay unchanged\n"
+	    "      --dump            print the model in FILE as JSON and exit\n");
+	printf("\n  -h, --help            print this help and exit\n"
+	    "  -V, --version         print the version and exit\n");
+	printf("\nExit status: 0 ok, 1 data or runtime error, 2 usage error.\n"
+	    "Full documentation: man rnnfilter\n");
+	exit(0);
+}
+
+static void
+usage_error(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "%s: ", progname);
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	usage(EXIT_USAGE);
+}
+
+/* Strict integer in [MIN, MAX]; quotes the bad value in the message. */
+static long long
+num_int(const char *name, const char *s, long long min, long long max)
+{
+	char *end, range[64];
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || errno == ERANGE || v < min || v > max) {
+		snprintf(range, sizeof range, "an integer from %lld to %lld",
+		    min, max);
+		fprintf(stderr, "%s: --%s: '%s' is not %s\n", progname, name,
+		    s, range);
+		usage(EXIT_USAGE);
+	}
+	return v;
+}
+
+static double
+num_real(const char *name, const char *s, double min, double max)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno == ERANGE || !(v >= min) ||
+	    !(v <= max)) {
+		fprintf(stderr, "%s: --%s: '%s' is not a number from %g to %g\n",
+		    progname, name, s, min, max);
+		usage(EXIT_USAGE);
+	}
+	return v;
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':	/* --column */
+			o->column = optarg;
+			o->given |= GIVEN_COLUMN;
+			break;
+		case 'i':	/* --inputs */
+			o->inputs = optarg;
+			o->given |= GIVEN_INPUTS;
+			break;
+		case 'd':	/* --delimiter */
+			if (strcmp(optarg, "\\t") == 0 || strcmp(optarg, "tab") == 0)
+				o->delimiter = '\t';
+			else if (strlen(optarg) == 1 && optarg[0] != '"' &&
+			    optarg[0] != '\n' && optarg[0] != '\r')
+				o->delimiter = (unsigned char)optarg[0];
+			else
+				usage_error("--delimiter: '%s' is not one character%s",
+				    optarg, "");
+			o->given |= GIVEN_DELIMITER;
+			break;
+		case OPT_HEADER:	/* --header */
+			o->header = HEADER_YES;
+			break;
+		case OPT_NO_HEADER:	/* --no-header */
+			o->header = HEADER_NO;
+			break;
+		case 'C':	/* --chars */
+			o->chars = 1;
+			o->given |= GIVEN_CHARS;
+			break;
+		case OPT_CELL:	/* --cell */
+			if (cell_parse(optarg, &o->cell) != 0)
+				usage_error("--cell: '%s' is not one of rnn, relu, lstm, gru%s",
+				    optarg, "");
+			o->given |= GIVEN_CELL;
+			break;
+		case 'H':	/* --hidden */
+			o->hidden = (int)num_int("hidden", optarg, 1, MODEL_MAX_HIDDEN);
+			o->given |= GIVEN_HIDDEN;
+			break;
+		case 'L':	/* --layers */
+			o->layers = (int)num_int("layers", optarg, 1, MODEL_MAX_LAYERS);
+			o->given |= GIVEN_LAYERS;
+			break;
+		case 'K':	/* --bptt */
+			o->bptt = (int)num_int("bptt", optarg, 1, 100000);
+			o->given |= GIVEN_BPTT;
+			break;
+		case 'T':	/* --window */
+			o->window = (int)num_int("window", optarg, 1, 100000);
+			o->given |= GIVEN_WINDOW;
+			break;
+		case OPT_OPTIMIZER:	/* --optimizer */
+			if (optim_parse(optarg, &o->optimizer) != 0)
+				usage_error("--optimizer: '%s' is not one of sgd, adam, adagrad, rmsprop%s",
+				    optarg, "");
+			o->given |= GIVEN_OPTIMIZER;
+			break;
+		case 'r':	/* --lr */
+			o->lr = num_real("lr", optarg, 1e-12, 1e3);
+			o->given |= GIVEN_LR;
+			break;
+		case OPT_CLIP:	/* --clip */
+			o->clip = num_real("clip", optarg, 0, 1e30);
+			o->given |= GIVEN_CLIP;
+			break;
+		case OPT_FORGET_BIAS:	/* --forget-bias */
+			o->forget_bias = num_real("forget-bias", optarg, -100, 100);
+			break;
+		case OPT_SEED:	/* --seed */
+			o->seed = (uint64_t)num_int("seed", optarg, 0, LLONG_MAX);
+			o->given |= GIVEN_SEED;
+			break;
+		case OPT_HORIZON:	/* --horizon */
+			o->horizon = (int)num_int("horizon", optarg, 1, NUM_MAX_HORIZON);
+			o->given |= GIVEN_HORIZON;
+			break;
+		case OPT_NORMALIZE:	/* --normalize */
+			if (strcmp(optarg, "running") == 0)
+				o->normalize = NORM_RUNNING;
+			else if (strcmp(optarg, "none") == 0)
+				o->normalize = NORM_NONE;
+			else
+				usage_error("--normalize: '%s' is not one of running, none%s",
+				    optarg, "");
+			o->given |= GIVEN_NORMALIZE;
+			break;
+		case OPT_PREDICT:	/* --predict */
+			if (strcmp(optarg, "change") == 0)
+				o->predict = PREDICT_CHANGE;
+			else if (strcmp(optarg, "level") == 0)
+				o->predict = PREDICT_LEVEL;
+			else
+				usage_error("--predict: '%s' is not one of change, level%s",
+				    optarg, "");
+			o->given |= GIVEN_PREDICT;
+			break;
+		case OPT_FORECAST:	/* --forecast */
+			o->forecast = num_int("forecast", optarg, 0, LLONG_MAX);
+			break;
+		case 'm':	/* --model */
+			o->model = optarg;
+			break;
+		case OPT_NO_LEARN:	/* --no-learn */
+			o->no_learn = 1;
+			break;
+		case OPT_DUMP:	/* --dump */
+			o->dump = 1;
+			break;
+		case 'a':	/* --append */
+			o->append = 1;
+			break;
+		case OPT_OUTPUT:	/* --output */
+			if (strcmp(optarg, "csv") == 0)
+				o->output = OUT_CSV;
+			else if (strcmp(optarg, "tsv") == 0)
+				o->output = OUT_TSV;
+			else if (strcmp(optarg, "jsonl") == 0)
+				o->output = OUT_JSONL;
+			else
+				usage_error("--output: '%s' is not one of csv, tsv, jsonl%s",
+				    optarg, "");
+			break;
+		case OPT_PRECISION:	/* --precision */
+			o->precision = (int)num_int("precision", optarg, 0, 17);
+			break;
+		case OPT_REPORT:	/* --report */
+			o->report = 1;
+			break;
+		case OPT_PROGRESS:	/* --progress */
+			o->progress = 1;
+			break;
+		case OPT_AR_ORDER:	/* --ar-order */
+			o->ar_order = (int)num_int("ar-order", optarg, 0, 64);
+			o->given |= GIVEN_AR_ORDER;
+			break;
+		case OPT_INTERVAL:	/* --interval */
+			o->interval = num_real("interval", optarg, 0.5, 0.999);
+			break;
+		case OPT_ALERT:	/* --alert */
+			o->alert = num_real("alert", optarg, 0, 1);
+			break;
+		case OPT_WAIT:	/* --wait */
+			o->wait = 1;
+			break;
+		case OPT_CHECKPOINT:	/* --checkpoint */
+			o->checkpoint = num_int("checkpoint", optarg, 1, LLONG_MAX);
+			break;
+		case OPT_GENERATE:	/* --generate */
+			o->generate = num_int("generate", optarg, 0, LLONG_MAX);
+			break;
+		case OPT_TEMPERATURE:	/* --temperature */
+			o->temperature = num_real("temperature", optarg, 0, 100);
+			break;
+		case OPT_PRIME:	/* --prime */
+			o->prime = optarg;
+			break;
+		case OPT_PRIME_FILE:	/* --prime-file */
+			o->prime_file = optarg;
+			break;
+		case OPT_PER_LINE:	/* --per-line */
+			o->per_line = 1;
+			break;
+		case 'q':	/* --quiet */
+			o->quiet = 1;
+			break;
+		case 'h':	/* --help */
+			usage(0);
+			break;
+		case 'V':	/* --version */
+			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(EXIT_USAGE);
+		}
+	}
+	o->files = argv + optind;
+}
+
+static struct online *
+new_network(const struct opts *op)
+{
+	struct online_config cf;
+
+	memset(&cf, 0, sizeof cf);
+	cf.chars = op->chars;
+	cf.shape.cell = op->cell;
+	cf.shape.hidden = op->hidden;
+	cf.shape.layers = op->layers;
+	cf.shape.nin = op->chars ? 256 : 1 + opts_ninputs(op);
+	cf.shape.nout = op->chars ? 256 : 1;
+	cf.bptt = op->bptt;
+	cf.window = op->window;
+	cf.horizon = op->horizon;
+	cf.optimizer = op->optimizer;
+	cf.lr = op->lr;
+	cf.clip = op->clip;
+	cf.forget_bias = op->forget_bias;
+	cf.seed = op->seed;
+	return online_new(&cf);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts op;
+	struct rerr e;
+	struct online *net;
+	struct numstate *st;
+	const char *msg;
+
+	opts_init(&op);
+	parse_args(argc, argv, &op);
+	if ((msg = opts_check(&op)) != NULL) {
+		fprintf(stderr, "%s: %s\n", progname, msg);
+		usage(EXIT_USAGE);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	out_init();
+	memset(&e, 0, sizeof e);
+
+	net = new_network(&op);
+	st = malloc(sizeof *st);
+	if (net == NULL || st == NULL) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return EXIT_DATA;
+	}
+	numstate_init(st, &op);
+	numeric_run(&op, net, st, NULL, &e);
+	if (e.status == 0 && op.forecast > 0)
+		numeric_forecast(&op, net, st, op.forecast, &e);
+	if (e.status == 0 && out_flush() != 0)
+		rerr_set(&e, EXIT_DATA, "write error: %s", strerror(out_error()));
+	if (out_error() == EPIPE)
+		e.status = 0;	/* the reader has all it wanted: a quiet end */
+	else if (e.status != 0)
+		fprintf(stderr, "%s: %s\n", progname, e.msg);
+	if (op.report && !op.quiet) {
+		fprintf(stderr, "%s: items %llu  mae %.6g  rmse %.6g  naive mae %.6g  naive rmse %.6g\n",
+		    progname, (unsigned long long)net->t,
+		    errsum_mae(&st->met.net), errsum_rmse(&st->met.net),
+		    errsum_mae(&st->met.naive), errsum_rmse(&st->met.naive));
+	}
+	online_free(net);
+	free(st);
+	return e.status;
+}

@@ -1,0 +1,517 @@
+/* numeric.c - numeric mode's rows, columns and protocol; see numeric.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "csvin.h"
+#include "input.h"
+#include "numeric.h"
+#include "output.h"
+
+struct run {
+	const struct opts *op;
+	struct online *net;
+	struct numstate *st;
+	struct rerr *e;
+	const char *fname;
+	int first_row;		/* the next row is its file's first */
+	int has_header;		/* the current file has a header line */
+	int header_done;	/* the --append header has been written */
+	char **names;		/* header names of the current file (ncols) */
+	size_t *name_len;
+	real x[1 + NUM_MAX_INPUTS];
+	double raw[1 + NUM_MAX_INPUTS];
+	int present[1 + NUM_MAX_INPUTS];
+};
+
+void
+numstate_init(struct numstate *st, const struct opts *op)
+{
+	int i;
+
+	memset(st, 0, sizeof *st);
+	st->target = -1;
+	st->horizon = op->horizon;
+	for (i = 0; i < 1 + NUM_MAX_INPUTS; i++)
+		norm_init(&st->norm[i], op->normalize == NORM_NONE);
+	metrics_init(&st->met);
+}
+
+/* A field's name for messages: 'Close' with a header, else its number. */
+static const char *
+field_name(const struct run *r, int col, char *buf, size_t n)
+{
+	if (r->names != NULL && r->names[col] != NULL)
+		snprintf(buf, n, "'%s'", r->names[col]);
+	else
+		snprintf(buf, n, "%d", col + 1);
+	return buf;
+}
+
+static int
+is_number_field(const struct csvin_row *row, int col)
+{
+	double v;
+
+	return csvin_number(row->field[col], row->len[col], &v) != CSVIN_NUM_BAD;
+}
+
+static void
+free_names(struct run *r)
+{
+	int i;
+
+	if (r->names == NULL)
+		return;
+	for (i = 0; i < r->st->ncols; i++)
+		free(r->names[i]);
+	free(r->names);
+	free(r->name_len);
+	r->names = NULL;
+	r->name_len = NULL;
+}
+
+static int
+keep_names(struct run *r, const struct csvin_row *row)
+{
+	size_t i;
+
+	free_names(r);
+	r->names = calloc(row->nfields, sizeof *r->names);
+	r->name_len = calloc(row->nfields, sizeof *r->name_len);
+	if (r->names == NULL || r->name_len == NULL)
+		return rerr_set(r->e, EXIT_DATA, "out of memory");
+	for (i = 0; i < row->nfields; i++) {
+		if ((r->names[i] = strdup(row->field[i])) == NULL)
+			return rerr_set(r->e, EXIT_DATA, "out of memory");
+		r->name_len[i] = row->len[i];
+	}
+	return 0;
+}
+
+/* Is the file's first row a header?  See "Columns" in rnnfilter(1). */
+static int
+detect_header(const struct run *r, const struct csvin_row *row)
+{
+	const char *spec = r->op->column;
+	size_t i;
+	int bad = 0;
+
+	if (r->op->header != HEADER_AUTO)
+		return r->op->header == HEADER_YES;
+	if (r->st->target >= 0 && (size_t)r->st->target < row->nfields)
+		return !is_number_field(row, r->st->target);
+	if (spec != NULL && spec[strspn(spec, "0123456789")] != '\0')
+		return 1;
+	if (spec != NULL) {
+		long c = csvin_column(NULL, row->nfields, spec);
+
+		return c >= 0 && !is_number_field(row, (int)c);
+	}
+	for (i = 0; i < row->nfields; i++) {
+		if (is_number_field(row, (int)i))
+			return 0;
+		bad = 1;
+	}
+	return bad;
+}
+
+static long
+preferred_column(const struct csvin_row *hdr)
+{
+	static const char *pref[] = {
+		"close", "adj close", "adj_close", "price", "value", NULL
+	};
+	int i;
+
+	for (i = 0; pref[i] != NULL; i++) {
+		long c = csvin_column(hdr, hdr->nfields, pref[i]);
+
+		if (c >= 0)
+			return c;
+	}
+	return -1;
+}
+
+static int
+resolve_one(struct run *r, const struct csvin_row *hdr, size_t nf,
+    const char *spec, int *out)
+{
+	long c = csvin_column(hdr, nf, spec);
+
+	if (c < 0) {
+		if (spec[strspn(spec, "0123456789")] == '\0')
+			return rerr_set(r->e, EXIT_DATA,
+			    "%s: column %s is beyond the %zu fields of a row",
+			    r->fname, spec, nf);
+		return rerr_set(r->e, EXIT_DATA, "%s: no column named '%s'",
+		    r->fname, spec);
+	}
+	*out = (int)c;
+	return 0;
+}
+
+/* Choose the target and input columns, once for the whole stream. */
+static int
+resolve_columns(struct run *r, const struct csvin_row *hdr,
+    const struct csvin_row *data)
+{
+	struct numstate *st = r->st;
+	const struct opts *op = r->op;
+	size_t nf = data->nfields;
+	char nb[NUM_NAME_MAX + 8];
+	int auto_chosen = 0;
+
+	if (op->column != NULL) {
+		if (resolve_one(r, hdr, nf, op->column, &st->target))
+			return r->e->status;
+	} else {
+		long c = hdr != NULL ? preferred_column(hdr) : -1;
+
+		if (c < 0)
+			for (c = (long)nf - 1; c >= 0; c--)
+				if (is_number_field(data, (int)c) &&
+				    data->len[c] > 0)
+					break;
+		if (c < 0)
+			return rerr_set(r->e, EXIT_DATA,
+			    "%s:%lu: no numeric column to predict; name one with --column",
+			    r->fname, data->line);
+		st->target = (int)c;
+		auto_chosen = 1;
+	}
+	if (op->inputs != NULL) {
+		char *list = strdup(op->inputs), *tok, *save = NULL;
+
+		if (list == NULL)
+			return rerr_set(r->e, EXIT_DATA, "out of memory");
+		st->ninputs = 0;
+		for (tok = strtok_r(list, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			int c = -1, i;
+
+			if (resolve_one(r, hdr, nf, tok, &c))
+				break;
+			if (c == st->target)
+				rerr_set(r->e, EXIT_USAGE,
+				    "--inputs: column %s is the target itself", tok);
+			for (i = 0; i < st->ninputs; i++)
+				if (st->input[i] == c)
+					rerr_set(r->e, EXIT_USAGE,
+					    "--inputs: column %s is named twice", tok);
+			if (r->e->status)
+				break;
+			st->input[st->ninputs++] = c;
+		}
+		free(list);
+		if (r->e->status)
+			return r->e->status;
+	}
+	if (hdr != NULL)
+		snprintf(st->target_name, sizeof st->target_name, "%s",
+		    hdr->field[st->target]);
+	if (auto_chosen && nf > 1 && !op->quiet)
+		fprintf(stderr, "rnnfilter: predicting column %s (%d of %zu)\n",
+		    field_name(r, st->target, nb, sizeof nb), st->target + 1, nf);
+	return 0;
+}
+
+/* Parse field COL of ROW into *V; *PRESENT is 0 for an empty field. */
+static int
+get_value(struct run *r, const struct csvin_row *row, int col, double *v,
+    int *present)
+{
+	char nb[NUM_NAME_MAX + 8];
+
+	*present = 1;
+	switch (csvin_number(row->field[col], row->len[col], v)) {
+	case CSVIN_NUM_OK:
+		return 0;
+	case CSVIN_NUM_EMPTY:
+		*present = 0;
+		*v = 0;
+		return 0;
+	case CSVIN_NUM_NONFINITE:
+		return rerr_set(r->e, EXIT_DATA,
+		    "%s:%lu: field %s: '%s' is not a finite number", r->fname,
+		    row->line, field_name(r, col, nb, sizeof nb), row->field[col]);
+	default:
+		return rerr_set(r->e, EXIT_DATA,
+		    "%s:%lu: field %s: '%s' is not a number", r->fname,
+		    row->line, field_name(r, col, nb, sizeof nb), row->field[col]);
+	}
+}
+
+static void
+put_number(double v, int precision)
+{
+	char b[OUT_NUMBER_MAX];
+	int n = out_number(b, v, precision);
+
+	out_write(b, (size_t)n);
+}
+
+/* A field for --append: quoted when it holds the delimiter or a quote. */
+static void
+put_field(const char *s, size_t len, int delim)
+{
+	size_t i;
+
+	if (memchr(s, delim, len) == NULL && memchr(s, '"', len) == NULL &&
+	    memchr(s, '\n', len) == NULL && memchr(s, '\r', len) == NULL) {
+		out_write(s, len);
+		return;
+	}
+	out_char('"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			out_char('"');
+		out_char(s[i]);
+	}
+	out_char('"');
+}
+
+static int
+out_delim(const struct opts *op)
+{
+	return op->output == OUT_TSV ? '\t' : op->delimiter;
+}
+
+static void
+append_header(struct run *r, const struct csvin_row *hdr)
+{
+	int d = out_delim(r->op);
+	size_t i;
+
+	for (i = 0; i < hdr->nfields; i++) {
+		put_field(hdr->field[i], hdr->len[i], d);
+		out_char(d);
+	}
+	out_str(d == '\t' ? "prediction\tforecast\n" : "prediction");
+	if (d != '\t') {
+		out_char(d);
+		out_str("forecast\n");
+	}
+}
+
+/* The protocol for one item; PRED is the prediction made for it, if any. */
+static void
+step(struct run *r, int *scored, double *pred)
+{
+	struct numstate *st = r->st;
+	struct online *net = r->net;
+	int h = st->horizon, i, k = 1 + st->ninputs;
+	struct pending *pd = &st->pend[net->t % (uint64_t)h];
+	double x = r->raw[0], loss, mean, scale;
+	const real *y;
+
+	/* 1. score the prediction made h items ago */
+	*scored = net->t >= (uint64_t)h;
+	if (*scored) {
+		double tz = (x - pd->base) / pd->scale;
+
+		*pred = pd->pred;
+		online_score(net, (real)tz, r->present[0], &loss);
+		if (r->present[0]) {
+			errsum_add(&st->met.net, x - pd->pred);
+			errsum_add(&st->met.naive, x - pd->x);
+			st->met.loss += loss;
+			st->met.nloss += 1;
+		}
+	}
+	/* 2. learn */
+	if (!r->op->no_learn)
+		online_learn(net);
+	/* 3. advance: a missing target is imputed with its prediction */
+	if (!r->present[0])
+		x = *scored ? pd->pred : st->norm[0].mean;
+	r->x[0] = (real)norm_scale(&st->norm[0], x);
+	for (i = 1; i < k; i++)
+		r->x[i] = r->present[i] ?
+		    (real)norm_scale(&st->norm[i], r->raw[i]) : 0;
+	for (i = 0; i < k; i++)
+		if (r->present[i])
+			norm_update(&st->norm[i], r->raw[i]);
+	y = online_advance(net, r->x, 0);
+	/* 4. predict x_{t+h}, in the input's units */
+	norm_get(&st->norm[0], &mean, &scale);
+	pd->base = r->op->predict == PREDICT_LEVEL ? mean : x;
+	pd->pred = pd->base + scale * (double)y[0];
+	pd->scale = scale;
+	pd->x = x;
+}
+
+static int
+check_width(struct run *r, const struct csvin_row *row)
+{
+	if (r->st->ncols == 0)
+		r->st->ncols = (int)row->nfields;
+	if (row->nfields != (size_t)r->st->ncols)
+		return rerr_set(r->e, EXIT_DATA,
+		    "%s:%lu: %zu fields where the first row had %d", r->fname,
+		    row->line, row->nfields, r->st->ncols);
+	return 0;
+}
+
+static int
+on_row(void *ctx, const struct csvin_row *row)
+{
+	struct run *r = ctx;
+	struct numstate *st = r->st;
+	const struct opts *op = r->op;
+	int i, scored;
+	double pred = 0;
+
+	if (r->first_row) {
+		r->first_row = 0;
+		r->has_header = detect_header(r, row);
+		if (r->has_header) {
+			if (keep_names(r, row) || check_width(r, row))
+				return r->e->status;
+			if (op->append && !r->header_done)
+				append_header(r, row);
+			r->header_done = 1;
+			return 0;
+		}
+	}
+	if (check_width(r, row))
+		return r->e->status;
+	if (st->target < 0) {
+		struct csvin_row hdr, *hp = NULL;
+
+		if (r->names != NULL) {
+			hdr = *row;
+			hdr.field = r->names;
+			hdr.len = r->name_len;
+			hp = &hdr;
+		}
+		if (resolve_columns(r, hp, row))
+			return r->e->status;
+	}
+	if (get_value(r, row, st->target, &r->raw[0], &r->present[0]))
+		return r->e->status;
+	for (i = 0; i < st->ninputs; i++)
+		if (get_value(r, row, st->input[i], &r->raw[1 + i],
+		    &r->present[1 + i]))
+			return r->e->status;
+
+	step(r, &scored, &pred);
+
+	if (op->append) {
+		int d = out_delim(op);
+		size_t f;
+
+		for (f = 0; f < row->nfields; f++) {
+			put_field(row->field[f], row->len[f], d);
+			out_char(d);
+		}
+		if (scored)
+			put_number(pred, op->precision);
+		out_char(d);
+	}
+	put_number(st->pend[(r->net->t - 1) % (uint64_t)st->horizon].pred,
+	    op->precision);
+	out_char('\n');
+	return out_error() ? EXIT_DATA : 0;
+}
+
+static int
+run_file(struct run *r, const char *path, volatile int *stop)
+{
+	static char buf[1 << 16];
+	struct input *in;
+	struct csvin *p;
+	int rc = 0;
+
+	if ((in = input_open(path)) == NULL)
+		return rerr_set(r->e, EXIT_DATA, "%s: %s", path, strerror(errno));
+	r->fname = input_name(in);
+	r->first_row = 1;
+	r->has_header = 0;
+	free_names(r);
+	if ((p = csvin_new(r->op->delimiter, on_row, r)) == NULL) {
+		input_close(in);
+		return rerr_set(r->e, EXIT_DATA, "out of memory");
+	}
+	while (rc == 0 && !(stop && *stop)) {
+		ssize_t n;
+
+		if (out_flush() != 0)
+			break;
+		n = input_read(in, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = rerr_set(r->e, EXIT_DATA, "%s: %s", r->fname,
+			    input_error(in));
+			break;
+		}
+		if (n == 0) {
+			rc = csvin_finish(p);
+			break;
+		}
+		rc = csvin_feed(p, buf, (size_t)n);
+	}
+	if (rc == CSVIN_ENOMEM)
+		rerr_set(r->e, EXIT_DATA, "out of memory");
+	csvin_free(p);
+	input_close(in);
+	return r->e->status;
+}
+
+int
+numeric_run(const struct opts *op, struct online *net, struct numstate *st,
+    volatile int *stop, struct rerr *e)
+{
+	struct run r;
+	char *const *f;
+	static char *const stdin_only[] = { "-", NULL };
+
+	memset(&r, 0, sizeof r);
+	r.op = op;
+	r.net = net;
+	r.st = st;
+	r.e = e;
+	f = op->files[0] != NULL ? op->files : stdin_only;
+	for (; *f != NULL && e->status == 0 && !(stop && *stop); f++)
+		run_file(&r, *f, stop);
+	free_names(&r);
+	out_flush();
+	return e->status;
+}
+
+int
+numeric_forecast(const struct opts *op, struct online *net,
+    struct numstate *st, long long n, struct rerr *e)
+{
+	real x[1 + NUM_MAX_INPUTS];
+	long long i;
+	int h = st->horizon, k;
+
+	if (net->t == 0)
+		return 0;
+	/* feed each prediction back as the next item, inputs at their mean */
+	for (i = 0; i < n; i++) {
+		struct pending *pd = &st->pend[(net->t - 1) % (uint64_t)h];
+		const real *y;
+		double mean, scale;
+
+		x[0] = (real)norm_scale(&st->norm[0], pd->pred);
+		for (k = 1; k <= st->ninputs; k++)
+			x[k] = 0;
+		y = online_advance(net, x, 0);
+		norm_get(&st->norm[0], &mean, &scale);
+		if (op->predict == PREDICT_CHANGE)
+			mean = pd->pred;
+		pd = &st->pend[(net->t - 1) % (uint64_t)h];
+		pd->pred = mean + scale * y[0];
+		out_str("forecast");
+		out_char(op->append ? out_delim(op) : '\t');
+		put_number(pd->pred, op->precision);
+		out_char('\n');
+	}
+	out_flush();
+	return out_error() ? rerr_set(e, EXIT_DATA, "write error: %s",
+	    strerror(out_error())) : 0;
+}

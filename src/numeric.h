@@ -1,0 +1,60 @@
+/*
+ * numeric.h - numeric mode: CSV rows in, one prediction per row out, with the
+ * online protocol of rnnfilter(1) run per row.
+ *
+ * struct numstate is the part of the model's state that belongs to the
+ * stream rather than the network: the chosen columns, the normalizers and
+ * the predictions still waiting for their targets.  It is saved with the
+ * model, so a run that resumes a model goes on exactly where the last one
+ * stopped.
+ */
+#ifndef RNNF_NUMERIC_H
+#define RNNF_NUMERIC_H
+
+#include <stdint.h>
+#include "metrics.h"
+#include "norm.h"
+#include "online.h"
+#include "opts.h"
+#include "rerr.h"
+
+#define NUM_MAX_INPUTS 64
+#define NUM_MAX_HORIZON 10000
+#define NUM_NAME_MAX 64
+
+struct pending {
+	double pred;	/* the prediction, in the input's units */
+	double x;	/* the item it was made after (the naive forecast) */
+	double base;	/* what the scaled output was added to: the item (--predict
+			 * change) or the normalizer's mean (level) */
+	double scale;
+};
+
+struct numstate {
+	int ncols;			/* fields per row; 0 before the first row */
+	int target;			/* 0-based; -1 before it is chosen */
+	int ninputs;
+	int input[NUM_MAX_INPUTS];
+	char target_name[NUM_NAME_MAX];	/* header name, "" if none */
+	struct norm norm[1 + NUM_MAX_INPUTS];	/* target, then inputs */
+	int horizon;
+	struct pending pend[NUM_MAX_HORIZON];	/* made at step s: pend[s % h] */
+	struct metrics met;
+};
+
+void numstate_init(struct numstate *st, const struct opts *op);
+
+/*
+ * Run the stream of the files in OP->files (standard input if none) through
+ * NET, writing to standard output.  STOP, if not NULL, is polled between
+ * rows; when it becomes nonzero the run ends after the current row.
+ * Returns 0 or an exit status with E set.
+ */
+int numeric_run(const struct opts *op, struct online *net,
+    struct numstate *st, volatile int *stop, struct rerr *e);
+
+/* --forecast: N recursive forecasts after the input ends. */
+int numeric_forecast(const struct opts *op, struct online *net,
+    struct numstate *st, long long n, struct rerr *e);
+
+#endif

@@ -1,0 +1,250 @@
+/* online.c - TBPTT over a ring of cached steps; see online.h. */
+#include <stdlib.h>
+#include <string.h>
+#include "cell.h"
+#include "linalg.h"
+#include "online.h"
+
+/* Slot layout: x (nin, or 1 holding the byte) | y (nout) | target | weight |
+ * cache of layer 0 | ... | cache of layer L-1 */
+static size_t
+xsize(const struct online_config *cf)
+{
+	return cf->chars ? 1 : (size_t)cf->shape.nin;
+}
+
+#define SLOT_Y(o, p)	((p) + xsize(&(o)->cf))
+#define SLOT_TARGET(o, p) (SLOT_Y(o, p) + (o)->cf.shape.nout)
+#define SLOT_CACHE(o, p, l) (SLOT_TARGET(o, p) + 2 + (size_t)(l) * (o)->cache)
+
+/* Scratch: cell scratch | dnext (L,H) | dc (L,H) | dcur (H) | dx (H) | dy (nout) */
+static size_t
+work_size(const struct online_config *cf)
+{
+	const struct shape *s = &cf->shape;
+	size_t H = s->hidden, L = s->layers;
+
+	return cell_scratch_size(s->cell, s->hidden) + 2 * L * H + 2 * H +
+	    s->nout;
+}
+
+struct online *
+online_new(const struct online_config *cf)
+{
+	struct online *o = calloc(1, sizeof *o);
+	const struct shape *s = &cf->shape;
+	size_t H = s->hidden, L = s->layers, nstate;
+
+	if (o == NULL)
+		return NULL;
+	o->cf = *cf;
+	o->np = model_nparams(s);
+	o->cache = cell_cache_size(s->cell, s->hidden);
+	o->cap = cf->window + cf->horizon;
+	o->slot = xsize(cf) + s->nout + 2 + L * o->cache;
+	nstate = 2 * L * H;
+	o->param = calloc(2 * o->np + optim_state_size(o->np), sizeof(real));
+	o->ring = calloc((size_t)o->cap * o->slot + nstate, sizeof(real));
+	o->work = calloc(work_size(cf), sizeof(real));
+	if (o->param == NULL || o->ring == NULL || o->work == NULL) {
+		online_free(o);
+		return NULL;
+	}
+	o->grad = o->param + o->np;
+	o->moment = o->grad + o->np;
+	o->h = o->ring + (size_t)o->cap * o->slot;
+	o->c = o->h + L * H;
+	model_view(s, o->param, &o->pv);
+	model_view(s, o->grad, &o->gv);
+	optim_init(&o->opt, cf->optimizer, cf->lr, o->np, o->moment);
+	rng_seed(&o->rng, cf->seed);
+	model_init(s, o->param, &o->rng, cf->forget_bias);
+	return o;
+}
+
+void
+online_free(struct online *o)
+{
+	if (o == NULL)
+		return;
+	free(o->param);
+	free(o->ring);
+	free(o->work);
+	free(o);
+}
+
+real *
+online_slot(const struct online *o, uint64_t step)
+{
+	return o->ring + (size_t)(step % (uint64_t)o->cap) * o->slot;
+}
+
+int
+online_score(struct online *o, real target, int present, double *loss)
+{
+	real *p, *y;
+
+	if (o->t < (uint64_t)o->cf.horizon)
+		return 0;
+	p = online_slot(o, o->t - o->cf.horizon);
+	y = SLOT_Y(o, p);
+	SLOT_TARGET(o, p)[0] = target;
+	SLOT_TARGET(o, p)[1] = present ? 1 : 0;
+	o->pairs++;
+	*loss = 0;
+	if (!present)
+		return 1;
+	if (o->cf.chars) {
+		*loss = -(double)y[(int)target];	/* y holds log-probabilities */
+	} else {
+		double d = (double)y[0] - target;
+
+		*loss = d * d;
+	}
+	return 1;
+}
+
+/* dLoss/dy of a pair, for a loss that is the mean over N pairs. */
+static void
+head_grad(const struct online *o, const real *p, real *dy, double n)
+{
+	const real *y = SLOT_Y(o, p);
+	real target = SLOT_TARGET(o, p)[0];
+	int j;
+
+	if (o->cf.chars) {
+		/* d(-log softmax)/dlogits = p - onehot */
+		for (j = 0; j < o->cf.shape.nout; j++)
+			dy[j] = (real)(REXP(y[j]) / n);
+		dy[(int)target] -= (real)(1 / n);
+	} else {
+		/* d(y - target)^2 / dy = 2 (y - target) */
+		dy[0] = (real)(2 * (y[0] - target) / n);
+	}
+}
+
+int
+online_learn(struct online *o)
+{
+	const struct shape *s = &o->cf.shape;
+	int H = s->hidden, L = s->layers, K = o->cf.bptt, l;
+	real *scratch = o->work;
+	real *dnext = scratch + cell_scratch_size(s->cell, H);	/* (L, H) */
+	real *dc = dnext + (size_t)L * H;			/* (L, H) */
+	real *dcur = dc + (size_t)L * H;			/* (H) */
+	real *dx = dcur + H;					/* (H) */
+	real *dy = dx + H;					/* (nout) */
+	uint64_t e, first, start, step;
+	double n = 0, norm;
+
+	if (o->pairs < (uint64_t)K)
+		return ONLINE_IDLE;
+	o->pairs = 0;
+	/* the K pairs are those predicted at steps e-K+1 .. e */
+	e = o->t - o->cf.horizon;
+	first = e + 1 - K;
+	start = e + 1 >= (uint64_t)o->cf.window ? e + 1 - o->cf.window : 0;
+	for (step = first; step <= e; step++)
+		n += SLOT_TARGET(o, online_slot(o, step))[1];
+	if (n == 0)
+		return ONLINE_IDLE;
+
+	memset(o->grad, 0, o->np * sizeof *o->grad);
+	memset(dnext, 0, 2 * (size_t)L * H * sizeof *dnext);
+	for (step = e + 1; step-- > start;) {
+		real *p = online_slot(o, step);
+		real *htop = cell_cache_h(s->cell, H, SLOT_CACHE(o, p, L - 1));
+
+		memcpy(dcur, dnext + (size_t)(L - 1) * H, H * sizeof *dcur);
+		if (step >= first && SLOT_TARGET(o, p)[1] != 0) {
+			/* head: y = W h_top + b */
+			head_grad(o, p, dy, n);
+			la_add(o->gv.head_b, dy, s->nout);
+			la_outer_acc(o->gv.head_w, dy, htop, s->nout, H);
+			la_gemtv_acc(dcur, o->pv.head_w, dy, s->nout, H);
+		}
+		for (l = L - 1; l >= 0; l--) {
+			const real *cache = SLOT_CACHE(o, p, l);
+			const real *x = l == 0 ? (o->cf.chars ? NULL : p) :
+			    cell_cache_h(s->cell, H, SLOT_CACHE(o, p, l - 1));
+			int xid = o->cf.chars && l == 0 ? (int)p[0] : 0;
+
+			if (l > 0)
+				memset(dx, 0, H * sizeof *dx);
+			cell_backward(s->cell, H, &o->pv.layer[l], &o->gv.layer[l],
+			    x, xid, cache, dcur, dc + (size_t)l * H,
+			    dnext + (size_t)l * H, l > 0 ? dx : NULL, scratch);
+			if (l > 0) {
+				/* the layer below gets its own carry plus dx */
+				memcpy(dcur, dnext + (size_t)(l - 1) * H,
+				    H * sizeof *dcur);
+				la_add(dcur, dx, H);
+			}
+		}
+	}
+
+	norm = optim_grad_norm(o->grad, o->np);
+	if (norm < 0) {
+		o->skipped++;
+		return ONLINE_DIVERGED;
+	}
+	o->last_norm = norm;
+	if (o->cf.clip > 0)
+		optim_clip(o->grad, o->np, norm, o->cf.clip);
+	optim_step(&o->opt, o->param, o->grad);
+	o->updates++;
+	return ONLINE_UPDATED;
+}
+
+static int
+all_finite(const real *v, size_t n)
+{
+	size_t i;
+	real s = 0;
+
+	for (i = 0; i < n; i++)
+		s += v[i] * 0;
+	return s == 0;	/* NaN * 0 and inf * 0 are NaN */
+}
+
+const real *
+online_advance(struct online *o, const real *x, int xid)
+{
+	const struct shape *s = &o->cf.shape;
+	int H = s->hidden, L = s->layers, l;
+	real *p = online_slot(o, o->t);
+	real *y = SLOT_Y(o, p);
+	real *in;
+
+	if (o->cf.chars)
+		p[0] = (real)xid;
+	else
+		memcpy(p, x, (size_t)s->nin * sizeof *p);
+	SLOT_TARGET(o, p)[0] = 0;
+	SLOT_TARGET(o, p)[1] = 0;
+	for (l = 0; l < L; l++) {
+		real *cache = SLOT_CACHE(o, p, l);
+
+		in = l == 0 ? (o->cf.chars ? NULL : p) :
+		    cell_cache_h(s->cell, H, SLOT_CACHE(o, p, l - 1));
+		cell_forward(s->cell, H, &o->pv.layer[l], in, xid,
+		    o->h + (size_t)l * H, o->c + (size_t)l * H, cache, o->work);
+	}
+	if (!all_finite(o->h, (size_t)L * H) || !all_finite(o->c, (size_t)L * H)) {
+		/* a diverged state would poison every later step: start afresh */
+		memset(o->h, 0, 2 * (size_t)L * H * sizeof *o->h);
+		o->resets++;
+	}
+	in = cell_cache_h(s->cell, H, SLOT_CACHE(o, p, L - 1));
+	la_gemv(y, o->pv.head_w, in, o->pv.head_b, s->nout, H);
+	if (o->cf.chars)
+		la_log_softmax(y, s->nout);
+	o->t++;
+	return y;
+}
+
+const real *
+online_output(const struct online *o)
+{
+	return SLOT_Y(o, online_slot(o, o->t - 1));
+}

@@ -1,0 +1,99 @@
+/*
+ * online.h - the online protocol's learning machinery: a recurrent network,
+ * its truncated-BPTT window and its optimizer, advanced one item at a time.
+ *
+ * For each item the caller runs, in this order (rnnfilter(1), PROTOCOL):
+ *   online_score()    the prediction made HORIZON items ago meets its target;
+ *   online_learn()    once K targets have met their predictions, one TBPTT
+ *                     update over the last T cached steps;
+ *   online_advance()  the state takes the item and a new prediction is made.
+ *
+ * The window is a ring of T + HORIZON cached steps in one block.  Backward
+ * walks it in reverse with the activations as they were computed (so a step
+ * older than the last update keeps the weights it was computed with); the
+ * state entering the window is a constant.
+ *
+ * Ownership: online_new() allocates everything once; online_free() frees it.
+ * No function here allocates after that.
+ */
+#ifndef RNNF_ONLINE_H
+#define RNNF_ONLINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "model.h"
+#include "optim.h"
+#include "rng.h"
+
+struct online_config {
+	struct shape shape;
+	int chars;		/* one-hot byte input, softmax head */
+	int bptt;		/* K */
+	int window;		/* T >= K */
+	int horizon;		/* h >= 1 */
+	enum optim_kind optimizer;
+	double lr;
+	double clip;		/* 0: no clipping */
+	double forget_bias;	/* LSTM forget-gate bias at initialisation */
+	uint64_t seed;
+};
+
+struct online {
+	struct online_config cf;
+	size_t np;		/* parameters */
+	real *param;		/* (np) */
+	real *grad;		/* (np) */
+	real *moment;		/* (optim_state_size(np)) */
+	struct net_view pv, gv;
+	struct optim opt;
+	struct rng rng;		/* initialisation, then sampling */
+
+	int cap;		/* ring slots: T + horizon */
+	size_t slot;		/* reals per slot */
+	size_t cache;		/* reals of cell cache per layer */
+	real *ring;		/* (cap, slot) */
+	real *h, *c;		/* (layers, H) the carried state */
+
+	uint64_t t;		/* items advanced */
+	uint64_t pairs;		/* targets met since the last update */
+	uint64_t updates;	/* updates taken */
+	uint64_t skipped;	/* updates refused for a non-finite gradient */
+	uint64_t resets;	/* times a non-finite state was reset */
+	double last_norm;	/* gradient norm of the last update */
+
+	real *work;		/* scratch, not part of the state */
+};
+
+/*
+ * A new network with fresh parameters (seeded), zero state and empty window.
+ * Returns NULL when out of memory.
+ */
+struct online *online_new(const struct online_config *cf);
+void online_free(struct online *o);
+
+/* Reals of one slot: input | output | target | weight | per-layer caches. */
+real *online_slot(const struct online *o, uint64_t step);
+
+/*
+ * Step 1.  If a prediction is due (t >= horizon), record its target and
+ * return 1 with its loss term in *LOSS (squared error, or nats); PRESENT 0
+ * marks a missing target, which takes part in no loss.  Returns 0 if no
+ * prediction is due yet.  TARGET is a scaled number, or a byte value.
+ */
+int online_score(struct online *o, real target, int present, double *loss);
+
+enum { ONLINE_IDLE, ONLINE_UPDATED, ONLINE_DIVERGED };
+/* Step 2: ONLINE_UPDATED after an update, ONLINE_DIVERGED if it was refused. */
+int online_learn(struct online *o);
+
+/*
+ * Steps 3 and 4: feed X (layer 0's input, dense) or, in character mode, the
+ * byte XID; return the head's output (borrowed: valid until the next call):
+ * the scaled prediction, or 256 log-probabilities.
+ */
+const real *online_advance(struct online *o, const real *x, int xid);
+
+/* The output of the latest step (same as online_advance's return). */
+const real *online_output(const struct online *o);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * optim.h - optimizers over flat parameter blocks, with PyTorch's update
+ * rules and default constants (torch.optim.SGD, Adam, Adagrad, RMSprop), and
+ * global-norm gradient clipping as torch.nn.utils.clip_grad_norm_.
+ */
+#ifndef RNNF_OPTIM_H
+#define RNNF_OPTIM_H
+
+#include <stddef.h>
+#include "real.h"
+
+enum optim_kind { OPT_SGD, OPT_ADAM, OPT_ADAGRAD, OPT_RMSPROP };
+
+struct optim {
+	enum optim_kind kind;
+	double lr;
+	long long step;	/* updates taken (Adam's bias correction) */
+	size_t n;
+	real *m;	/* (n) Adam's first moment; unused otherwise */
+	real *v;	/* (n) Adam's second moment, Adagrad's sum, RMSprop's average */
+};
+
+const char *optim_name(enum optim_kind k);
+int optim_parse(const char *s, enum optim_kind *k);
+/* The default learning rate for K. */
+double optim_default_lr(enum optim_kind k);
+/* Reals of moment storage the optimizer needs for N parameters (M and V). */
+size_t optim_state_size(size_t n);
+/* Point O at MOMENTS (optim_state_size(n) reals, zeroed by the caller). */
+void optim_init(struct optim *o, enum optim_kind k, double lr, size_t n,
+    real *moments);
+
+/*
+ * Global L2 norm of G (accumulated in double).  Returns a negative value if
+ * any element is not finite.
+ */
+double optim_grad_norm(const real *g, size_t n);
+/* Scale G so that its norm is at most MAXNORM, as clip_grad_norm_ does. */
+void optim_clip(real *g, size_t n, double norm, double maxnorm);
+/* One update of P with gradient G. */
+void optim_step(struct optim *o, real *p, const real *g);
+
+#endif

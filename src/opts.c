@@ -1,0 +1,104 @@
+/* opts.c - defaults and consistency of the options; see opts.h. */
+#include <stddef.h>
+#include "opts.h"
+
+void
+opts_init(struct opts *o)
+{
+	static char *const none[] = { NULL };
+
+	o->column = NULL;
+	o->inputs = NULL;
+	o->delimiter = ',';
+	o->header = HEADER_AUTO;
+	o->chars = 0;
+
+	o->cell = CELL_LSTM;
+	o->hidden = 32;
+	o->layers = 1;
+	o->bptt = 16;
+	o->window = 0;
+	o->horizon = 1;
+	o->optimizer = OPT_ADAM;
+	o->lr = 0;
+	o->clip = 5;
+	o->forget_bias = 0;
+	o->seed = 1;
+	o->normalize = NORM_RUNNING;
+	o->predict = PREDICT_CHANGE;
+
+	o->model = NULL;
+	o->no_learn = 0;
+	o->dump = 0;
+	o->wait = 0;
+	o->checkpoint = 0;
+
+	o->append = 0;
+	o->output = OUT_CSV;
+	o->precision = 0;
+	o->forecast = 0;
+	o->report = 0;
+	o->progress = -1;
+	o->quiet = 0;
+	o->ar_order = 8;
+	o->interval = 0.95;
+	o->alert = -1;
+
+	o->generate = 0;
+	o->temperature = 1;
+	o->prime = NULL;
+	o->prime_file = NULL;
+	o->per_line = 0;
+
+	o->given = 0;
+	o->files = none;
+}
+
+const char *
+opts_check(struct opts *o)
+{
+	if (o->chars) {
+		if (!(o->given & GIVEN_HIDDEN))
+			o->hidden = CHARS_DEFAULT_HIDDEN;
+		if (!(o->given & GIVEN_BPTT))
+			o->bptt = CHARS_DEFAULT_BPTT;
+		if (o->column != NULL || o->inputs != NULL)
+			return "--column and --inputs are for numbers, not --chars";
+		if (o->forecast > 0)
+			return "--forecast is for numbers; use --generate with --chars";
+		if (o->normalize != NORM_RUNNING && (o->given & GIVEN_NORMALIZE))
+			return "--normalize is for numbers, not --chars";
+	} else {
+		if (o->generate > 0 || o->prime != NULL || o->prime_file != NULL)
+			return "--generate and --prime need --chars";
+		if (o->per_line)
+			return "--per-line needs --chars";
+	}
+	if (o->window == 0)
+		o->window = o->bptt;
+	if (o->window < o->bptt)
+		return "--window must be at least --bptt";
+	if (o->lr == 0)
+		o->lr = optim_default_lr(o->optimizer);
+	if (o->no_learn && o->checkpoint > 0)
+		return "--checkpoint has nothing to save with --no-learn";
+	if (o->prime != NULL && o->prime_file != NULL)
+		return "--prime and --prime-file exclude each other";
+	if (o->header == HEADER_NO && o->column != NULL && o->column[0] != '\0' &&
+	    (o->column[0] < '0' || o->column[0] > '9'))
+		return "a column name needs a header line; give its number with --no-header";
+	return NULL;
+}
+
+int
+opts_ninputs(const struct opts *o)
+{
+	const char *s;
+	int n;
+
+	if (o->inputs == NULL)
+		return 0;
+	for (n = 1, s = o->inputs; *s != '\0'; s++)
+		n += *s == ',';
+	return n;
+}
