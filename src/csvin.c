@@ -228,9 +228,12 @@ parse(struct csvin *p, const unsigned char *s, size_t n)
 int
 csvin_feed(struct csvin *p, const void *buf, size_t n)
 {
-	const unsigned char *s = buf, *end = s + n;
+	const unsigned char *s = buf, *end;
 	int held, rc;
 
+	if (n == 0)
+		return 0;
+	end = s + n;
 	p->stop = 0;
 	/* The BOM may come a byte at a time, so its prefix is held back. */
 	while (p->bom >= 0 && s < end) {
