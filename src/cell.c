@@ -79,8 +79,8 @@ cell_forward(enum cell_kind k, int hidden, const struct layer_view *p,
 
 			if (k == CELL_RNN_TANH)
 				out[j] = RTANH(a);
-			else
-				out[j] = a > 0 ? a : 0;
+			else	/* as torch.relu, NaN stays NaN */
+				out[j] = a <= 0 ? 0 : a;
 		}
 		memcpy(h, out, H * sizeof *h);
 		break;
