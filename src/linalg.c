@@ -42,7 +42,8 @@ la_gemv_acc(real *y, const real *w, const real *x, size_t rows, size_t cols)
 }
 
 void
-la_gemtv_acc(real *x, const real *w, const real *d, size_t rows, size_t cols)
+la_gemtv_acc(real *restrict x, const real *restrict w,
+    const real *restrict d, size_t rows, size_t cols)
 {
 	size_t i, j;
 
@@ -58,7 +59,8 @@ la_gemtv_acc(real *x, const real *w, const real *d, size_t rows, size_t cols)
 }
 
 void
-la_outer_acc(real *g, const real *d, const real *x, size_t rows, size_t cols)
+la_outer_acc(real *restrict g, const real *restrict d,
+    const real *restrict x, size_t rows, size_t cols)
 {
 	size_t i, j;
 

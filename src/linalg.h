@@ -17,9 +17,11 @@ void la_gemv(real *y, const real *w, const real *x, const real *b,
 /* y += W x */
 void la_gemv_acc(real *y, const real *w, const real *x, size_t rows, size_t cols);
 /* x += W^T d */
-void la_gemtv_acc(real *x, const real *w, const real *d, size_t rows, size_t cols);
+void la_gemtv_acc(real *restrict x, const real *restrict w,
+    const real *restrict d, size_t rows, size_t cols);
 /* G += d x^T */
-void la_outer_acc(real *g, const real *d, const real *x, size_t rows, size_t cols);
+void la_outer_acc(real *restrict g, const real *restrict d,
+    const real *restrict x, size_t rows, size_t cols);
 /* y += a */
 void la_add(real *y, const real *a, size_t n);
 real la_sigmoid(real x);

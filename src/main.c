@@ -7,16 +7,20 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "chars.h"
+#include "modelio.h"
 #include "numeric.h"
 #include "online.h"
 #include "opts.h"
 #include "output.h"
+#include "report.h"
 #include "rerr.h"
 
 static const char *progname = "rnnfilter";
@@ -122,21 +126,44 @@ usage(int status)
 	    optim_default_lr(d.optimizer), d.clip,
 	    d.forget_bias, (unsigned long long)d.seed, d.horizon);
 	printf("\nOutput:\n"
-	    "  -a, --append          echo each row and add prediction columns\n"
-	    "      --output csv|tsv|jsonl  format of --append rows [csv]\n"
+	    "  -a, --append          echo each row and add the columns prediction,\n"
+	    "                        forecast, residual, anomaly, lo, hi (and alert)\n"
+	    "      --output csv|tsv|jsonl  format of --append rows and --report [csv]\n"
 	    "      --precision N     significant digits, 0 for the fewest that\n"
 	    "                        round-trip a float [%d]\n"
-	    "      --forecast N      after the input, N recursive forecasts [%lld]\n"
-	    "      --report          a summary on standard error at the end\n"
+	    "      --forecast N      after the input, N recursive forecasts\n"
+	    "                        (needs --horizon 1) [%lld]\n"
+	    "      --report          metrics against the naive and AR baselines on\n"
+	    "                        standard error at the end (even with --quiet)\n"
+	    "      --ar-order P      order of the AR baseline, 0 to 64 [%d]\n"
+	    "      --interval C      coverage of the lo..hi interval [%g]\n"
+	    "      --alert X         exit 5 if an anomaly score reaches X (0..1)\n"
+	    "      --progress        a progress table on standard error [when it\n"
+	    "                        is a terminal and not --quiet]\n"
 	    "  -q, --quiet           no notes on standard error\n",
-	    d.precision, d.forecast);
+	    d.precision, d.forecast, d.ar_order, d.interval);
+	printf("\nCharacter mode (with --chars; one line per byte: the byte,\n"
+	    "its surprise in bits, the likeliest next byte, its probability):\n"
+	    "      --per-line        one line per input line: its mean surprise\n"
+	    "                        in bits per byte (with -a: the line, a tab, it)\n"
+	    "      --generate N      after the input, write N sampled bytes (and\n"
+	    "                        nothing else) [%lld]\n"
+	    "      --temperature T   sampling temperature, 0 for the likeliest\n"
+	    "                        byte [%g]\n"
+	    "      --prime TEXT      feed TEXT (without learning) before generating\n"
+	    "      --prime-file FILE feed FILE's bytes before generating\n",
+	    d.generate, d.temperature);
 	printf("\nThe model file:\n"
 	    "  -m, --model FILE      load FILE if it exists, save it on exit\n"
 	    "      --no-learn        predict only: weights and FILE stay unchanged\n"
-	    "      --dump            print the model in FILE as JSON and exit\n");
+	    "      --dump            print the model in FILE as JSON and exit\n"
+	    "      --wait            wait while another run uses FILE [fail at once]\n"
+	    "      --checkpoint N    also save FILE every N items [only at exit]\n");
 	printf("\n  -h, --help            print this help and exit\n"
 	    "  -V, --version         print the version and exit\n");
-	printf("\nExit status: 0 ok, 1 data or runtime error, 2 usage error.\n"
+	printf("\nExit status: 0 ok, 1 data or runtime error, 2 usage error,\n"
+	    "3 the model file is in use, 4 the model file is bad or of another shape,\n"
+	    "5 an anomaly score reached --alert.\n"
 	    "Full documentation: man rnnfilter\n");
 	exit(0);
 }
@@ -191,6 +218,7 @@ parse_args(int argc, char **argv, struct opts *o)
 {
 	int c;
 
+	argv[0] = (char *)progname;	/* getopt's messages name it so */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':	/* --column */
@@ -314,6 +342,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			else
 				usage_error("--output: '%s' is not one of csv, tsv, jsonl%s",
 				    optarg, "");
+			o->given |= GIVEN_OUTPUT;
 			break;
 		case OPT_PRECISION:	/* --precision */
 			o->precision = (int)num_int("precision", optarg, 0, 17);
@@ -371,27 +400,124 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->files = argv + optind;
 }
 
-static struct online *
-new_network(const struct opts *op)
-{
-	struct online_config cf;
+/* The signal that asks the run to stop (SIGINT, SIGTERM, SIGHUP), or 0. */
+static volatile int stop;
+/* SIGUSR1 asks for a checkpoint. */
+static volatile sig_atomic_t checkpoint_asked;
 
-	memset(&cf, 0, sizeof cf);
-	cf.chars = op->chars;
-	cf.shape.cell = op->cell;
-	cf.shape.hidden = op->hidden;
-	cf.shape.layers = op->layers;
-	cf.shape.nin = op->chars ? 256 : 1 + opts_ninputs(op);
-	cf.shape.nout = op->chars ? 256 : 1;
-	cf.bptt = op->bptt;
-	cf.window = op->window;
-	cf.horizon = op->horizon;
-	cf.optimizer = op->optimizer;
-	cf.lr = op->lr;
-	cf.clip = op->clip;
-	cf.forget_bias = op->forget_bias;
-	cf.seed = op->seed;
-	return online_new(&cf);
+static void
+on_stop(int sig)
+{
+	if (stop == 0)
+		stop = sig;
+}
+
+static void
+on_usr1(int sig)
+{
+	checkpoint_asked = 1;
+}
+
+/*
+ * Without SA_RESTART, so that a read blocked on a quiet pipe returns and the
+ * run can save and end; SIGUSR1 restarts, so that it never fails a write
+ * (its checkpoint is taken after the next item).
+ */
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+struct checkpoint {
+	struct model *m;
+	const char *path;
+	long long every;	/* --checkpoint N, 0 for none */
+	long long items;	/* rows this run */
+	struct rerr *e;
+};
+
+/* numstate's hook, after each row: checkpoints, and stopping on a signal. */
+static int
+on_row_done(void *ctx)
+{
+	struct checkpoint *c = ctx;
+
+	c->items++;
+	if (stop)
+		return 1;
+	if (checkpoint_asked || (c->every > 0 && c->items % c->every == 0)) {
+		checkpoint_asked = 0;
+		if (model_save(c->path, c->m, c->e) != 0)
+			return c->e->status;
+	}
+	return 0;
+}
+
+/*
+ * --model: lock FILE (unless nothing will be saved), load it if it exists
+ * and check the options against it, else make a new model from OP.
+ */
+static int
+open_model(struct opts *op, struct model *m, int *lockfd, struct rerr *e)
+{
+	const char *msg;
+	int found = 0;
+
+	*lockfd = -1;
+	if (op->model != NULL) {
+		if (!op->no_learn &&
+		    model_lock(op->model, op->wait, &stop, lockfd, e) != 0)
+			return e->status != 0 ? e->status : 128 + stop;
+		if (model_load(op->model, m, &found, e) != 0)
+			return e->status;
+	}
+	if (!found)
+		return model_create(m, op, e);
+	if (model_conflicts(op->model, m, op, e) != 0)
+		return e->status;
+	model_apply(m, op);
+	if ((msg = opts_check(op)) != NULL)
+		return rerr_set(e, EXIT_USAGE, "%s", msg);
+	return 0;
+}
+
+/* --dump: the model in OP->model as JSON on standard output. */
+static int
+dump_model(const struct opts *op)
+{
+	struct model m;
+	struct rerr e;
+	int found = 0;
+
+	memset(&e, 0, sizeof e);
+	if (model_load(op->model, &m, &found, &e) != 0) {
+		fprintf(stderr, "%s: %s\n", progname, e.msg);
+		return e.status;
+	}
+	if (!found) {
+		fprintf(stderr, "%s: %s: %s\n", progname, op->model,
+		    strerror(ENOENT));
+		return EXIT_DATA;
+	}
+	if (model_dump(&m, stdout) != 0) {
+		fprintf(stderr, "%s: write error: %s\n", progname,
+		    strerror(errno));
+		model_release(&m);
+		return EXIT_DATA;
+	}
+	model_release(&m);
+	return 0;
 }
 
 int
@@ -401,41 +527,89 @@ main(int argc, char **argv)
 	struct rerr e;
 	struct online *net;
 	struct numstate *st;
+	struct charreport crep;
+	struct model mdl;
+	struct checkpoint ckpt;
+	int lockfd;
 	const char *msg;
+	uint64_t items0 = 0, alerts0 = 0;
+	double t0 = 0;
 
+	setlocale(LC_CTYPE, "");	/* only to choose the sparkline's glyphs */
 	opts_init(&op);
 	parse_args(argc, argv, &op);
 	if ((msg = opts_check(&op)) != NULL) {
 		fprintf(stderr, "%s: %s\n", progname, msg);
 		usage(EXIT_USAGE);
 	}
+	if (op.dump)
+		return dump_model(&op);
 	signal(SIGPIPE, SIG_IGN);
 	out_init();
 	memset(&e, 0, sizeof e);
 
-	net = new_network(&op);
-	st = malloc(sizeof *st);
-	if (net == NULL || st == NULL) {
-		fprintf(stderr, "%s: out of memory\n", progname);
-		return EXIT_DATA;
+	if (op.model != NULL && !op.no_learn)
+		catch_signals();
+	if (open_model(&op, &mdl, &lockfd, &e) != 0) {
+		if (e.status == 0)
+			return 128 + stop;	/* a signal while waiting for the lock */
+		fprintf(stderr, "%s: %s\n", progname, e.msg);
+		if (e.status == EXIT_USAGE)
+			usage(EXIT_USAGE);
+		return e.status;
 	}
-	numstate_init(st, &op);
-	numeric_run(&op, net, st, NULL, &e);
-	if (e.status == 0 && op.forecast > 0)
+	net = mdl.net;
+	st = mdl.num;
+	if (lockfd >= 0) {
+		ckpt.m = &mdl;
+		ckpt.path = op.model;
+		ckpt.every = op.checkpoint;
+		ckpt.items = 0;
+		ckpt.e = &e;
+		st->hook = on_row_done;
+		st->hook_ctx = &ckpt;
+	}
+	if (op.chars) {
+		chars_run(&op, net, mdl.cs, op.model != NULL && !op.no_learn,
+		    op.report ? &crep : NULL, &stop, &e);
+		if (e.status == 0 && op.generate > 0 && !stop)
+			chars_generate(&op, net, &e);
+	} else {
+		items0 = st->met.items;
+		alerts0 = st->met.an.alerts;
+		t0 = report_clock();
+		numeric_run(&op, net, st, &stop, &e);
+		t0 = report_clock() - t0;
+	}
+	if (stop && out_error() == EINTR)
+		memset(&e, 0, sizeof e);	/* the signal cut a write short */
+	if (lockfd >= 0 && (e.status == 0 || stop) &&
+	    model_save(op.model, &mdl, &e) != 0)
+		stop = 0;	/* the save's error is the status */
+	if (e.status == 0 && op.forecast > 0 && !stop)
 		numeric_forecast(&op, net, st, op.forecast, &e);
 	if (e.status == 0 && out_flush() != 0)
 		rerr_set(&e, EXIT_DATA, "write error: %s", strerror(out_error()));
 	if (out_error() == EPIPE)
 		e.status = 0;	/* the reader has all it wanted: a quiet end */
-	else if (e.status != 0)
+	else if (e.status != 0) {
 		fprintf(stderr, "%s: %s\n", progname, e.msg);
-	if (op.report && !op.quiet) {
-		fprintf(stderr, "%s: items %llu  mae %.6g  rmse %.6g  naive mae %.6g  naive rmse %.6g\n",
-		    progname, (unsigned long long)net->t,
-		    errsum_mae(&st->met.net), errsum_rmse(&st->met.net),
-		    errsum_mae(&st->met.naive), errsum_rmse(&st->met.naive));
+		if (e.status == EXIT_USAGE)
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+			    progname);
 	}
-	online_free(net);
-	free(st);
-	return e.status;
+	if (op.report && op.chars) {
+		char line[256];
+
+		chars_report_format(&crep, line, sizeof line);
+		fprintf(stderr, "%s: %s\n", progname, line);
+	} else if (op.report)	/* asked for: --quiet does not silence it */
+		report_print(stderr, &op, &st->met, st->met.items - items0, t0,
+		    report_utf8());
+	if (!op.chars && e.status == 0 && op.alert >= 0 &&
+	    st->met.an.alerts > alerts0)
+		e.status = EXIT_ALERT;
+	model_release(&mdl);
+	model_unlock(lockfd);
+	return stop && e.status == 0 ? 128 + stop : e.status;
 }

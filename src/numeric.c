@@ -1,13 +1,16 @@
 /* numeric.c - numeric mode's rows, columns and protocol; see numeric.h. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include "csvin.h"
 #include "input.h"
 #include "numeric.h"
 #include "output.h"
+#include "report.h"
 
 struct run {
 	const struct opts *op;
@@ -23,6 +26,17 @@ struct run {
 	real x[1 + NUM_MAX_INPUTS];
 	double raw[1 + NUM_MAX_INPUTS];
 	int present[1 + NUM_MAX_INPUTS];
+	double z;		/* the interval's normal quantile */
+	struct progress prog;
+};
+
+/* What step() found out about one item, for the output. */
+struct item {
+	int scored;		/* a prediction was due: PRED */
+	int has_res;		/* and the target is present: RES, LOSS */
+	int has_an;		/* and past the warm-up: AN */
+	int has_int;		/* scored, past the warm-up: LO, HI */
+	double pred, res, an, lo, hi, loss;
 };
 
 void
@@ -36,6 +50,7 @@ numstate_init(struct numstate *st, const struct opts *op)
 	for (i = 0; i < 1 + NUM_MAX_INPUTS; i++)
 		norm_init(&st->norm[i], op->normalize == NORM_NONE);
 	metrics_init(&st->met);
+	metrics_start(&st->met, op->ar_order, op->horizon);
 }
 
 /* A field's name for messages: 'Close' with a header, else its number. */
@@ -141,6 +156,10 @@ resolve_one(struct run *r, const struct csvin_row *hdr, size_t nf,
 	long c = csvin_column(hdr, nf, spec);
 
 	if (c < 0) {
+		if (spec[0] != '\0' && spec[strspn(spec, "0123456789")] == '\0' &&
+		    strtoul(spec, NULL, 10) == 0)
+			return rerr_set(r->e, EXIT_USAGE,
+			    "column %s: columns are numbered from 1", spec);
 		if (spec[strspn(spec, "0123456789")] == '\0')
 			return rerr_set(r->e, EXIT_DATA,
 			    "%s: column %s is beyond the %zu fields of a row",
@@ -278,54 +297,89 @@ out_delim(const struct opts *op)
 	return op->output == OUT_TSV ? '\t' : op->delimiter;
 }
 
+static const char *const added[] = {
+	"prediction", "forecast", "residual", "anomaly", "lo", "hi", "alert"
+};
+
+static int
+nadded(const struct opts *op)
+{
+	return op->alert >= 0 ? 7 : 6;
+}
+
 static void
 append_header(struct run *r, const struct csvin_row *hdr)
 {
-	int d = out_delim(r->op);
-	size_t i;
+	int d = out_delim(r->op), i;
+	size_t f;
 
-	for (i = 0; i < hdr->nfields; i++) {
-		put_field(hdr->field[i], hdr->len[i], d);
+	if (r->op->output == OUT_JSONL)
+		return;
+	for (f = 0; f < hdr->nfields; f++) {
+		put_field(hdr->field[f], hdr->len[f], d);
 		out_char(d);
 	}
-	out_str(d == '\t' ? "prediction\tforecast\n" : "prediction");
-	if (d != '\t') {
-		out_char(d);
-		out_str("forecast\n");
+	for (i = 0; i < nadded(r->op); i++) {
+		if (i > 0)
+			out_char(d);
+		out_str(added[i]);
 	}
+	out_char('\n');
 }
 
-/* The protocol for one item; PRED is the prediction made for it, if any. */
+/*
+ * The protocol for one item, with the metrics, the baselines and the
+ * anomaly score of its residual (from the residuals before it).
+ */
 static void
-step(struct run *r, int *scored, double *pred)
+step(struct run *r, struct item *it)
 {
 	struct numstate *st = r->st;
+	struct metrics *met = &st->met;
 	struct online *net = r->net;
 	int h = st->horizon, i, k = 1 + st->ninputs;
 	struct pending *pd = &st->pend[net->t % (uint64_t)h];
-	double x = r->raw[0], loss, mean, scale;
+	double x = r->raw[0], mean, scale, lo, hi;
 	const real *y;
 
+	memset(it, 0, sizeof *it);
 	/* 1. score the prediction made h items ago */
-	*scored = net->t >= (uint64_t)h;
-	if (*scored) {
+	it->scored = net->t >= (uint64_t)h;
+	if (it->scored) {
 		double tz = (x - pd->base) / pd->scale;
 
-		*pred = pd->pred;
-		online_score(net, (real)tz, r->present[0], &loss);
+		it->pred = pd->pred;
+		online_score(net, (real)tz, r->present[0], &it->loss);
+		if (anomaly_interval(&met->an, r->z, &lo, &hi)) {
+			it->has_int = 1;
+			it->lo = pd->pred + lo;
+			it->hi = pd->pred + hi;
+		}
 		if (r->present[0]) {
-			errsum_add(&st->met.net, x - pd->pred);
-			errsum_add(&st->met.naive, x - pd->x);
-			st->met.loss += loss;
-			st->met.nloss += 1;
+			errsum_score(&met->net, x, pd->pred);
+			errsum_score(&met->naive, x, pd->x);
+			errsum_score(&met->ar, x, ar_due(&met->arm) ?
+			    ar_pred(&met->arm) : pd->x);
+			met->loss += it->loss;
+			met->nloss += 1;
+			spark_add(&met->sp, fabs(x - pd->pred));
+			it->has_res = 1;
+			it->res = x - pd->pred;
+			it->has_an = anomaly_score(&met->an, it->res, &it->an);
+			anomaly_update(&met->an, it->res);
+			if (it->has_an && r->op->alert >= 0 &&
+			    it->an >= r->op->alert)
+				met->an.alerts++;
 		}
 	}
+	ar_push(&met->arm, x, r->present[0]);
+	met->items++;
 	/* 2. learn */
 	if (!r->op->no_learn)
 		online_learn(net);
 	/* 3. advance: a missing target is imputed with its prediction */
 	if (!r->present[0])
-		x = *scored ? pd->pred : st->norm[0].mean;
+		x = it->scored ? pd->pred : st->norm[0].mean;
 	r->x[0] = (real)norm_scale(&st->norm[0], x);
 	for (i = 1; i < k; i++)
 		r->x[i] = r->present[i] ?
@@ -342,6 +396,102 @@ step(struct run *r, int *scored, double *pred)
 	pd->x = x;
 }
 
+/* A number, or nothing (csv, tsv) or null (jsonl) when undefined. */
+static void
+put_opt(const struct opts *op, int defined, double v)
+{
+	if (defined && isfinite(v))
+		put_number(v, op->precision);
+	else if (op->output == OUT_JSONL)
+		out_str("null");
+}
+
+/* The added columns of an --append row; FC is the forecast. */
+static void
+put_added(const struct opts *op, const struct item *it, double fc,
+    int has_fc)
+{
+	double v[7];
+	int def[7], i, d = out_delim(op);
+
+	v[0] = it->pred, def[0] = it->scored;
+	v[1] = fc, def[1] = has_fc;
+	v[2] = it->res, def[2] = it->has_res;
+	v[3] = it->an, def[3] = it->has_an;
+	v[4] = it->lo, def[4] = it->has_int;
+	v[5] = it->hi, def[5] = it->has_int;
+	v[6] = it->has_an && it->an >= op->alert, def[6] = it->has_an;
+	for (i = 0; i < nadded(op); i++) {
+		if (op->output == OUT_JSONL) {
+			out_str(",\"");
+			out_str(added[i]);
+			out_str("\":");
+		} else if (i > 0)
+			out_char(d);
+		put_opt(op, def[i], v[i]);
+	}
+}
+
+/* A JSON string with the escapes of RFC 8259. */
+static void
+put_json_string(const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	out_char('"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			out_char('\\');
+			out_char(c);
+		} else if (c == '\n')
+			out_str("\\n");
+		else if (c == '\r')
+			out_str("\\r");
+		else if (c == '\t')
+			out_str("\\t");
+		else if (c < 0x20) {
+			out_str("\\u00");
+			out_char(hex[c >> 4]);
+			out_char(hex[c & 15]);
+		} else
+			out_char(c);
+	}
+	out_char('"');
+}
+
+static void
+put_row(struct run *r, const struct csvin_row *row)
+{
+	int d = out_delim(r->op);
+	size_t f;
+
+	if (r->op->output != OUT_JSONL) {
+		for (f = 0; f < row->nfields; f++) {
+			put_field(row->field[f], row->len[f], d);
+			out_char(d);
+		}
+		return;
+	}
+	out_char('{');
+	for (f = 0; f < row->nfields; f++) {
+		char nb[32];
+
+		if (f > 0)
+			out_char(',');
+		if (r->names != NULL)
+			put_json_string(r->names[f], r->name_len[f]);
+		else {
+			snprintf(nb, sizeof nb, "c%zu", f + 1);
+			put_json_string(nb, strlen(nb));
+		}
+		out_char(':');
+		put_json_string(row->field[f], row->len[f]);
+	}
+}
+
 static int
 check_width(struct run *r, const struct csvin_row *row)
 {
@@ -349,8 +499,9 @@ check_width(struct run *r, const struct csvin_row *row)
 		r->st->ncols = (int)row->nfields;
 	if (row->nfields != (size_t)r->st->ncols)
 		return rerr_set(r->e, EXIT_DATA,
-		    "%s:%lu: %zu fields where the first row had %d", r->fname,
-		    row->line, row->nfields, r->st->ncols);
+		    "%s:%lu: %zu field%s where the first row had %d", r->fname,
+		    row->line, row->nfields, row->nfields == 1 ? "" : "s",
+		    r->st->ncols);
 	return 0;
 }
 
@@ -360,8 +511,9 @@ on_row(void *ctx, const struct csvin_row *row)
 	struct run *r = ctx;
 	struct numstate *st = r->st;
 	const struct opts *op = r->op;
-	int i, scored;
-	double pred = 0;
+	struct item it;
+	double fc;
+	int i;
 
 	if (r->first_row) {
 		r->first_row = 0;
@@ -396,24 +548,21 @@ on_row(void *ctx, const struct csvin_row *row)
 		    &r->present[1 + i]))
 			return r->e->status;
 
-	step(r, &scored, &pred);
-
+	step(r, &it);
+	progress_item(&r->prog, it.has_res, it.loss, r->raw[0],
+	    r->present[0], it.pred, it.scored);
+	fc = st->pend[(r->net->t - 1) % (uint64_t)st->horizon].pred;
 	if (op->append) {
-		int d = out_delim(op);
-		size_t f;
-
-		for (f = 0; f < row->nfields; f++) {
-			put_field(row->field[f], row->len[f], d);
-			out_char(d);
-		}
-		if (scored)
-			put_number(pred, op->precision);
-		out_char(d);
-	}
-	put_number(st->pend[(r->net->t - 1) % (uint64_t)st->horizon].pred,
-	    op->precision);
+		put_row(r, row);
+		put_added(op, &it, fc, 1);
+		if (op->output == OUT_JSONL)
+			out_char('}');
+	} else
+		put_number(fc, op->precision);
 	out_char('\n');
-	return out_error() ? EXIT_DATA : 0;
+	if (out_error())
+		return EXIT_DATA;
+	return st->hook != NULL ? st->hook(st->hook_ctx) : 0;
 }
 
 static int
@@ -473,43 +622,73 @@ numeric_run(const struct opts *op, struct online *net, struct numstate *st,
 	r.net = net;
 	r.st = st;
 	r.e = e;
+	r.z = normal_quantile((1 + op->interval) / 2);
+	progress_init(&r.prog, stderr, op->progress == 1 ||
+	    (op->progress == -1 && !op->quiet && isatty(2)));
 	f = op->files[0] != NULL ? op->files : stdin_only;
 	for (; *f != NULL && e->status == 0 && !(stop && *stop); f++)
 		run_file(&r, *f, stop);
+	progress_end(&r.prog);
 	free_names(&r);
 	out_flush();
 	return e->status;
 }
 
+/*
+ * --forecast: N recursive forecasts, as if N items with a missing target
+ * followed (without learning): each prediction is fed back as the next item,
+ * the inputs at their mean, the normalizer unchanged.  Only the network's
+ * state moves; nothing of ST changes.  See FORECASTS in rnnfilter(1).
+ */
 int
 numeric_forecast(const struct opts *op, struct online *net,
     struct numstate *st, long long n, struct rerr *e)
 {
 	real x[1 + NUM_MAX_INPUTS];
+	struct item it;
 	long long i;
-	int h = st->horizon, k;
+	int h = st->horizon, k, d = out_delim(op);
+	double pred, next, mean, scale;
 
-	if (net->t == 0)
+	if (net->t == 0 || h != 1)
 		return 0;
-	/* feed each prediction back as the next item, inputs at their mean */
-	for (i = 0; i < n; i++) {
-		struct pending *pd = &st->pend[(net->t - 1) % (uint64_t)h];
+	memset(&it, 0, sizeof it);
+	it.scored = 1;
+	pred = st->pend[(net->t - 1) % (uint64_t)h].pred;
+	for (i = 0; i < n && out_error() == 0; i++) {
 		const real *y;
-		double mean, scale;
 
-		x[0] = (real)norm_scale(&st->norm[0], pd->pred);
+		x[0] = (real)norm_scale(&st->norm[0], pred);
 		for (k = 1; k <= st->ninputs; k++)
 			x[k] = 0;
 		y = online_advance(net, x, 0);
 		norm_get(&st->norm[0], &mean, &scale);
-		if (op->predict == PREDICT_CHANGE)
-			mean = pd->pred;
-		pd = &st->pend[(net->t - 1) % (uint64_t)h];
-		pd->pred = mean + scale * y[0];
-		out_str("forecast");
-		out_char(op->append ? out_delim(op) : '\t');
-		put_number(pd->pred, op->precision);
+		next = (op->predict == PREDICT_LEVEL ? mean : pred) +
+		    scale * (double)y[0];
+		if (!op->append) {
+			char nb[32];
+
+			/* "+k\t": k items after the last one read */
+			snprintf(nb, sizeof nb, "+%lld\t", i + 2);
+			out_str(nb);
+			put_number(next, op->precision);
+		}
+		else if (op->output == OUT_JSONL) {
+			char nb[32];
+
+			snprintf(nb, sizeof nb, "{\"ahead\":%lld", i + 1);
+			out_str(nb);
+			it.pred = pred;
+			put_added(op, &it, next, 1);
+			out_char('}');
+		} else {
+			for (k = 0; k < st->ncols; k++)
+				out_char(d);
+			it.pred = pred;
+			put_added(op, &it, next, 1);
+		}
 		out_char('\n');
+		pred = next;
 	}
 	out_flush();
 	return out_error() ? rerr_set(e, EXIT_DATA, "write error: %s",

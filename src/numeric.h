@@ -40,6 +40,14 @@ struct numstate {
 	int horizon;
 	struct pending pend[NUM_MAX_HORIZON];	/* made at step s: pend[s % h] */
 	struct metrics met;
+
+	/*
+	 * Not saved: called, when set, after each row's protocol step.  A
+	 * nonzero return ends the run after that row (with E set for an
+	 * error).  main.c's checkpoints and stop signals.
+	 */
+	int (*hook)(void *ctx);
+	void *hook_ctx;
 };
 
 void numstate_init(struct numstate *st, const struct opts *op);

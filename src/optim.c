@@ -27,8 +27,10 @@ optim_parse(const char *s, enum optim_kind *k)
 double
 optim_default_lr(enum optim_kind k)
 {
-	(void)k;
-	return 1e-2;	/* chosen by measurement: bench/defaults.sh */
+	/* each optimizer's best rate on real series: bench/defaults.md */
+	static const double lr[] = { 0.1, 0.003, 0.03, 0.003 };
+
+	return lr[k];
 }
 
 size_t

@@ -16,7 +16,7 @@ opts_init(struct opts *o)
 	o->cell = CELL_LSTM;
 	o->hidden = 32;
 	o->layers = 1;
-	o->bptt = 16;
+	o->bptt = 8;
 	o->window = 0;
 	o->horizon = 1;
 	o->optimizer = OPT_ADAM;
@@ -40,7 +40,7 @@ opts_init(struct opts *o)
 	o->report = 0;
 	o->progress = -1;
 	o->quiet = 0;
-	o->ar_order = 8;
+	o->ar_order = 13;	/* by measurement: rnnfilter(1), REPORT */
 	o->interval = 0.95;
 	o->alert = -1;
 
@@ -68,11 +68,17 @@ opts_check(struct opts *o)
 			return "--forecast is for numbers; use --generate with --chars";
 		if (o->normalize != NORM_RUNNING && (o->given & GIVEN_NORMALIZE))
 			return "--normalize is for numbers, not --chars";
+		if (o->horizon != 1)
+			return "--horizon is for numbers, not --chars";
+		if (o->generate == 0 && (o->prime != NULL || o->prime_file != NULL))
+			return "--prime and --prime-file need --generate";
 	} else {
 		if (o->generate > 0 || o->prime != NULL || o->prime_file != NULL)
 			return "--generate and --prime need --chars";
 		if (o->per_line)
 			return "--per-line needs --chars";
+		if (o->forecast > 0 && o->horizon > 1)
+			return "--forecast needs --horizon 1: forecasts are fed back one item at a time";
 	}
 	if (o->window == 0)
 		o->window = o->bptt;
@@ -80,6 +86,8 @@ opts_check(struct opts *o)
 		return "--window must be at least --bptt";
 	if (o->lr == 0)
 		o->lr = optim_default_lr(o->optimizer);
+	if (o->dump && o->model == NULL)
+		return "--dump needs --model FILE";
 	if (o->no_learn && o->checkpoint > 0)
 		return "--checkpoint has nothing to save with --no-learn";
 	if (o->prime != NULL && o->prime_file != NULL)

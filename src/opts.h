@@ -33,7 +33,8 @@ enum {
 	GIVEN_CHARS = 1 << 13,
 	GIVEN_DELIMITER = 1 << 14,
 	GIVEN_AR_ORDER = 1 << 15,
-	GIVEN_PREDICT = 1 << 16
+	GIVEN_PREDICT = 1 << 16,
+	GIVEN_OUTPUT = 1 << 17
 };
 
 struct opts {

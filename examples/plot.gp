@@ -1,0 +1,32 @@
+# plot.gp - a series, rnnfilter's predictions with their interval, and the
+# items whose anomaly score reached a threshold.  Input: the output of
+#   rnnfilter -q --append --column value FILE    (columns: timestamp, value,
+#   prediction, forecast, residual, anomaly, lo, hi)
+# Usage:
+#   gnuplot -e "in='out.csv'; out='plot.png'; thr=0.9999; name='title'" examples/plot.gp
+if (!exists("in")) in = "out.csv"
+if (!exists("out")) out = "plot.png"
+if (!exists("thr")) thr = 0.9999
+set terminal pngcairo size 1200,700 font ",10" noenhanced
+set output out
+set datafile separator ","
+set key top right opaque box
+set autoscale xfix
+set multiplot layout 2,1 margins 0.07,0.98,0.08,0.95 spacing 0,0.06
+if (!exists("name")) name = in
+set title "rnnfilter on ".name
+set ylabel "value"
+plot in every ::1 using 0:7:8 with filledcurves lc rgb "#cfe3f5" \
+	title sprintf("prediction interval"), \
+     '' every ::1 using 0:2 with lines lc rgb "#404040" lw 1 title "value", \
+     '' every ::1 using 0:3 with lines lc rgb "#1f77b4" lw 1 title "prediction", \
+     '' every ::1 using 0:(strcol(6) ne "" && $6 >= thr ? $2 : 1/0) \
+	with points pt 7 ps 0.8 lc rgb "#d62728" \
+	title sprintf("anomaly >= %g", thr)
+set title ""
+set ylabel "anomaly score"
+set xlabel "item"
+set yrange [0:1.05]
+plot in every ::1 using 0:6 with dots lc rgb "#555555" title "anomaly", \
+     thr with lines dt 2 lc rgb "#d62728" title sprintf("%g", thr)
+unset multiplot

@@ -1,0 +1,134 @@
+/* ar.c - the AR(p) baseline by recursive least squares; see ar.h. */
+#include <string.h>
+#include "ar.h"
+#include "ser.h"
+
+void
+ar_init(struct ar *a, int p, int h)
+{
+	int i, n = p + 1;
+
+	memset(a, 0, sizeof *a);
+	a->p = p;
+	a->h = h;
+	for (i = 0; i < n; i++)
+		a->P[i * n + i] = AR_DELTA;
+}
+
+int
+ar_due(const struct ar *a)
+{
+	return a->h > 0 && a->n >= (uint64_t)a->h;
+}
+
+double
+ar_pred(const struct ar *a)
+{
+	return a->pend[a->n % (uint64_t)a->h];
+}
+
+double
+ar_forecast(const struct ar *a)
+{
+	return a->pend[(a->n - 1) % (uint64_t)a->h];
+}
+
+/* phi = (1, x_{s} - c, ..., x_{s-p+1} - c) for the item at step S. */
+static void
+regressor(const struct ar *a, uint64_t s, double *phi)
+{
+	uint64_t len = (uint64_t)(a->p + a->h);
+	int i;
+
+	phi[0] = 1;
+	for (i = 0; i < a->p; i++)
+		phi[1 + i] = a->hist[(s - (uint64_t)i) % len] - a->off;
+}
+
+/*
+ * One RLS step on the pair (phi, y):
+ *   k = P phi / (lambda + phi' P phi),  w += k (y - w' phi),
+ *   P = (P - k phi' P) / lambda, kept symmetric.
+ */
+static void
+rls(struct ar *a, const double *phi, double y)
+{
+	double Pphi[AR_N], den = AR_LAMBDA, e = y;
+	int i, j, n = a->p + 1;
+
+	for (i = 0; i < n; i++) {
+		double s = 0;
+
+		for (j = 0; j < n; j++)
+			s += a->P[i * n + j] * phi[j];
+		Pphi[i] = s;
+		den += phi[i] * s;
+		e -= a->w[i] * phi[i];
+	}
+	for (i = 0; i < n; i++)
+		a->w[i] += Pphi[i] / den * e;
+	for (i = 0; i < n; i++)
+		for (j = i; j < n; j++) {
+			double v = (a->P[i * n + j] - Pphi[i] * Pphi[j] / den) /
+			    AR_LAMBDA;
+
+			a->P[i * n + j] = v;
+			a->P[j * n + i] = v;
+		}
+}
+
+void
+ar_push(struct ar *a, double x, int present)
+{
+	uint64_t t = a->n, h, len;
+	double phi[AR_N], f;
+	int i;
+
+	if (a->h <= 0)
+		return;
+	h = (uint64_t)a->h;
+	len = (uint64_t)(a->p + a->h);
+	if (!present && t >= h)
+		x = ar_pred(a);
+	if (t == 0)
+		a->off = x;
+	/* fit x_t on x_{t-h}, ..., x_{t-h-p+1} */
+	if (present && t + 1 >= h + (uint64_t)a->p && t >= h) {
+		regressor(a, t - h, phi);
+		rls(a, phi, x - a->off);
+		a->nfit++;
+	}
+	a->hist[t % len] = x;
+	/* forecast x_{t+h} from x_t, ..., x_{t-p+1} */
+	f = x;
+	if (a->nfit >= 2 * (uint64_t)(a->p + 1) && t + 1 >= (uint64_t)a->p) {
+		regressor(a, t, phi);
+		f = a->off;
+		for (i = 0; i <= a->p; i++)
+			f += a->w[i] * phi[i];
+	}
+	a->pend[t % h] = f;
+	a->n++;
+}
+
+void
+ar_ser(struct ser *s, struct ar *a)
+{
+	int n;
+
+	ser_int(s, &a->p);
+	ser_int(s, &a->h);
+	if (ser_loading(s) && (a->p < 0 || a->p > AR_MAX_ORDER || a->h < 0 ||
+	    a->h > AR_MAX_HORIZON)) {
+		ser_fail(s, "AR order or horizon out of range");
+		return;
+	}
+	n = a->p + 1;
+	ser_f64(s, &a->off);
+	ser_u64(s, &a->n);
+	ser_u64(s, &a->nfit);
+	ser_f64s(s, a->w, (size_t)n);
+	ser_f64s(s, a->P, (size_t)(n * n));
+	ser_f64s(s, a->hist, (size_t)(a->p + a->h));
+	ser_f64s(s, a->pend, (size_t)a->h);
+}

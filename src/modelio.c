@@ -1,0 +1,752 @@
+/* modelio.c - the model file: describe, save, load, lock, dump; see modelio.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "modelio.h"
+#include "ser.h"
+
+static const char magic[8] = { 'R', 'N', 'N', 'F', 'I', 'L', 'T', 'R' };
+
+/* --- describing ----------------------------------------------------------- */
+
+static void
+ser_enum(struct ser *s, int *v, int lo, int hi)
+{
+	ser_int(s, v);
+	if (ser_loading(s) && (*v < lo || *v > hi))
+		ser_fail(s, "a setting is out of range");
+}
+
+static void
+ser_str(struct ser *s, char *buf, size_t cap)
+{
+	uint32_t n = ser_loading(s) ? 0 : (uint32_t)strnlen(buf, cap - 1);
+
+	ser_u32(s, &n);
+	if (ser_loading(s) && n >= cap) {
+		ser_fail(s, "a name is too long");
+		return;
+	}
+	ser_bytes(s, buf, n);
+	if (ser_loading(s) && !ser_failed(s))
+		buf[n] = '\0';
+}
+
+static void
+config_ser(struct ser *s, struct online_config *cf)
+{
+	int cell = cf->shape.cell, opt = cf->optimizer;
+
+	ser_enum(s, &cell, CELL_RNN_TANH, CELL_GRU);
+	ser_enum(s, &cf->shape.nin, 1, 256);
+	ser_enum(s, &cf->shape.hidden, 1, MODEL_MAX_HIDDEN);
+	ser_enum(s, &cf->shape.layers, 1, MODEL_MAX_LAYERS);
+	ser_enum(s, &cf->shape.nout, 1, 256);
+	ser_enum(s, &cf->chars, 0, 1);
+	ser_enum(s, &cf->bptt, 1, 100000);
+	ser_enum(s, &cf->window, cf->bptt, 100000);
+	ser_enum(s, &cf->horizon, 1, NUM_MAX_HORIZON);
+	ser_enum(s, &opt, OPT_SGD, OPT_RMSPROP);
+	ser_f64(s, &cf->lr);
+	ser_f64(s, &cf->clip);
+	ser_f64(s, &cf->forget_bias);
+	ser_u64(s, &cf->seed);
+	cf->shape.cell = (enum cell_kind)cell;
+	cf->optimizer = (enum optim_kind)opt;
+	if (ser_loading(s) && !ser_failed(s) &&
+	    (cf->chars ? cf->shape.nin != 256 || cf->shape.nout != 256 :
+	    cf->shape.nin > 1 + NUM_MAX_INPUTS || cf->shape.nout != 1))
+		ser_fail(s, "the network's input and output sizes do not fit its mode");
+}
+
+/* The network after its config: NET is already allocated from that config. */
+static void
+online_ser(struct ser *s, struct online *o)
+{
+	uint64_t np = o->np, nm = optim_state_size(o->np), t;
+	uint64_t ringn = (uint64_t)o->cap * o->slot;
+	size_t nstate = 2 * (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+	int i;
+
+	ser_u64(s, &np);
+	ser_u64(s, &nm);
+	ser_u64(s, &ringn);
+	if (ser_loading(s) && (np != o->np || nm != optim_state_size(o->np) ||
+	    ringn != (uint64_t)o->cap * o->slot)) {
+		ser_fail(s, "block sizes do not match the network's shape");
+		return;
+	}
+	ser_reals(s, o->param, o->np);
+	ser_reals(s, o->moment, optim_state_size(o->np));
+	t = (uint64_t)o->opt.step;
+	ser_u64(s, &t);
+	o->opt.step = (long long)t;
+	ser_f64(s, &o->opt.lr);
+	for (i = 0; i < 4; i++)
+		ser_u64(s, &o->rng.s[i]);
+	ser_u64(s, &o->t);
+	ser_u64(s, &o->pairs);
+	ser_u64(s, &o->updates);
+	ser_u64(s, &o->skipped);
+	ser_u64(s, &o->resets);
+	ser_f64(s, &o->last_norm);
+	ser_reals(s, o->ring, (size_t)ringn);
+	ser_reals(s, o->h, nstate);	/* h then c: one block */
+	if (ser_loading(s) && o->pairs > (uint64_t)o->cf.bptt)
+		ser_fail(s, "the window's count is out of range");
+}
+
+static void
+numstate_ser(struct ser *s, struct numstate *st, int nin)
+{
+	int i;
+
+	ser_enum(s, &st->ncols, 0, 1 << 30);
+	ser_enum(s, &st->target, -1, st->ncols - 1);
+	ser_enum(s, &st->ninputs, 0, NUM_MAX_INPUTS);
+	if (ser_loading(s) && !ser_failed(s) && st->target >= 0 &&
+	    1 + st->ninputs != nin)
+		ser_fail(s, "the input columns do not match the network");
+	for (i = 0; i < st->ninputs; i++)
+		ser_enum(s, &st->input[i], 0, st->ncols - 1);
+	ser_str(s, st->target_name, sizeof st->target_name);
+	for (i = 0; i < nin && !ser_failed(s); i++) {
+		ser_f64(s, &st->norm[i].n);
+		ser_f64(s, &st->norm[i].mean);
+		ser_f64(s, &st->norm[i].m2);
+		ser_enum(s, &st->norm[i].off, 0, 1);
+	}
+	ser_enum(s, &st->horizon, 1, NUM_MAX_HORIZON);
+	for (i = 0; i < st->horizon && !ser_failed(s); i++) {
+		ser_f64(s, &st->pend[i].pred);
+		ser_f64(s, &st->pend[i].x);
+		ser_f64(s, &st->pend[i].base);
+		ser_f64(s, &st->pend[i].scale);
+	}
+	metrics_ser(s, &st->met);
+}
+
+/* Everything after the magic and version. */
+static void
+model_ser(struct ser *s, struct model *m, struct online_config *cf)
+{
+	ser_enum(s, &m->mode, MODEL_NUMERIC, MODEL_CHARS);
+	ser_enum(s, &m->predict, PREDICT_CHANGE, PREDICT_LEVEL);
+	ser_enum(s, &m->normalize, NORM_RUNNING, NORM_NONE);
+	ser_str(s, m->column, sizeof m->column);
+	ser_str(s, m->inputs, sizeof m->inputs);
+	config_ser(s, cf);
+	if (ser_failed(s))
+		return;
+	if (ser_loading(s)) {
+		struct opts tmp;
+
+		if (cf->chars != (m->mode == MODEL_CHARS)) {
+			ser_fail(s, "the network does not fit the mode");
+			return;
+		}
+		opts_init(&tmp);
+		tmp.horizon = cf->horizon;
+		tmp.normalize = (enum normalize)m->normalize;
+		if ((m->net = online_new(cf)) == NULL) {
+			ser_fail(s, "out of memory");
+			return;
+		}
+		/* both stream states exist, whatever the mode, as in model_create() */
+		m->num = malloc(sizeof *m->num);
+		m->cs = malloc(sizeof *m->cs);
+		if (m->num == NULL || m->cs == NULL) {
+			ser_fail(s, "out of memory");
+			return;
+		}
+		numstate_init(m->num, &tmp);
+		charstate_init(m->cs);
+	}
+	online_ser(s, m->net);
+	if (m->mode == MODEL_NUMERIC) {
+		numstate_ser(s, m->num, cf->shape.nin);
+		if (ser_loading(s) && m->num->horizon != cf->horizon)
+			ser_fail(s, "the horizon does not match the network");
+	} else
+		charstate_ser(s, m->cs);
+}
+
+/* --- creating and releasing ------------------------------------------------ */
+
+int
+model_create(struct model *m, const struct opts *op, struct rerr *e)
+{
+	struct online_config cf;
+
+	memset(m, 0, sizeof *m);
+	memset(&cf, 0, sizeof cf);
+	m->mode = op->chars ? MODEL_CHARS : MODEL_NUMERIC;
+	m->predict = op->predict;
+	m->normalize = op->normalize;
+	snprintf(m->column, sizeof m->column, "%s",
+	    op->column != NULL ? op->column : "");
+	snprintf(m->inputs, sizeof m->inputs, "%s",
+	    op->inputs != NULL ? op->inputs : "");
+	cf.chars = op->chars;
+	cf.shape.cell = op->cell;
+	cf.shape.hidden = op->hidden;
+	cf.shape.layers = op->layers;
+	cf.shape.nin = op->chars ? 256 : 1 + opts_ninputs(op);
+	cf.shape.nout = op->chars ? 256 : 1;
+	cf.bptt = op->bptt;
+	cf.window = op->window;
+	cf.horizon = op->horizon;
+	cf.optimizer = op->optimizer;
+	cf.lr = op->lr;
+	cf.clip = op->clip;
+	cf.forget_bias = op->forget_bias;
+	cf.seed = op->seed;
+	if ((m->net = online_new(&cf)) == NULL)
+		goto nomem;
+	/* the other mode's state is unused but keeps main.c simple */
+	m->num = malloc(sizeof *m->num);
+	m->cs = malloc(sizeof *m->cs);
+	if (m->num == NULL || m->cs == NULL)
+		goto nomem;
+	numstate_init(m->num, op);
+	charstate_init(m->cs);
+	return 0;
+nomem:
+	model_release(m);
+	return rerr_set(e, EXIT_DATA, "out of memory");
+}
+
+void
+model_release(struct model *m)
+{
+	online_free(m->net);
+	free(m->num);
+	free(m->cs);
+	m->net = NULL;
+	m->num = NULL;
+	m->cs = NULL;
+}
+
+/* --- loading ---------------------------------------------------------------- */
+
+static int
+reject_foreign(const void *p, size_t n)
+{
+	return n < sizeof magic || memcmp(p, magic, sizeof magic) != 0;
+}
+
+/* The whole file in memory; NULL with errno set. */
+static void *
+slurp(int fd, size_t *n)
+{
+	struct stat sb;
+	size_t cap, len = 0;
+	char *buf, *p;
+	ssize_t r;
+
+	cap = fstat(fd, &sb) == 0 && sb.st_size > 0 ? (size_t)sb.st_size + 1 :
+	    65536;
+	if ((buf = malloc(cap)) == NULL)
+		return NULL;
+	for (;;) {
+		if (len == cap) {
+			if ((p = realloc(buf, 2 * cap)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	*n = len;
+	return buf;
+}
+
+int
+model_load(const char *path, struct model *m, int *found, struct rerr *e)
+{
+	struct online_config cf;
+	struct ser *s = NULL;
+	char mg[sizeof magic];
+	uint32_t version = 0;
+	void *buf;
+	size_t n;
+	int fd, rc;
+
+	*found = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(errno));
+	}
+	buf = slurp(fd, &n);
+	rc = errno;
+	close(fd);
+	if (buf == NULL)
+		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(rc));
+	rc = ser_unpack(buf, n, sizeof magic, reject_foreign, &s);
+	free(buf);
+	switch (rc) {
+	case SER_OK:
+		break;
+	case SER_NOMEM:
+		return rerr_set(e, EXIT_DATA, "%s: out of memory", path);
+	case SER_NOT_GZIP:
+		return rerr_set(e, EXIT_MODEL, "%s: not an rnnfilter model", path);
+	case SER_TRUNCATED:
+		return rerr_set(e, EXIT_MODEL, "%s: truncated model file", path);
+	case SER_BAD_DATA:
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: corrupt model file: invalid compressed data", path);
+	default:
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: corrupt model file: checksum mismatch", path);
+	}
+	ser_bytes(s, mg, sizeof mg);
+	ser_u32(s, &version);
+	if (ser_failed(s)) {
+		ser_free(s);
+		return rerr_set(e, EXIT_MODEL, "%s: truncated model file", path);
+	}
+	if (version > MODEL_FORMAT_VERSION || version == 0) {
+		ser_free(s);
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: model format version %lu is newer than this rnnfilter's %d",
+		    path, (unsigned long)version, MODEL_FORMAT_VERSION);
+	}
+	if (ser_check_sum(s) != 0) {
+		ser_free(s);
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: corrupt model file: checksum mismatch", path);
+	}
+	memset(m, 0, sizeof *m);
+	memset(&cf, 0, sizeof cf);
+	model_ser(s, m, &cf);
+	if (!ser_failed(s) && ser_remaining(s) != 0)
+		ser_fail(s, "data after the end of the model");
+	if (ser_failed(s)) {
+		rerr_set(e, strcmp(ser_error(s), "out of memory") == 0 ?
+		    EXIT_DATA : EXIT_MODEL, "%s: corrupt model file: %s", path,
+		    ser_error(s));
+		ser_free(s);
+		model_release(m);
+		return e->status;
+	}
+	ser_free(s);
+	*found = 1;
+	return 0;
+}
+
+/* --- options against the model -------------------------------------------- */
+
+int
+model_conflicts(const char *path, const struct model *m,
+    const struct opts *op, struct rerr *e)
+{
+	const struct online_config *cf = &m->net->cf;
+	static const char *norms[] = { "running", "none" };
+	static const char *preds[] = { "change", "level" };
+	int nin = op->chars ? 256 : 1 + opts_ninputs(op);
+
+#define CONFLICT_INT(bit, name, mine, theirs) \
+	if ((op->given & (bit)) && (mine) != (theirs)) \
+		return rerr_set(e, EXIT_MODEL, \
+		    "%s: --%s %d conflicts with the model's %d", path, name, \
+		    (int)(mine), (int)(theirs))
+#define CONFLICT_STR(bit, name, mine, theirs) \
+	if ((op->given & (bit)) && strcmp(mine, theirs) != 0) \
+		return rerr_set(e, EXIT_MODEL, \
+		    "%s: --%s %s conflicts with the model's %s", path, name, \
+		    mine, theirs)
+
+	if ((op->given & GIVEN_CHARS) && m->mode != MODEL_CHARS)
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: --chars conflicts with the model's numeric mode", path);
+	if (m->mode == MODEL_CHARS && (op->column != NULL || op->inputs != NULL))
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: --column and --inputs conflict with the model's character mode",
+		    path);
+	CONFLICT_STR(GIVEN_CELL, "cell", cell_name(op->cell),
+	    cell_name(cf->shape.cell));
+	CONFLICT_INT(GIVEN_HIDDEN, "hidden", op->hidden, cf->shape.hidden);
+	CONFLICT_INT(GIVEN_LAYERS, "layers", op->layers, cf->shape.layers);
+	if ((op->given & GIVEN_INPUTS) && m->mode == MODEL_NUMERIC &&
+	    nin != cf->shape.nin)
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: --inputs %s (%d column%s) conflicts with the model's %d",
+		    path, op->inputs, nin - 1, nin == 2 ? "" : "s",
+		    cf->shape.nin - 1);
+	CONFLICT_INT(GIVEN_BPTT, "bptt", op->bptt, cf->bptt);
+	CONFLICT_INT(GIVEN_WINDOW, "window", op->window, cf->window);
+	CONFLICT_INT(GIVEN_HORIZON, "horizon", op->horizon, cf->horizon);
+	CONFLICT_STR(GIVEN_NORMALIZE, "normalize", norms[op->normalize],
+	    norms[m->normalize]);
+	CONFLICT_STR(GIVEN_PREDICT, "predict", preds[op->predict],
+	    preds[m->predict]);
+	CONFLICT_STR(GIVEN_OPTIMIZER, "optimizer", optim_name(op->optimizer),
+	    optim_name(cf->optimizer));
+#undef CONFLICT_INT
+#undef CONFLICT_STR
+	return 0;
+}
+
+void
+model_apply(struct model *m, struct opts *op)
+{
+	struct online *net = m->net;
+	const struct online_config *cf = &net->cf;
+
+	op->chars = cf->chars;
+	op->cell = cf->shape.cell;
+	op->hidden = cf->shape.hidden;
+	op->layers = cf->shape.layers;
+	op->bptt = cf->bptt;
+	op->window = cf->window;
+	op->horizon = cf->horizon;
+	op->optimizer = cf->optimizer;
+	op->normalize = (enum normalize)m->normalize;
+	op->predict = (enum predict)m->predict;
+	op->forget_bias = cf->forget_bias;
+	op->seed = cf->seed;
+	if (op->column == NULL && m->column[0] != '\0')
+		op->column = m->column;
+	if (op->inputs == NULL && m->inputs[0] != '\0')
+		op->inputs = m->inputs;
+	op->given |= GIVEN_CELL | GIVEN_HIDDEN | GIVEN_LAYERS | GIVEN_BPTT |
+	    GIVEN_WINDOW | GIVEN_HORIZON | GIVEN_OPTIMIZER | GIVEN_NORMALIZE |
+	    GIVEN_PREDICT;
+	if (cf->chars)
+		op->given |= GIVEN_CHARS;
+	/* --lr and --clip may change from run to run */
+	if (op->given & GIVEN_LR) {
+		net->cf.lr = op->lr;
+		net->opt.lr = op->lr;
+	} else
+		op->lr = net->opt.lr;
+	if (op->given & GIVEN_CLIP)
+		net->cf.clip = op->clip;
+	else
+		op->clip = cf->clip;
+	op->given |= GIVEN_LR | GIVEN_CLIP;
+}
+
+/* --- saving ----------------------------------------------------------------- */
+
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *q = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, q, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		q += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* fsync the directory holding PATH, so that the rename is durable. */
+static int
+sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, rc = -1;
+
+	if (copy == NULL)
+		return -1;
+	fd = open(dirname(copy), O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		rc = fsync(fd);
+		/* some file systems cannot fsync a directory: not an error */
+		if (rc != 0 && (errno == EINVAL || errno == ENOTSUP))
+			rc = 0;
+		close(fd);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+model_save(const char *path, struct model *m, struct rerr *e)
+{
+	struct online_config cf = m->net->cf;
+	struct ser *s;
+	uint32_t version = MODEL_FORMAT_VERSION;
+	struct stat sb;
+	char *tmp;
+	void *out = NULL;
+	size_t n, len = strlen(path);
+	int fd, err;
+	mode_t mode, mask;
+
+	if ((s = ser_new_save()) == NULL)
+		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
+	ser_bytes(s, (void *)magic, sizeof magic);
+	ser_u32(s, &version);
+	model_ser(s, m, &cf);
+	err = ser_pack(s, &out, &n);
+	ser_free(s);
+	if (err != 0)
+		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
+
+	if ((tmp = malloc(len + sizeof ".tmp-XXXXXX")) == NULL) {
+		free(out);
+		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
+	}
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
+	if ((fd = mkstemp(tmp)) < 0) {
+		err = errno;
+		free(tmp);
+		free(out);
+		return rerr_set(e, EXIT_DATA, "%s: cannot save: %s", path,
+		    strerror(err));
+	}
+	/* the new file keeps the old one's permissions, else 0666 & ~umask */
+	if (stat(path, &sb) == 0)
+		mode = sb.st_mode & 07777;
+	else {
+		mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	err = 0;
+	if (fchmod(fd, mode) != 0 || write_all(fd, out, n) != 0 ||
+	    fsync(fd) != 0)
+		err = errno;
+	if (close(fd) != 0 && err == 0)
+		err = errno;
+	if (err == 0 && rename(tmp, path) != 0)
+		err = errno;
+	if (err != 0)
+		unlink(tmp);
+	else if (sync_dir(path) != 0)
+		err = errno;
+	free(tmp);
+	free(out);
+	if (err != 0)
+		return rerr_set(e, EXIT_DATA, "%s: cannot save: %s", path,
+		    strerror(err));
+	return 0;
+}
+
+/* --- locking ---------------------------------------------------------------- */
+
+int
+model_lock(const char *path, int wait, volatile int *stop, int *fdp,
+    struct rerr *e)
+{
+	size_t len = strlen(path);
+	char *lk = malloc(len + sizeof ".lock");
+	int fd, err;
+
+	if (lk == NULL)
+		return rerr_set(e, EXIT_DATA, "out of memory");
+	memcpy(lk, path, len);
+	memcpy(lk + len, ".lock", sizeof ".lock");
+	fd = open(lk, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		err = errno;
+		rerr_set(e, EXIT_DATA, "%s: %s", lk, strerror(err));
+		free(lk);
+		return e->status;
+	}
+	free(lk);
+	while (flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
+		err = errno;
+		if (err == EINTR && !(stop != NULL && *stop))
+			continue;
+		close(fd);
+		if (err == EINTR)
+			return -1;
+		if (err == EWOULDBLOCK)
+			return rerr_set(e, EXIT_LOCKED,
+			    "%s: in use by another run (--wait waits for it)",
+			    path);
+		return rerr_set(e, EXIT_DATA, "%s: cannot lock: %s", path,
+		    strerror(err));
+	}
+	*fdp = fd;
+	return 0;
+}
+
+void
+model_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* --- dump ------------------------------------------------------------------- */
+
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void
+json_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.9g", v);
+	else
+		fputs("null", f);
+}
+
+static void
+json_vec(FILE *f, const real *v, int n)
+{
+	int i;
+
+	fputc('[', f);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fputc(',', f);
+		json_num(f, (double)v[i]);
+	}
+	fputc(']', f);
+}
+
+/* (rows, cols) as nested arrays; rows 0 is a vector */
+static void
+json_mat(FILE *f, const real *v, int rows, int cols)
+{
+	int r;
+
+	if (rows == 0) {
+		json_vec(f, v, cols);
+		return;
+	}
+	fputc('[', f);
+	for (r = 0; r < rows; r++) {
+		if (r > 0)
+			fputs(",\n", f);
+		json_vec(f, v + (size_t)r * cols, cols);
+	}
+	fputc(']', f);
+}
+
+int
+model_dump(const struct model *m, FILE *f)
+{
+	const struct online *o = m->net;
+	const struct online_config *cf = &o->cf;
+	const struct shape *sh = &cf->shape;
+	const struct numstate *st = m->num;
+	int i, nt = model_ntensors(sh);
+
+	fprintf(f, "{\"format_version\":%d,", MODEL_FORMAT_VERSION);
+	fprintf(f, "\"mode\":\"%s\",", m->mode == MODEL_CHARS ? "chars" : "numeric");
+	fprintf(f, "\"cell\":\"%s\",\"nonlinearity\":\"%s\",",
+	    cell_name(sh->cell), sh->cell == CELL_RNN_RELU ? "relu" : "tanh");
+	fprintf(f, "\"hidden\":%d,\"layers\":%d,\"inputs\":%d,"
+	    "\"input_size\":%d,\"output_size\":%d,\"chars\":%s,",
+	    sh->hidden, sh->layers, cf->chars ? 0 : sh->nin - 1, sh->nin,
+	    sh->nout, cf->chars ? "true" : "false");
+	fprintf(f, "\"bptt\":%d,\"window\":%d,\"horizon\":%d,"
+	    "\"optimizer\":\"%s\",\"lr\":", cf->bptt, cf->window, cf->horizon,
+	    optim_name(cf->optimizer));
+	json_num(f, o->opt.lr);
+	fputs(",\"clip\":", f);
+	json_num(f, cf->clip);
+	fprintf(f, ",\"seed\":%llu,\"step\":%llu,\"updates\":%llu,"
+	    "\"skipped_updates\":%llu,\"state_resets\":%llu,",
+	    (unsigned long long)cf->seed, (unsigned long long)o->t,
+	    (unsigned long long)o->updates, (unsigned long long)o->skipped,
+	    (unsigned long long)o->resets);
+	if (m->mode == MODEL_NUMERIC) {
+		fprintf(f, "\"normalize\":\"%s\",\"predict\":\"%s\",",
+		    m->normalize == NORM_NONE ? "none" : "running",
+		    m->predict == PREDICT_LEVEL ? "level" : "change");
+		fputs("\"column_spec\":", f);
+		json_str(f, m->column);
+		fputs(",\"inputs_spec\":", f);
+		json_str(f, m->inputs);
+		fputs(",\"column\":", f);
+		if (st->target >= 0)
+			json_str(f, st->target_name);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"column_index\":%d,\"input_columns\":[",
+		    st->target >= 0 ? st->target + 1 : 0);
+		for (i = 0; i < st->ninputs; i++)
+			fprintf(f, "%s%d", i ? "," : "", st->input[i] + 1);
+		fputs("],\"normalizer\":{\"n\":[", f);
+		for (i = 0; i < sh->nin; i++) {
+			fputs(i ? "," : "", f);
+			json_num(f, st->norm[i].n);
+		}
+		fputs("],\"mean\":[", f);
+		for (i = 0; i < sh->nin; i++) {
+			double mean, scale;
+
+			norm_get(&st->norm[i], &mean, &scale);
+			fputs(i ? "," : "", f);
+			json_num(f, mean);
+		}
+		fputs("],\"scale\":[", f);
+		for (i = 0; i < sh->nin; i++) {
+			double mean, scale;
+
+			norm_get(&st->norm[i], &mean, &scale);
+			fputs(i ? "," : "", f);
+			json_num(f, scale);
+		}
+		fputs("]},", f);
+	}
+	fputs("\n\"params\":{", f);
+	for (i = 0; i < nt; i++) {
+		struct tensor_info t;
+
+		model_tensor(sh, i, &t);
+		fputs(i ? ",\n" : "\n", f);
+		json_str(f, t.name);
+		fputc(':', f);
+		json_mat(f, o->param + t.offset, t.rows, t.cols);
+	}
+	fputs("},\n\"state\":{\"h\":", f);
+	json_mat(f, o->h, sh->layers, sh->hidden);
+	if (sh->cell == CELL_LSTM) {
+		fputs(",\n\"c\":", f);
+		json_mat(f, o->c, sh->layers, sh->hidden);
+	}
+	fputs("}}\n", f);
+	return fflush(f) != 0 || ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,85 @@
+/*
+ * modelio.h - the model file: the whole state of a run, saved so that the
+ * next run goes on exactly where this one stopped (rnnfilter(1), MODEL FILE).
+ *
+ * The file is one gzip member whose payload is, in little-endian order:
+ * the magic "RNNFILTR", a u32 format version, a u8 mode (numeric or
+ * characters), the settings, the network (parameters, optimizer moments and
+ * step, generator, counters, the TBPTT ring, the carried h and c), the
+ * stream's state (struct numstate or struct charstate), and a u32 crc32 of
+ * all the payload before it.
+ *
+ * Saving writes FILE.tmp-XXXXXX in FILE's directory, fsyncs it, renames it
+ * over FILE and fsyncs the directory, so FILE is always either the old model
+ * or the new one.  A run that may save holds an exclusive flock(2) on
+ * FILE.lock (a separate file, since FILE itself is replaced by rename).
+ *
+ * Ownership: model_load() and model_create() fill a struct model whose
+ * members model_release() frees (not the struct itself).
+ */
+#ifndef RNNF_MODELIO_H
+#define RNNF_MODELIO_H
+
+#include <stdio.h>
+#include "chars.h"
+#include "numeric.h"
+#include "online.h"
+#include "opts.h"
+#include "rerr.h"
+
+#define MODEL_FORMAT_VERSION 1
+#define MODEL_SPEC_MAX 1024
+
+enum model_mode { MODEL_NUMERIC = 0, MODEL_CHARS = 1 };
+
+struct model {
+	int mode;		/* enum model_mode */
+	int predict;		/* enum predict */
+	int normalize;		/* enum normalize */
+	char column[MODEL_SPEC_MAX];	/* --column of the first run, "" if none */
+	char inputs[MODEL_SPEC_MAX];	/* --inputs of the first run, "" if none */
+	struct online *net;
+	struct numstate *num;	/* numeric mode's stream state */
+	struct charstate *cs;	/* character mode's (only one is saved) */
+};
+
+/* A new model from the options (after opts_check).  0 or EXIT_DATA. */
+int model_create(struct model *m, const struct opts *op, struct rerr *e);
+void model_release(struct model *m);
+
+/*
+ * Load PATH into M.  Returns 0 with *FOUND 1, 0 with *FOUND 0 if PATH does
+ * not exist (M untouched), or an exit status with E set: EXIT_MODEL for a
+ * file that is foreign, corrupt, truncated or of a newer format, EXIT_DATA
+ * for a read error.
+ */
+int model_load(const char *path, struct model *m, int *found, struct rerr *e);
+
+/*
+ * Check the options given on the command line (op->given) against the
+ * loaded model: EXIT_MODEL with E set for the first conflict.  Then
+ * model_apply() sets OP's model-defined options from M (--lr and --clip
+ * only when not given), marking them given, so that opts_check() can run
+ * again.
+ */
+int model_conflicts(const char *path, const struct model *m,
+    const struct opts *op, struct rerr *e);
+void model_apply(struct model *m, struct opts *op);
+
+/* Save M atomically to PATH.  0, or EXIT_DATA with E set; PATH is intact. */
+int model_save(const char *path, struct model *m, struct rerr *e);
+
+/*
+ * Take the exclusive lock of PATH (on PATH.lock), waiting for it if WAIT.
+ * A wait interrupted by a signal gives up when *STOP is nonzero (returns -1
+ * with E unset).  Returns 0 with *FD set, EXIT_LOCKED if the model is in use
+ * and WAIT is 0, or EXIT_DATA.  model_unlock() closes FD.
+ */
+int model_lock(const char *path, int wait, volatile int *stop, int *fd,
+    struct rerr *e);
+void model_unlock(int fd);
+
+/* --dump: M as one JSON object on F.  Returns 0, or -1 on a write error. */
+int model_dump(const struct model *m, FILE *f);
+
+#endif

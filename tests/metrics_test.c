@@ -1,0 +1,222 @@
+/*
+ * metrics_test.c - the metrics, the anomaly score, the sparkline buckets and
+ * the AR baseline against values computed by hand or in closed form.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ar.h"
+#include "metrics.h"
+
+static int fails;
+
+#define CHECK(what, got, want, tol) check(__LINE__, what, got, want, tol)
+
+static void
+check(int line, const char *what, double got, double want, double tol)
+{
+	if (!(fabs(got - want) <= tol)) {
+		fprintf(stderr, "metrics_test.c:%d: %s: got %.17g, want %.17g\n",
+		    line, what, got, want);
+		fails++;
+	}
+}
+
+static void
+test_errsum(void)
+{
+	struct errsum net, naive;
+	double x[] = { 2, 0, 4 }, pred[] = { 1, 1, 5 }, last[] = { 4, 2, 0 };
+	int i;
+
+	memset(&net, 0, sizeof net);
+	memset(&naive, 0, sizeof naive);
+	for (i = 0; i < 3; i++) {
+		errsum_score(&net, x[i], pred[i]);
+		errsum_score(&naive, x[i], last[i]);
+	}
+	CHECK("mae", errsum_mae(&net), 1, 1e-15);
+	CHECK("rmse", errsum_rmse(&net), 1, 1e-15);
+	/* |1/2| and |-1/4| over the 2 nonzero targets, in percent */
+	CHECK("mape", errsum_mape(&net), 37.5, 1e-12);
+	CHECK("mape skipped", net.n - net.nape, 1, 0);
+	CHECK("naive mae", errsum_mae(&naive), 8.0 / 3, 1e-15);
+	CHECK("naive rmse", errsum_rmse(&naive), sqrt(24.0 / 3), 1e-15);
+	CHECK("mase", errsum_mase(&net, &naive), 0.375, 1e-15);
+	memset(&net, 0, sizeof net);
+	if (!isnan(errsum_mae(&net)) || !isnan(errsum_mape(&net))) {
+		fprintf(stderr, "metrics_test.c: empty sums are not NaN\n");
+		fails++;
+	}
+}
+
+static void
+test_anomaly(void)
+{
+	struct anomaly a;
+	double s = -1, lo = 0, hi = 0, z = normal_quantile(0.975), var;
+	int i;
+
+	memset(&a, 0, sizeof a);
+	for (i = 0; i < ANOM_WARMUP; i++) {
+		if (anomaly_score(&a, 1, &s) || anomaly_interval(&a, z, &lo, &hi)) {
+			fprintf(stderr, "metrics_test.c: a score in the warm-up\n");
+			fails++;
+		}
+		anomaly_update(&a, i % 2 ? -1 : 1);
+	}
+	/* 30 residuals +1, -1, ...: mean 0, population variance 1 */
+	CHECK("mu", a.mu, 0, 1e-12);
+	CHECK("var", a.var, 1, 1e-12);
+	if (!anomaly_score(&a, 1.959963984540054, &s))
+		fails++;
+	CHECK("score at the 97.5% point", s, 0.95, 1e-12);
+	anomaly_score(&a, -1.959963984540054, &s);
+	CHECK("score is two-sided", s, 0.95, 1e-12);
+	anomaly_score(&a, 0, &s);
+	CHECK("score of the mean", s, 0, 1e-15);
+	anomaly_interval(&a, z, &lo, &hi);
+	CHECK("lo", lo, -1.959963984540054, 1e-12);
+	CHECK("hi", hi, 1.959963984540054, 1e-12);
+	/* a spike enters winsorized at mu + ANOM_CLIP sigma */
+	anomaly_update(&a, 100);
+	var = 30.0 / 31 * (1 + ANOM_CLIP * ANOM_CLIP / 31);
+	CHECK("mu after a spike", a.mu, ANOM_CLIP / 31, 1e-12);
+	CHECK("var after a spike", a.var, var, 1e-12);
+}
+
+static void
+test_spark(void)
+{
+	struct spark sp;
+	double v[SPARK_N];
+	int i, n;
+
+	memset(&sp, 0, sizeof sp);
+	for (i = 0; i < 39; i++)
+		spark_add(&sp, i);
+	n = spark_get(&sp, v);
+	CHECK("buckets before the first merge", n, 39, 0);
+	CHECK("bucket 38", v[38], 38, 0);
+	for (; i < 82; i++)
+		spark_add(&sp, i);
+	/* 40 full: width 2; 80 full: width 4, 20 buckets; then 2 more */
+	n = spark_get(&sp, v);
+	CHECK("width", (double)sp.width, 4, 0);
+	CHECK("buckets", n, 21, 0);
+	for (i = 0; i < 20; i++)
+		CHECK("bucket mean", v[i], 4 * i + 1.5, 1e-12);
+	CHECK("partial bucket", v[20], 80.5, 1e-12);
+}
+
+static void
+test_quantile(void)
+{
+	CHECK("q(0.975)", normal_quantile(0.975), 1.959963984540054, 1e-13);
+	CHECK("q(0.5)", normal_quantile(0.5), 0, 1e-15);
+	CHECK("q(1e-6)", normal_quantile(1e-6), -4.753424308822899, 1e-11);
+	CHECK("q(0.95)", normal_quantile(0.95), 1.6448536269514722, 1e-13);
+}
+
+/* Solve A w = b (N x N) by Gaussian elimination with partial pivoting. */
+static void
+solve(double *A, double *b, int n)
+{
+	int i, j, k;
+
+	for (k = 0; k < n; k++) {
+		int p = k;
+
+		for (i = k + 1; i < n; i++)
+			if (fabs(A[i * n + k]) > fabs(A[p * n + k]))
+				p = i;
+		for (j = 0; j < n; j++) {
+			double t = A[k * n + j];
+
+			A[k * n + j] = A[p * n + j];
+			A[p * n + j] = t;
+		}
+		{
+			double t = b[k];
+
+			b[k] = b[p];
+			b[p] = t;
+		}
+		for (i = k + 1; i < n; i++) {
+			double f = A[i * n + k] / A[k * n + k];
+
+			for (j = k; j < n; j++)
+				A[i * n + j] -= f * A[k * n + j];
+			b[i] -= f * b[k];
+		}
+	}
+	for (k = n - 1; k >= 0; k--) {
+		for (j = k + 1; j < n; j++)
+			b[k] -= A[k * n + j] * b[j];
+		b[k] /= A[k * n + k];
+	}
+}
+
+/* RLS against the normal equations (X'X + I / AR_DELTA) w = X'y. */
+static void
+test_ar(int p, int h)
+{
+	enum { LEN = 80 };
+	static struct ar a;
+	double x[LEN], A[AR_N * AR_N], b[AR_N], phi[AR_N], f;
+	unsigned long seed = 12345;
+	int t, i, j, n = p + 1;
+
+	for (t = 0; t < LEN; t++) {
+		seed = seed * 1103515245 + 12345;
+		x[t] = 300 + 10 * sin(0.3 * t) + 0.1 * t +
+		    (double)((seed >> 16) % 1000) / 1000;
+	}
+	ar_init(&a, p, h);
+	for (t = 0; t < LEN; t++) {
+		if (ar_due(&a) != (t >= h))
+			fails++;
+		ar_push(&a, x[t], 1);
+	}
+	memset(A, 0, sizeof A);
+	memset(b, 0, sizeof b);
+	for (i = 0; i < n; i++)
+		A[i * n + i] = 1 / AR_DELTA;
+	/* pairs (x_{t-h}, ..., x_{t-h-p+1}; x_t) for every t that has them */
+	for (t = p > 0 ? h + p - 1 : h; t < LEN; t++) {
+		phi[0] = 1;
+		for (i = 0; i < p; i++)
+			phi[1 + i] = x[t - h - i] - x[0];
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < n; j++)
+				A[i * n + j] += phi[i] * phi[j];
+			b[i] += phi[i] * (x[t] - x[0]);
+		}
+	}
+	solve(A, b, n);
+	for (i = 0; i < n; i++)
+		CHECK("AR coefficient", a.w[i], b[i], 1e-6);
+	CHECK("fits", (double)a.nfit, LEN - (p > 0 ? h + p - 1 : h), 0);
+	f = x[0] + b[0];
+	for (i = 0; i < p; i++)
+		f += b[1 + i] * (x[LEN - 1 - i] - x[0]);
+	CHECK("AR forecast", ar_forecast(&a), f, 1e-6);
+}
+
+int
+main(void)
+{
+	test_errsum();
+	test_anomaly();
+	test_spark();
+	test_quantile();
+	test_ar(3, 1);
+	test_ar(5, 3);
+	test_ar(0, 1);
+	if (fails) {
+		fprintf(stderr, "metrics_test: %d failures\n", fails);
+		return 1;
+	}
+	return 0;
+}
