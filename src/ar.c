@@ -37,12 +37,13 @@ ar_forecast(const struct ar *a)
 static void
 regressor(const struct ar *a, uint64_t s, double *phi)
 {
-	uint64_t len = (uint64_t)(a->p + a->h);
-	int i;
+	int len = a->p + a->h, k = (int)(s % (uint64_t)len), i;
 
 	phi[0] = 1;
-	for (i = 0; i < a->p; i++)
-		phi[1 + i] = a->hist[(s - (uint64_t)i) % len] - a->off;
+	for (i = 0; i < a->p; i++) {	/* one division, then walk back */
+		phi[1 + i] = a->hist[k] - a->off;
+		k = k > 0 ? k - 1 : len - 1;
+	}
 }
 
 /*
@@ -65,12 +66,16 @@ rls(struct ar *a, const double *phi, double y)
 		den += phi[i] * s;
 		e -= a->w[i] * phi[i];
 	}
-	for (i = 0; i < n; i++)
-		a->w[i] += Pphi[i] / den * e;
+	for (i = 0; i < n; i++) {
+		Pphi[i] /= den;		/* now the gain k */
+		a->w[i] += Pphi[i] * e;
+	}
+	/* P -= k (P phi)' = den k k', one triangle mirrored: symmetry kept
+	 * exactly, which the ill-conditioned start (AR_DELTA) needs */
 	for (i = 0; i < n; i++)
 		for (j = i; j < n; j++) {
-			double v = (a->P[i * n + j] - Pphi[i] * Pphi[j] / den) /
-			    AR_LAMBDA;
+			double v = (a->P[i * n + j] - Pphi[i] * Pphi[j] * den) *
+			    (1 / AR_LAMBDA);
 
 			a->P[i * n + j] = v;
 			a->P[j * n + i] = v;

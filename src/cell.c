@@ -74,14 +74,13 @@ cell_forward(enum cell_kind k, int hidden, const struct layer_view *p,
 		real *out = cache + H;
 
 		/* h = act(gi + gh) */
-		for (j = 0; j < H; j++) {
-			real a = gi[j] + gh[j];
-
-			if (k == CELL_RNN_TANH)
-				out[j] = RTANH(a);
-			else	/* as torch.relu, NaN stays NaN */
-				out[j] = a <= 0 ? 0 : a;
-		}
+		for (j = 0; j < H; j++)
+			out[j] = gi[j] + gh[j];
+		if (k == CELL_RNN_TANH)
+			la_tanh_v(out, out, H);
+		else
+			for (j = 0; j < H; j++)	/* as torch.relu, NaN stays NaN */
+				out[j] = out[j] <= 0 ? 0 : out[j];
 		memcpy(h, out, H * sizeof *h);
 		break;
 	}
@@ -90,18 +89,18 @@ cell_forward(enum cell_kind k, int hidden, const struct layer_view *p,
 		real *tc = cache + 6 * H, *cn = cache + 7 * H, *hn = cache + 8 * H;
 
 		memcpy(cprev, c, H * sizeof *c);
-		for (j = 0; j < 4 * H; j++) {
-			real a = gi[j] + gh[j];
-
-			/* i, f, o = sigmoid(a); g = tanh(a) */
-			gate[j] = j >= 2 * H && j < 3 * H ? RTANH(a) : la_sigmoid(a);
-		}
-		for (j = 0; j < H; j++) {
-			/* c = f * c_prev + i * g;  h = o * tanh(c) */
+		for (j = 0; j < 4 * H; j++)
+			gate[j] = gi[j] + gh[j];
+		/* i, f, o = sigmoid(a); g = tanh(a) */
+		la_sigmoid_v(gate, gate, 2 * H);
+		la_tanh_v(gate + 2 * H, gate + 2 * H, H);
+		la_sigmoid_v(gate + 3 * H, gate + 3 * H, H);
+		/* c = f * c_prev + i * g;  h = o * tanh(c) */
+		for (j = 0; j < H; j++)
 			cn[j] = gate[H + j] * cprev[j] + gate[j] * gate[2 * H + j];
-			tc[j] = RTANH(cn[j]);
+		la_tanh_v(tc, cn, H);
+		for (j = 0; j < H; j++)
 			hn[j] = gate[3 * H + j] * tc[j];
-		}
 		memcpy(c, cn, H * sizeof *c);
 		memcpy(h, hn, H * sizeof *h);
 		break;
@@ -110,14 +109,17 @@ cell_forward(enum cell_kind k, int hidden, const struct layer_view *p,
 		real *gate = cache + H, *ghn = cache + 4 * H, *hn = cache + 5 * H;
 
 		for (j = 0; j < 2 * H; j++)	/* r, z = sigmoid(gi + gh) */
-			gate[j] = la_sigmoid(gi[j] + gh[j]);
+			gate[j] = gi[j] + gh[j];
+		la_sigmoid_v(gate, gate, 2 * H);
+		/* n = tanh(gi_n + r * (W_hn h_prev + b_hn)) */
 		for (j = 0; j < H; j++) {
-			/* n = tanh(gi_n + r * (W_hn h_prev + b_hn)) */
 			ghn[j] = gh[2 * H + j];
-			gate[2 * H + j] = RTANH(gi[2 * H + j] + gate[j] * ghn[j]);
-			/* h = (1 - z) * n + z * h_prev */
-			hn[j] = (1 - gate[H + j]) * gate[2 * H + j] + gate[H + j] * h[j];
+			gate[2 * H + j] = gi[2 * H + j] + gate[j] * ghn[j];
 		}
+		la_tanh_v(gate + 2 * H, gate + 2 * H, H);
+		/* h = (1 - z) * n + z * h_prev */
+		for (j = 0; j < H; j++)
+			hn[j] = (1 - gate[H + j]) * gate[2 * H + j] + gate[H + j] * h[j];
 		memcpy(h, hn, H * sizeof *h);
 		break;
 	}

@@ -1,4 +1,5 @@
 /* linalg.c - dense kernels; see linalg.h for the summation-order promise. */
+#include <string.h>
 #include "linalg.h"
 
 /*
@@ -129,3 +130,87 @@ la_log_softmax(real *x, size_t n)
 	for (i = 0; i < n; i++)
 		x[i] -= lse;
 }
+
+#ifdef RNNF_DOUBLE
+/* The double build serves the gradient checks: libm's exact functions. */
+void
+la_tanh_v(real *y, const real *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		y[i] = tanh(x[i]);
+}
+
+void
+la_sigmoid_v(real *y, const real *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		y[i] = la_sigmoid(x[i]);
+}
+#else
+/*
+ * exp(x) for float, branch-free so that the loops below vectorise: x = k ln2
+ * + r with |r| <= ln2/2, e^r by its Taylor polynomial to r^7 (relative error
+ * below 2e-8, under the float's rounding), 2^k put into the exponent bits.
+ * X must lie in [-87, 88] or be NaN (which comes out as NaN).
+ */
+static inline float
+exp_kernel(float x)
+{
+	const float log2e = 1.44269504f, ln2_hi = 0.693145752f,
+	    ln2_lo = 1.42860677e-6f, round = 12582912.0f; /* 1.5 * 2^23 */
+	float xk = x == x ? x : 0;	/* NaN goes through r, not through k */
+	float k = (xk * log2e + round) - round;	/* nearest integer */
+	float r = (x - k * ln2_hi) - k * ln2_lo;
+	float p = 1 + r * (1 + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 +
+	    r * (1.0f / 120 + r * (1.0f / 720 + r * (1.0f / 5040)))))));
+	uint32_t bits = (uint32_t)((int32_t)k + 127) << 23;
+	float scale;
+
+	memcpy(&scale, &bits, sizeof scale);
+	return p * scale;
+}
+
+static inline float
+clampf(float x, float lo, float hi)
+{
+	x = x < lo ? lo : x;
+	return x > hi ? hi : x;
+}
+
+/*
+ * tanh: below |x| = 0.5 its odd Taylor series to x^15 (relative error below
+ * 1e-7 there), above it 1 - 2 / (1 + e^{2|x|}), which cancels too much near
+ * zero but not from 0.5 on.  Both are computed and one is chosen per lane.
+ */
+void
+la_tanh_v(real *y, const real *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		float a = x[i] < 0 ? -x[i] : x[i];
+		float s = x[i] * x[i];
+		float small = x[i] * (1 + s * (-1.0f / 3 + s * (2.0f / 15 +
+		    s * (-17.0f / 315 + s * (62.0f / 2835 + s * (-1382.0f / 155925 +
+		    s * (21844.0f / 6081075 + s * (-929569.0f / 638512875))))))));
+		float big = 1 - 2 / (1 + exp_kernel(clampf(2 * a, 0, 88)));
+
+		big = x[i] < 0 ? -big : big;
+		y[i] = a < 0.5f ? small : big;
+	}
+}
+
+/* sigmoid(x) = 1 / (1 + e^-x); the clamp keeps e^-x finite. */
+void
+la_sigmoid_v(real *y, const real *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		y[i] = 1 / (1 + exp_kernel(clampf(-x[i], -87, 88)));
+}
+#endif

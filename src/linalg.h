@@ -8,6 +8,7 @@
 #define RNNF_LINALG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "real.h"
 
 real la_dot(const real *a, const real *b, size_t n);
@@ -25,6 +26,10 @@ void la_outer_acc(real *restrict g, const real *restrict d,
 /* y += a */
 void la_add(real *y, const real *a, size_t n);
 real la_sigmoid(real x);
+/* y = tanh(x) and y = sigmoid(x), elementwise (Y may be X).  The float
+ * build uses vectorisable forms accurate to about one float rounding. */
+void la_tanh_v(real *y, const real *x, size_t n);
+void la_sigmoid_v(real *y, const real *x, size_t n);
 /* In place: x <- softmax(x); returns the log-sum-exp of the input. */
 real la_softmax(real *x, size_t n);
 /* In place: x <- log(softmax(x)). */

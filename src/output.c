@@ -1,5 +1,7 @@
 /* output.c - see output.h. */
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +16,117 @@ out_init(void)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 }
 
+/* 10^k for |k| <= 22 is exact in a double; beyond, pow() is close enough:
+ * the acceptance test below leaves a margin far wider than its error. */
+static double
+pow10_(int k)
+{
+	static const double tab[23] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+	};
+
+	if (k >= 0 && k <= 22)
+		return tab[k];
+	if (k < 0 && k >= -22)
+		return 1 / tab[-k];
+	return pow(10, k);
+}
+
+/*
+ * Write the P significant digits D (10^(P-1) <= D < 10^P) with decimal
+ * exponent E as printf's %.Pg would: fixed or scientific, trailing zeros
+ * dropped.
+ */
+static int
+format_g(char *buf, int neg, uint64_t d, int e, int p)
+{
+	char dig[20];
+	int nd = p, i, n = 0;
+
+	for (i = p - 1; i >= 0; i--) {
+		dig[i] = (char)('0' + d % 10);
+		d /= 10;
+	}
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--;
+	if (neg)
+		buf[n++] = '-';
+	if (e < -4 || e >= p) {
+		buf[n++] = dig[0];
+		if (nd > 1) {
+			buf[n++] = '.';
+			memcpy(buf + n, dig + 1, nd - 1);
+			n += nd - 1;
+		}
+		n += snprintf(buf + n, OUT_NUMBER_MAX - n, "e%c%02d",
+		    e < 0 ? '-' : '+', e < 0 ? -e : e);
+	} else if (e < 0) {
+		buf[n++] = '0';
+		buf[n++] = '.';
+		for (i = -1; i > e; i--)
+			buf[n++] = '0';
+		memcpy(buf + n, dig, nd);
+		n += nd;
+	} else {
+		for (i = 0; i <= e; i++)
+			buf[n++] = i < nd ? dig[i] : '0';
+		if (nd > e + 1) {
+			buf[n++] = '.';
+			memcpy(buf + n, dig + e + 1, nd - e - 1);
+			n += nd - e - 1;
+		}
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * The fewest digits, from 7 to 9, that read back as the same float: the
+ * decimal is accepted when it lies inside the float's rounding interval with
+ * a margin of 1e-12 of it, far wider than the double arithmetic's error and
+ * far narrower than a float's spacing.  Nine digits always suffice.
+ */
 int
 out_number(char *buf, double v, int precision)
 {
 	float f = (float)v;
-	int p, n = 0;
+	double a, lo, hi, margin;
+	int p, e;
 
 	if (precision > 0)
 		return snprintf(buf, OUT_NUMBER_MAX, "%.*g", precision, v);
+	if (f == 0 || !isfinite(f))
+		return snprintf(buf, OUT_NUMBER_MAX, "%g", (double)f);
+	a = fabs((double)f);
+	lo = a - (a - (double)nextafterf((float)a, 0)) / 2;
+	hi = a + ((double)nextafterf((float)a, INFINITY) - a) / 2;
+	margin = (hi - lo) * 1e-12;
+	e = (int)floor(log10(a));
 	for (p = 7; p <= 9; p++) {
+		/* rint: ties to even, as printf rounds an exact half */
+		uint64_t d = (uint64_t)rint(a * pow10_(p - 1 - e));
+		int ee = e, n;
+		double back;
+
+		if (d >= (uint64_t)pow10_(p)) {	/* log10 was one short */
+			ee++;
+			d = (uint64_t)rint(a * pow10_(p - 1 - ee));
+		} else if (d < (uint64_t)pow10_(p - 1)) {
+			ee--;
+			d = (uint64_t)rint(a * pow10_(p - 1 - ee));
+		}
+		back = (double)d * pow10_(ee - p + 1);
+		if (p == 9 || (back > lo + margin && back < hi - margin))
+			return format_g(buf, f < 0, d, ee, p);
+		if (back < lo - margin || back > hi + margin)
+			continue;
+		/* on the interval's edge: let strtof's rounding decide */
 		n = snprintf(buf, OUT_NUMBER_MAX, "%.*g", p, (double)f);
 		if (strtof(buf, NULL) == f)
-			break;
+			return n;
 	}
-	return n;
+	return 0;	/* not reached */
 }
 
 static void
