@@ -23,18 +23,22 @@ trap 'rm -rf "$tmp"' EXIT
 n=$(wc -c <"$text")
 
 # cell hidden K lr, one setting a line; SETTINGS replaces the list
-settings=${SETTINGS:-'lstm 32 16 0.01
+settings=${SETTINGS:-'lstm 16 32 0.01
+lstm 24 32 0.01
+lstm 24 64 0.01
+lstm 32 16 0.01
 lstm 32 32 0.01
 lstm 32 64 0.01
 lstm 32 32 0.003
 lstm 32 32 0.02
+lstm 32 64 0.02
 lstm 48 32 0.01
+lstm 48 64 0.02
 lstm 64 32 0.01
+lstm 64 64 0.02
 lstm 128 32 0.01
 gru 32 32 0.01
 gru 48 32 0.01
-gru 64 32 0.01
-gru 48 32 0.02
 rnn 64 32 0.01
 rnn 128 32 0.003'}
 

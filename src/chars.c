@@ -40,7 +40,7 @@ charstate_ser(struct ser *s, struct charstate *cs)
 	ser_f64(s, &cs->line_bits);
 	ser_u64(s, &cs->line_bytes);
 	if (ser_loading(s) && !ser_failed(s) &&
-	    (!(cs->line_bits >= 0) || (cs->line_bytes == 0 && cs->line_bits != 0)))
+	    (cs->line_bits < 0 || (cs->line_bytes == 0 && cs->line_bits > 0)))
 		ser_fail(s, "bad character-mode line state");
 }
 

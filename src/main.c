@@ -113,7 +113,7 @@ usage(int status)
 	    "  -K, --bptt K          one update every K scored items [%d; %d with --chars]\n"
 	    "  -T, --window T        backpropagate through T steps, T >= K [K]\n"
 	    "      --optimizer sgd|adam|adagrad|rmsprop  [%s]\n"
-	    "  -r, --lr RATE         learning rate [%g]\n"
+	    "  -r, --lr RATE         learning rate [%g; %g for adam with --chars]\n"
 	    "      --clip NORM       clip the gradient's global norm, 0 for none [%g]\n"
 	    "      --forget-bias B   LSTM forget-gate bias at initialisation [%g]\n"
 	    "      --seed N          seed of the initialisation and sampling [%llu]\n"
@@ -123,7 +123,7 @@ usage(int status)
 	    "                        the last item, or the scaled level [change]\n",
 	    cell_name(d.cell), d.hidden, CHARS_DEFAULT_HIDDEN, d.layers,
 	    d.bptt, CHARS_DEFAULT_BPTT, optim_name(d.optimizer),
-	    optim_default_lr(d.optimizer), d.clip,
+	    optim_default_lr(d.optimizer), CHARS_DEFAULT_LR, d.clip,
 	    d.forget_bias, (unsigned long long)d.seed, d.horizon);
 	printf("\nOutput:\n"
 	    "  -a, --append          echo each row and add the columns prediction,\n"

@@ -62,6 +62,8 @@ opts_check(struct opts *o)
 			o->hidden = CHARS_DEFAULT_HIDDEN;
 		if (!(o->given & GIVEN_BPTT))
 			o->bptt = CHARS_DEFAULT_BPTT;
+		if (!(o->given & GIVEN_LR) && o->optimizer == OPT_ADAM)
+			o->lr = CHARS_DEFAULT_LR;
 		if (o->column != NULL || o->inputs != NULL)
 			return "--column and --inputs are for numbers, not --chars";
 		if (o->forecast > 0)
