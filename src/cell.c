@@ -126,40 +126,23 @@ cell_forward(enum cell_kind k, int hidden, const struct layer_view *p,
 	}
 }
 
-/*
- * From dgi and dgh (G*H each) to the gradients of W_ih, b_ih, W_hh, b_hh,
- * dh_prev (+=) and dx (+=).
- */
+/* dx += W_ih^T dgi (a dense input only), dh_prev = W_hh^T dgh (+= for gru). */
 static void
-affine_backward(const struct layer_view *p, const struct layer_view *g,
-    int GH, int H, const real *x, int xid, const real *hprev,
-    const real *dgi, const real *dgh, real *dh_prev, real *dx)
+affine_backward(const struct layer_view *p, int GH, int H, const real *dgi,
+    const real *dgh, real *dh_prev, real *dx)
 {
-	int i;
-
-	la_add(g->b_ih, dgi, GH);
-	la_add(g->b_hh, dgh, GH);
-	if (x != NULL) {
-		la_outer_acc(g->w_ih, dgi, x, GH, p->in);
-		if (dx != NULL)
-			la_gemtv_acc(dx, p->w_ih, dgi, GH, p->in);
-	} else {
-		for (i = 0; i < GH; i++)
-			g->w_ih[(size_t)i * p->in + xid] += dgi[i];
-	}
-	la_outer_acc(g->w_hh, dgh, hprev, GH, H);
+	if (dx != NULL)
+		la_gemtv_acc(dx, p->w_ih, dgi, GH, p->in);
 	la_gemtv_acc(dh_prev, p->w_hh, dgh, GH, H);
 }
 
 void
 cell_backward(enum cell_kind k, int hidden, const struct layer_view *p,
-    const struct layer_view *g, const real *x, int xid, const real *cache,
-    const real *dh, real *dc, real *dh_prev, real *dx, real *scratch)
+    const real *cache, const real *dh, real *dc, real *dh_prev, real *dx,
+    real *dgi, real *dgh)
 {
-	int H = hidden, G = cell_gates(k), j;
+	int H = hidden, j;
 	const real *hprev = cache;
-	real *dgi = scratch;		/* (G*H) */
-	real *dgh = scratch + G * H;	/* (G*H), gru only */
 
 	switch (k) {
 	case CELL_RNN_TANH:
@@ -171,8 +154,9 @@ cell_backward(enum cell_kind k, int hidden, const struct layer_view *p,
 				dgi[j] = dh[j] * (1 - out[j] * out[j]);
 			else			/* relu' = [h > 0] */
 				dgi[j] = out[j] > 0 ? dh[j] : 0;
+		memcpy(dgh, dgi, H * sizeof *dgh);
 		memset(dh_prev, 0, H * sizeof *dh_prev);
-		affine_backward(p, g, H, H, x, xid, hprev, dgi, dgi, dh_prev, dx);
+		affine_backward(p, H, H, dgi, dgh, dh_prev, dx);
 		break;
 	}
 	case CELL_LSTM: {
@@ -191,8 +175,9 @@ cell_backward(enum cell_kind k, int hidden, const struct layer_view *p,
 			dgi[3 * H + j] = dh[j] * tc[j] * go * (1 - go);	/* d a_o */
 			dc[j] = dcj * gf;				/* dc_prev */
 		}
+		memcpy(dgh, dgi, 4 * H * sizeof *dgh);
 		memset(dh_prev, 0, H * sizeof *dh_prev);
-		affine_backward(p, g, 4 * H, H, x, xid, hprev, dgi, dgi, dh_prev, dx);
+		affine_backward(p, 4 * H, H, dgi, dgh, dh_prev, dx);
 		break;
 	}
 	case CELL_GRU: {
@@ -211,8 +196,29 @@ cell_backward(enum cell_kind k, int hidden, const struct layer_view *p,
 			dgh[2 * H + j] = dan * r;
 			dh_prev[j] = dh[j] * z;	/* through h = ... + z * h_prev */
 		}
-		affine_backward(p, g, 3 * H, H, x, xid, hprev, dgi, dgh, dh_prev, dx);
+		affine_backward(p, 3 * H, H, dgi, dgh, dh_prev, dx);
 		break;
 	}
 	}
+}
+
+void
+cell_grads(enum cell_kind k, int hidden, const struct layer_view *g,
+    const real *const *x, const int *xid, const real *const *hprev,
+    const real *dgi, const real *dgh, int n)
+{
+	size_t GH = (size_t)cell_gates(k) * hidden;
+	int t;
+	size_t i;
+
+	for (t = 0; t < n; t++) {
+		la_add(g->b_ih, dgi + t * GH, GH);
+		la_add(g->b_hh, dgh + t * GH, GH);
+		if (x[t] == NULL)	/* one-hot input: one column of W_ih */
+			for (i = 0; i < GH; i++)
+				g->w_ih[i * g->in + xid[t]] += dgi[t * GH + i];
+	}
+	if (n > 0 && x[0] != NULL)
+		la_outer_acc_n(g->w_ih, dgi, GH, x, n, GH, g->in);
+	la_outer_acc_n(g->w_hh, dgh, GH, hprev, n, GH, hidden);
 }

@@ -31,14 +31,26 @@ void cell_forward(enum cell_kind k, int hidden, const struct layer_view *p,
     const real *x, int xid, real *h, real *c, real *cache, real *scratch);
 
 /*
- * Backward through one cached step.  DH is dLoss/dh of the step's output
- * (read only).  For LSTM, DC holds dLoss/dc of the step's cell state on entry
- * and dLoss/dc_prev on return (ignored otherwise).  DH_PREV receives
- * dLoss/dh_prev; DX, if not NULL, is incremented by dLoss/dx.  Parameter
- * gradients are added into G.
+ * Backward through one cached step, as far as the gate pre-activations.  DH
+ * is dLoss/dh of the step's output (read only).  For LSTM, DC holds dLoss/dc
+ * of the step's cell state on entry and dLoss/dc_prev on return (ignored
+ * otherwise).  DH_PREV receives dLoss/dh_prev; DX, if not NULL, is
+ * incremented by dLoss/dx (a dense input only).  DGI and DGH (G*H each)
+ * receive dLoss/d(W_ih x + b_ih) and dLoss/d(W_hh h_prev + b_hh), from
+ * which cell_grads() makes the parameter gradients.
  */
 void cell_backward(enum cell_kind k, int hidden, const struct layer_view *p,
-    const struct layer_view *g, const real *x, int xid, const real *cache,
-    const real *dh, real *dc, real *dh_prev, real *dx, real *scratch);
+    const real *cache, const real *dh, real *dc, real *dh_prev, real *dx,
+    real *dgi, real *dgh);
+
+/*
+ * Add the parameter gradients of N steps into G, in the order given: step t
+ * had input X[t] (NULL for the one-hot byte XID[t]), state entering HPREV[t]
+ * and pre-activation gradients DGI + t*G*H, DGH + t*G*H.  Doing all steps at
+ * once keeps each gradient row in cache while the steps are added to it.
+ */
+void cell_grads(enum cell_kind k, int hidden, const struct layer_view *g,
+    const real *const *x, const int *xid, const real *const *hprev,
+    const real *dgi, const real *dgh, int n);
 
 #endif

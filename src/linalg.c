@@ -3,19 +3,22 @@
 #include "linalg.h"
 
 /*
- * Eight partial sums in fixed lanes: the compiler may put them in one vector
- * register, but may not reorder them, so the result is reproducible.
+ * Sixteen partial sums in fixed lanes: the compiler may put them in vector
+ * registers of any width, but may not reorder them, so the result is the
+ * same on every machine.
  */
-real
-la_dot(const real *a, const real *b, size_t n)
+static inline real
+dot16(const real *a, const real *b, size_t n)
 {
-	real acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+	real acc[16] = {0};
 	size_t i, k;
 	real s;
 
-	for (i = 0; i + 8 <= n; i += 8)
-		for (k = 0; k < 8; k++)
+	for (i = 0; i + 16 <= n; i += 16)
+		for (k = 0; k < 16; k++)
 			acc[k] += a[i + k] * b[i + k];
+	for (k = 0; k < 8; k++)
+		acc[k] += acc[k + 8];
 	s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) +
 	    ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 	for (; i < n; i++)
@@ -23,26 +26,32 @@ la_dot(const real *a, const real *b, size_t n)
 	return s;
 }
 
-void
+RNNF_HOT real
+la_dot(const real *a, const real *b, size_t n)
+{
+	return dot16(a, b, n);
+}
+
+RNNF_HOT void
 la_gemv(real *y, const real *w, const real *x, const real *b,
     size_t rows, size_t cols)
 {
 	size_t i;
 
 	for (i = 0; i < rows; i++)
-		y[i] = la_dot(w + i * cols, x, cols) + (b ? b[i] : 0);
+		y[i] = dot16(w + i * cols, x, cols) + (b ? b[i] : 0);
 }
 
-void
+RNNF_HOT void
 la_gemv_acc(real *y, const real *w, const real *x, size_t rows, size_t cols)
 {
 	size_t i;
 
 	for (i = 0; i < rows; i++)
-		y[i] += la_dot(w + i * cols, x, cols);
+		y[i] += dot16(w + i * cols, x, cols);
 }
 
-void
+RNNF_HOT void
 la_gemtv_acc(real *restrict x, const real *restrict w,
     const real *restrict d, size_t rows, size_t cols)
 {
@@ -59,7 +68,7 @@ la_gemtv_acc(real *restrict x, const real *restrict w,
 	}
 }
 
-void
+RNNF_HOT void
 la_outer_acc(real *restrict g, const real *restrict d,
     const real *restrict x, size_t rows, size_t cols)
 {
@@ -76,7 +85,30 @@ la_outer_acc(real *restrict g, const real *restrict d,
 	}
 }
 
-void
+/* Row by row, so that each row of G stays in cache for all N steps; every
+ * element receives the steps in order 0..N-1. */
+RNNF_HOT void
+la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
+    const real *const *x, size_t n, size_t rows, size_t cols)
+{
+	size_t i, j, t;
+
+	for (i = 0; i < rows; i++) {
+		real *restrict gi = g + i * cols;
+
+		for (t = 0; t < n; t++) {
+			const real *restrict xt = x[t];
+			real dti = d[t * ldd + i];
+
+			if (dti == 0)
+				continue;
+			for (j = 0; j < cols; j++)
+				gi[j] += dti * xt[j];
+		}
+	}
+}
+
+RNNF_HOT void
 la_add(real *y, const real *a, size_t n)
 {
 	size_t i;
@@ -133,7 +165,7 @@ la_log_softmax(real *x, size_t n)
 
 #ifdef RNNF_DOUBLE
 /* The double build serves the gradient checks: libm's exact functions. */
-void
+RNNF_HOT void
 la_tanh_v(real *y, const real *x, size_t n)
 {
 	size_t i;
@@ -142,7 +174,7 @@ la_tanh_v(real *y, const real *x, size_t n)
 		y[i] = tanh(x[i]);
 }
 
-void
+RNNF_HOT void
 la_sigmoid_v(real *y, const real *x, size_t n)
 {
 	size_t i;
@@ -186,7 +218,7 @@ clampf(float x, float lo, float hi)
  * 1e-7 there), above it 1 - 2 / (1 + e^{2|x|}), which cancels too much near
  * zero but not from 0.5 on.  Both are computed and one is chosen per lane.
  */
-void
+RNNF_HOT void
 la_tanh_v(real *y, const real *x, size_t n)
 {
 	size_t i;
@@ -205,7 +237,7 @@ la_tanh_v(real *y, const real *x, size_t n)
 }
 
 /* sigmoid(x) = 1 / (1 + e^-x); the clamp keeps e^-x finite. */
-void
+RNNF_HOT void
 la_sigmoid_v(real *y, const real *x, size_t n)
 {
 	size_t i;

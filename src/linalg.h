@@ -23,6 +23,9 @@ void la_gemtv_acc(real *restrict x, const real *restrict w,
 /* G += d x^T */
 void la_outer_acc(real *restrict g, const real *restrict d,
     const real *restrict x, size_t rows, size_t cols);
+/* G += sum_t d_t x[t]^T, d_t = D + t*LDD (rows), in the order t = 0..N-1. */
+void la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
+    const real *const *x, size_t n, size_t rows, size_t cols);
 /* y += a */
 void la_add(real *y, const real *a, size_t n);
 real la_sigmoid(real x);

@@ -17,15 +17,20 @@ xsize(const struct online_config *cf)
 #define SLOT_TARGET(o, p) (SLOT_Y(o, p) + (o)->cf.shape.nout)
 #define SLOT_CACHE(o, p, l) (SLOT_TARGET(o, p) + 2 + (size_t)(l) * (o)->cache)
 
-/* Scratch: cell scratch | dnext (L,H) | dc (L,H) | dcur (H) | dx (H) | dy (nout) */
+/*
+ * Scratch: cell scratch | dnext (L,H) | dc (L,H) | dcur (H) | dx (H) |
+ * dgi (L,T,GH) | dgh (L,T,GH) | dy (T,nout): the per-step gradients that
+ * online_learn() collects before it makes the weight gradients in one go.
+ */
 static size_t
 work_size(const struct online_config *cf)
 {
 	const struct shape *s = &cf->shape;
-	size_t H = s->hidden, L = s->layers;
+	size_t H = s->hidden, L = s->layers, T = cf->window;
+	size_t GH = (size_t)cell_gates(s->cell) * H;
 
 	return cell_scratch_size(s->cell, s->hidden) + 2 * L * H + 2 * H +
-	    s->nout;
+	    2 * L * T * GH + T * s->nout;
 }
 
 struct online *
@@ -46,7 +51,11 @@ online_new(const struct online_config *cf)
 	o->param = calloc(2 * o->np + optim_state_size(o->np), sizeof(real));
 	o->ring = calloc((size_t)o->cap * o->slot + nstate, sizeof(real));
 	o->work = calloc(work_size(cf), sizeof(real));
-	if (o->param == NULL || o->ring == NULL || o->work == NULL) {
+	/* per window step: input and h_prev of each layer, h_top; byte ids */
+	o->ptr = calloc((2 * L + 1) * (size_t)cf->window, sizeof *o->ptr);
+	o->ids = calloc((size_t)cf->window, sizeof *o->ids);
+	if (o->param == NULL || o->ring == NULL || o->work == NULL ||
+	    o->ptr == NULL || o->ids == NULL) {
 		online_free(o);
 		return NULL;
 	}
@@ -70,6 +79,8 @@ online_free(struct online *o)
 	free(o->param);
 	free(o->ring);
 	free(o->work);
+	free(o->ptr);
+	free(o->ids);
 	free(o);
 }
 
@@ -127,14 +138,20 @@ int
 online_learn(struct online *o)
 {
 	const struct shape *s = &o->cf.shape;
-	int H = s->hidden, L = s->layers, K = o->cf.bptt, l;
-	real *scratch = o->work;
-	real *dnext = scratch + cell_scratch_size(s->cell, H);	/* (L, H) */
+	int H = s->hidden, L = s->layers, K = o->cf.bptt, T = o->cf.window, l;
+	size_t GH = (size_t)cell_gates(s->cell) * H, nout = s->nout;
+	real *dnext = o->work + cell_scratch_size(s->cell, H);	/* (L, H) */
 	real *dc = dnext + (size_t)L * H;			/* (L, H) */
 	real *dcur = dc + (size_t)L * H;			/* (H) */
 	real *dx = dcur + H;					/* (H) */
-	real *dy = dx + H;					/* (nout) */
+	real *dgi = dx + H;					/* (L, T, GH) */
+	real *dgh = dgi + (size_t)L * T * GH;			/* (L, T, GH) */
+	real *dy = dgh + (size_t)L * T * GH;			/* (T, nout) */
+	const real **xp = o->ptr;				/* (L, T) */
+	const real **hp = xp + (size_t)L * T;			/* (L, T) */
+	const real **tp = hp + (size_t)L * T;			/* (T) */
 	uint64_t e, first, start, step;
+	int ns = 0, ny = 0;
 	double n = 0, norm;
 
 	if (o->pairs < (uint64_t)K)
@@ -143,37 +160,42 @@ online_learn(struct online *o)
 	/* the K pairs are those predicted at steps e-K+1 .. e */
 	e = o->t - o->cf.horizon;
 	first = e + 1 - K;
-	start = e + 1 >= (uint64_t)o->cf.window ? e + 1 - o->cf.window : 0;
+	start = e + 1 >= (uint64_t)T ? e + 1 - T : 0;
 	for (step = first; step <= e; step++)
 		n += SLOT_TARGET(o, online_slot(o, step))[1];
 	if (n == 0)
 		return ONLINE_IDLE;
 
-	memset(o->grad, 0, o->np * sizeof *o->grad);
+	/* Walk the window backwards: the state gradients step by step, the
+	 * per-step gate and head gradients kept for the weights below. */
 	memset(dnext, 0, 2 * (size_t)L * H * sizeof *dnext);
-	for (step = e + 1; step-- > start;) {
+	for (step = e + 1; step-- > start; ns++) {
 		real *p = online_slot(o, step);
 		real *htop = cell_cache_h(s->cell, H, SLOT_CACHE(o, p, L - 1));
 
 		memcpy(dcur, dnext + (size_t)(L - 1) * H, H * sizeof *dcur);
 		if (step >= first && SLOT_TARGET(o, p)[1] != 0) {
 			/* head: y = W h_top + b */
-			head_grad(o, p, dy, n);
-			la_add(o->gv.head_b, dy, s->nout);
-			la_outer_acc(o->gv.head_w, dy, htop, s->nout, H);
-			la_gemtv_acc(dcur, o->pv.head_w, dy, s->nout, H);
+			real *d = dy + (size_t)ny * nout;
+
+			head_grad(o, p, d, n);
+			la_gemtv_acc(dcur, o->pv.head_w, d, nout, H);
+			tp[ny++] = htop;
 		}
 		for (l = L - 1; l >= 0; l--) {
 			const real *cache = SLOT_CACHE(o, p, l);
-			const real *x = l == 0 ? (o->cf.chars ? NULL : p) :
-			    cell_cache_h(s->cell, H, SLOT_CACHE(o, p, l - 1));
-			int xid = o->cf.chars && l == 0 ? (int)p[0] : 0;
+			size_t at = ((size_t)l * T + ns) * GH;
 
+			xp[l * T + ns] = l == 0 ? (o->cf.chars ? NULL : p) :
+			    cell_cache_h(s->cell, H, SLOT_CACHE(o, p, l - 1));
+			hp[l * T + ns] = cache;		/* starts with h_prev */
+			if (l == 0)
+				o->ids[ns] = o->cf.chars ? (int)p[0] : 0;
 			if (l > 0)
 				memset(dx, 0, H * sizeof *dx);
-			cell_backward(s->cell, H, &o->pv.layer[l], &o->gv.layer[l],
-			    x, xid, cache, dcur, dc + (size_t)l * H,
-			    dnext + (size_t)l * H, l > 0 ? dx : NULL, scratch);
+			cell_backward(s->cell, H, &o->pv.layer[l], cache, dcur,
+			    dc + (size_t)l * H, dnext + (size_t)l * H,
+			    l > 0 ? dx : NULL, dgi + at, dgh + at);
 			if (l > 0) {
 				/* the layer below gets its own carry plus dx */
 				memcpy(dcur, dnext + (size_t)(l - 1) * H,
@@ -182,6 +204,15 @@ online_learn(struct online *o)
 			}
 		}
 	}
+
+	memset(o->grad, 0, o->np * sizeof *o->grad);
+	for (step = 0; step < (uint64_t)ny; step++)
+		la_add(o->gv.head_b, dy + step * nout, nout);
+	la_outer_acc_n(o->gv.head_w, dy, nout, tp, (size_t)ny, nout, H);
+	for (l = 0; l < L; l++)
+		cell_grads(s->cell, H, &o->gv.layer[l], xp + (size_t)l * T,
+		    o->ids, hp + (size_t)l * T, dgi + (size_t)l * T * GH,
+		    dgh + (size_t)l * T * GH, ns);
 
 	norm = optim_grad_norm(o->grad, o->np);
 	if (norm < 0) {

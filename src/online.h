@@ -62,6 +62,8 @@ struct online {
 	double last_norm;	/* gradient norm of the last update */
 
 	real *work;		/* scratch, not part of the state */
+	const real **ptr;	/* scratch: per-step vectors of a window */
+	int *ids;		/* scratch: per-step bytes of a window */
 };
 
 /*

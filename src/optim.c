@@ -51,7 +51,7 @@ optim_init(struct optim *o, enum optim_kind k, double lr, size_t n,
 	o->v = moments + n;
 }
 
-double
+RNNF_HOT double
 optim_grad_norm(const real *g, size_t n)
 {
 	double s = 0;
@@ -64,7 +64,7 @@ optim_grad_norm(const real *g, size_t n)
 	return sqrt(s);
 }
 
-void
+RNNF_HOT void
 optim_clip(real *g, size_t n, double norm, double maxnorm)
 {
 	/* clip_coef = max_norm / (total_norm + 1e-6), applied when < 1 */
@@ -77,7 +77,7 @@ optim_clip(real *g, size_t n, double norm, double maxnorm)
 		g[i] *= coef;
 }
 
-void
+RNNF_HOT void
 optim_step(struct optim *o, real *p, const real *g)
 {
 	size_t i, n = o->n;

@@ -26,4 +26,17 @@ typedef float real;
 #define RFABS fabsf
 #endif
 
+/*
+ * The hot kernels are compiled twice on x86-64, for AVX2 and for the
+ * baseline, and the loader picks one (GCC's target_clones, an ifunc).  The
+ * kernels fix their summation order in code and the C99 mode contracts no
+ * FMA, so both clones give the same bits.
+ */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && \
+    !defined(__clang__) && !defined(RNNF_NO_CLONES)
+#define RNNF_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define RNNF_HOT
+#endif
+
 #endif
