@@ -51,20 +51,64 @@ la_gemv_acc(real *y, const real *w, const real *x, size_t rows, size_t cols)
 		y[i] += dot16(w + i * cols, x, cols);
 }
 
+#ifndef RNNF_DOUBLE
+/*
+ * Thirty-two columns at a time in four 8-float vectors (GCC's vector
+ * extensions: one AVX register each, or two SSE ones) that stay in registers
+ * while the rows add their share.  The additions into each element happen
+ * in the same order as in the plain loops below, so the bits are the same.
+ */
+typedef float v8sf __attribute__((vector_size(32)));
+#define VLOAD(v, p) memcpy(&(v), (p), sizeof(v8sf))
+#define VSTORE(p, v) memcpy((p), &(v), sizeof(v8sf))
+#define HAVE_V8SF 1
+#endif
+
 RNNF_HOT void
 la_gemtv_acc(real *restrict x, const real *restrict w,
     const real *restrict d, size_t rows, size_t cols)
 {
-	size_t i, j;
+	size_t i, j = 0;
 
+#ifdef HAVE_V8SF
+	for (; j + 32 <= cols; j += 32) {
+		v8sf a0, a1, a2, a3;
+
+		VLOAD(a0, x + j);
+		VLOAD(a1, x + j + 8);
+		VLOAD(a2, x + j + 16);
+		VLOAD(a3, x + j + 24);
+		for (i = 0; i < rows; i++) {
+			const real *wi = w + i * cols + j;
+			v8sf w0, w1, w2, w3;
+			real di = d[i];
+
+			if (di == 0)
+				continue;
+			VLOAD(w0, wi);
+			VLOAD(w1, wi + 8);
+			VLOAD(w2, wi + 16);
+			VLOAD(w3, wi + 24);
+			a0 += w0 * di;
+			a1 += w1 * di;
+			a2 += w2 * di;
+			a3 += w3 * di;
+		}
+		VSTORE(x + j, a0);
+		VSTORE(x + j + 8, a1);
+		VSTORE(x + j + 16, a2);
+		VSTORE(x + j + 24, a3);
+	}
+#endif
 	for (i = 0; i < rows; i++) {
 		const real *wi = w + i * cols;
 		real di = d[i];
+		size_t k;
 
 		if (di == 0)
 			continue;
-		for (j = 0; j < cols; j++)
-			x[j] += wi[j] * di;
+		for (k = j; k < cols; k++)
+			x[k] += wi[k] * di;
 	}
 }
 
@@ -85,25 +129,56 @@ la_outer_acc(real *restrict g, const real *restrict d,
 	}
 }
 
-/* Row by row, so that each row of G stays in cache for all N steps; every
- * element receives the steps in order 0..N-1. */
+/* Row by row, so that each row of G stays in registers (in blocks of 32) or
+ * in cache for all N steps; every element receives the steps in order. */
 RNNF_HOT void
 la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
     const real *const *x, size_t n, size_t rows, size_t cols)
 {
-	size_t i, j, t;
+	size_t i, j, t, k;
 
 	for (i = 0; i < rows; i++) {
 		real *restrict gi = g + i * cols;
 
+		j = 0;
+#ifdef HAVE_V8SF
+		for (; j + 32 <= cols; j += 32) {
+			v8sf a0, a1, a2, a3;
+
+			VLOAD(a0, gi + j);
+			VLOAD(a1, gi + j + 8);
+			VLOAD(a2, gi + j + 16);
+			VLOAD(a3, gi + j + 24);
+			for (t = 0; t < n; t++) {
+				const real *xt = x[t] + j;
+				real dti = d[t * ldd + i];
+				v8sf x0, x1, x2, x3;
+
+				if (dti == 0)
+					continue;
+				VLOAD(x0, xt);
+				VLOAD(x1, xt + 8);
+				VLOAD(x2, xt + 16);
+				VLOAD(x3, xt + 24);
+				a0 += dti * x0;
+				a1 += dti * x1;
+				a2 += dti * x2;
+				a3 += dti * x3;
+			}
+			VSTORE(gi + j, a0);
+			VSTORE(gi + j + 8, a1);
+			VSTORE(gi + j + 16, a2);
+			VSTORE(gi + j + 24, a3);
+		}
+#endif
 		for (t = 0; t < n; t++) {
 			const real *restrict xt = x[t];
 			real dti = d[t * ldd + i];
 
 			if (dti == 0)
 				continue;
-			for (j = 0; j < cols; j++)
-				gi[j] += dti * xt[j];
+			for (k = j; k < cols; k++)
+				gi[k] += dti * xt[k];
 		}
 	}
 }
@@ -147,24 +222,44 @@ la_softmax(real *x, size_t n)
 	return mx + RLOG(sum);
 }
 
-void
+RNNF_HOT void
 la_log_softmax(real *x, size_t n)
 {
-	real mx = x[0], sum = 0, lse;
+	real mx = x[0], lse;
 	size_t i;
 
 	for (i = 1; i < n; i++)
 		if (x[i] > mx)
 			mx = x[i];
 	for (i = 0; i < n; i++)
-		sum += REXP(x[i] - mx);
-	lse = mx + RLOG(sum);
+		x[i] -= mx;
+	lse = RLOG(la_sum_exp(x, n));
 	for (i = 0; i < n; i++)
 		x[i] -= lse;
 }
 
 #ifdef RNNF_DOUBLE
 /* The double build serves the gradient checks: libm's exact functions. */
+void
+la_exp_v(real *y, const real *x, real scale, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		y[i] = exp(x[i]) * scale;
+}
+
+real
+la_sum_exp(const real *x, size_t n)
+{
+	real s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += exp(x[i]);
+	return s;
+}
+
 RNNF_HOT void
 la_tanh_v(real *y, const real *x, size_t n)
 {
@@ -234,6 +329,32 @@ la_tanh_v(real *y, const real *x, size_t n)
 		big = x[i] < 0 ? -big : big;
 		y[i] = a < 0.5f ? small : big;
 	}
+}
+
+RNNF_HOT void
+la_exp_v(real *y, const real *x, real scale, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		y[i] = exp_kernel(clampf(x[i], -87, 88)) * scale;
+}
+
+/* Sixteen fixed lanes, as in dot16, for a reproducible sum. */
+RNNF_HOT real
+la_sum_exp(const real *x, size_t n)
+{
+	real acc[16] = {0}, s = 0;
+	size_t i, k;
+
+	for (i = 0; i + 16 <= n; i += 16)
+		for (k = 0; k < 16; k++)
+			acc[k] += exp_kernel(clampf(x[i + k], -87, 88));
+	for (; i < n; i++)
+		s += exp_kernel(clampf(x[i], -87, 88));
+	for (k = 0; k < 16; k++)
+		s += acc[k];
+	return s;
 }
 
 /* sigmoid(x) = 1 / (1 + e^-x); the clamp keeps e^-x finite. */

@@ -33,6 +33,9 @@ real la_sigmoid(real x);
  * build uses vectorisable forms accurate to about one float rounding. */
 void la_tanh_v(real *y, const real *x, size_t n);
 void la_sigmoid_v(real *y, const real *x, size_t n);
+/* y = scale * e^x elementwise; the sum of e^x over X. */
+void la_exp_v(real *y, const real *x, real scale, size_t n);
+real la_sum_exp(const real *x, size_t n);
 /* In place: x <- softmax(x); returns the log-sum-exp of the input. */
 real la_softmax(real *x, size_t n);
 /* In place: x <- log(softmax(x)). */

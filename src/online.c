@@ -121,12 +121,10 @@ head_grad(const struct online *o, const real *p, real *dy, double n)
 {
 	const real *y = SLOT_Y(o, p);
 	real target = SLOT_TARGET(o, p)[0];
-	int j;
 
 	if (o->cf.chars) {
 		/* d(-log softmax)/dlogits = p - onehot */
-		for (j = 0; j < o->cf.shape.nout; j++)
-			dy[j] = (real)(REXP(y[j]) / n);
+		la_exp_v(dy, y, (real)(1 / n), (size_t)o->cf.shape.nout);
 		dy[(int)target] -= (real)(1 / n);
 	} else {
 		/* d(y - target)^2 / dy = 2 (y - target) */
