@@ -2,6 +2,19 @@
 #include <string.h>
 #include "linalg.h"
 
+#ifndef RNNF_DOUBLE
+/*
+ * 8-float vectors of GCC's vector extensions (one AVX register, or two SSE
+ * ones) let a kernel keep its partial sums in registers.  Each lane does the
+ * very additions the plain loops do, in the same order: the bits are the
+ * same with or without them.
+ */
+typedef float v8sf __attribute__((vector_size(32)));
+#define VLOAD(v, p) memcpy(&(v), (p), sizeof(v8sf))
+#define VSTORE(p, v) memcpy((p), &(v), sizeof(v8sf))
+#define HAVE_V8SF 1
+#endif
+
 /*
  * Sixteen partial sums in fixed lanes: the compiler may put them in vector
  * registers of any width, but may not reorder them, so the result is the
@@ -32,13 +45,62 @@ la_dot(const real *a, const real *b, size_t n)
 	return dot16(a, b, n);
 }
 
+/* The final folding of dot16's sixteen lanes, for a vector pair. */
+#ifdef HAVE_V8SF
+static inline real
+fold16(v8sf a, v8sf b)
+{
+	v8sf c = a + b;
+
+	return ((c[0] + c[4]) + (c[1] + c[5])) + ((c[2] + c[6]) + (c[3] + c[7]));
+}
+#endif
+
+/* Four rows at a time share the loads of x; each row's sum is dot16's. */
 RNNF_HOT void
 la_gemv(real *y, const real *w, const real *x, const real *b,
     size_t rows, size_t cols)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < rows; i++)
+#ifdef HAVE_V8SF
+	for (; i + 4 <= rows; i += 4) {
+		const real *w0 = w + i * cols, *w1 = w0 + cols;
+		const real *w2 = w1 + cols, *w3 = w2 + cols;
+		v8sf a0 = {0}, b0 = {0}, a1 = {0}, b1 = {0};
+		v8sf a2 = {0}, b2 = {0}, a3 = {0}, b3 = {0};
+		real s[4];
+		size_t j, r;
+
+		for (j = 0; j + 16 <= cols; j += 16) {
+			v8sf xa, xb, u, v;
+
+			VLOAD(xa, x + j);
+			VLOAD(xb, x + j + 8);
+			VLOAD(u, w0 + j); VLOAD(v, w0 + j + 8);
+			a0 += u * xa; b0 += v * xb;
+			VLOAD(u, w1 + j); VLOAD(v, w1 + j + 8);
+			a1 += u * xa; b1 += v * xb;
+			VLOAD(u, w2 + j); VLOAD(v, w2 + j + 8);
+			a2 += u * xa; b2 += v * xb;
+			VLOAD(u, w3 + j); VLOAD(v, w3 + j + 8);
+			a3 += u * xa; b3 += v * xb;
+		}
+		s[0] = fold16(a0, b0);
+		s[1] = fold16(a1, b1);
+		s[2] = fold16(a2, b2);
+		s[3] = fold16(a3, b3);
+		for (r = 0; r < 4; r++) {
+			const real *wr = w + (i + r) * cols;
+			size_t k;
+
+			for (k = j; k < cols; k++)
+				s[r] += wr[k] * x[k];
+			y[i + r] = s[r] + (b ? b[i + r] : 0);
+		}
+	}
+#endif
+	for (; i < rows; i++)
 		y[i] = dot16(w + i * cols, x, cols) + (b ? b[i] : 0);
 }
 
@@ -50,19 +112,6 @@ la_gemv_acc(real *y, const real *w, const real *x, size_t rows, size_t cols)
 	for (i = 0; i < rows; i++)
 		y[i] += dot16(w + i * cols, x, cols);
 }
-
-#ifndef RNNF_DOUBLE
-/*
- * Thirty-two columns at a time in four 8-float vectors (GCC's vector
- * extensions: one AVX register each, or two SSE ones) that stay in registers
- * while the rows add their share.  The additions into each element happen
- * in the same order as in the plain loops below, so the bits are the same.
- */
-typedef float v8sf __attribute__((vector_size(32)));
-#define VLOAD(v, p) memcpy(&(v), (p), sizeof(v8sf))
-#define VSTORE(p, v) memcpy((p), &(v), sizeof(v8sf))
-#define HAVE_V8SF 1
-#endif
 
 RNNF_HOT void
 la_gemtv_acc(real *restrict x, const real *restrict w,
