@@ -1,18 +1,35 @@
 /* ar.c - the AR(p) baseline by recursive least squares; see ar.h. */
+#include <stdlib.h>
 #include <string.h>
 #include "ar.h"
 #include "ser.h"
 
-void
+int
 ar_init(struct ar *a, int p, int h)
 {
 	int i, n = p + 1;
+	double *blk;
 
-	memset(a, 0, sizeof *a);
+	ar_free(a);
+	blk = calloc((size_t)(n + n * n + p + 2 * h), sizeof *blk);
+	if (blk == NULL)
+		return -1;
 	a->p = p;
 	a->h = h;
+	a->w = blk;
+	a->P = a->w + n;
+	a->hist = a->P + n * n;
+	a->pend = a->hist + p + h;
 	for (i = 0; i < n; i++)
 		a->P[i * n + i] = AR_DELTA;
+	return 0;
+}
+
+void
+ar_free(struct ar *a)
+{
+	free(a->w);
+	memset(a, 0, sizeof *a);
 }
 
 int
@@ -119,15 +136,27 @@ ar_push(struct ar *a, double x, int present)
 void
 ar_ser(struct ser *s, struct ar *a)
 {
-	int n;
+	int p = a->p, h = a->h, n;
 
-	ser_int(s, &a->p);
-	ser_int(s, &a->h);
-	if (ser_loading(s) && (a->p < 0 || a->p > AR_MAX_ORDER || a->h < 0 ||
-	    a->h > AR_MAX_HORIZON)) {
-		ser_fail(s, "AR order or horizon out of range");
-		return;
+	ser_int(s, &p);
+	ser_int(s, &h);
+	if (ser_loading(s)) {
+		if (p < 0 || p > AR_MAX_ORDER || h < 0 || h > AR_MAX_HORIZON) {
+			ser_fail(s, "AR order or horizon out of range");
+			return;
+		}
+		if (h == 0) {	/* saved without a baseline */
+			ar_free(a);
+			return;
+		}
+		if ((p != a->p || h != a->h || a->w == NULL) &&
+		    ar_init(a, p, h) != 0) {
+			ser_fail(s, "out of memory");
+			return;
+		}
 	}
+	if (a->h == 0)
+		return;
 	n = a->p + 1;
 	ser_f64(s, &a->off);
 	ser_u64(s, &a->n);

@@ -15,7 +15,8 @@
  * Until 2(p + 1) targets have been fitted the forecast is the naive one,
  * x_t.  Missing items enter the lags as the AR's own forecast of them.
  *
- * Everything lives in the struct (no allocation); ar_ser() describes it.
+ * ar_init() allocates one block sized by the order and the horizon, which
+ * ar_free() frees; ar_ser() describes the whole state.
  */
 #ifndef RNNF_AR_H
 #define RNNF_AR_H
@@ -36,13 +37,19 @@ struct ar {
 	double off;		/* c: the first value */
 	uint64_t n;		/* items taken */
 	uint64_t nfit;		/* targets fitted */
-	double w[AR_N];		/* (p + 1): intercept, then lags */
-	double P[AR_N * AR_N];	/* (p + 1, p + 1) inverse Gram matrix */
-	double hist[AR_MAX_ORDER + AR_MAX_HORIZON];	/* x_s at [s % (p + h)] */
-	double pend[AR_MAX_HORIZON];	/* forecast made after x_s: [s % h] */
+	double *w;		/* (p + 1): intercept, then lags */
+	double *P;		/* (p + 1, p + 1) inverse Gram matrix */
+	double *hist;		/* (p + h) x_s at [s % (p + h)] */
+	double *pend;		/* (h) forecast made after x_s: [s % h] */
 };
 
-void ar_init(struct ar *a, int p, int h);
+/*
+ * Start afresh with order P and horizon H: A must be zeroed or hold a
+ * previous ar_init()'s block, which is freed.  Returns 0, or -1 when out of
+ * memory (A is then empty, its h 0).
+ */
+int ar_init(struct ar *a, int p, int h);
+void ar_free(struct ar *a);
 /* Is a forecast of the coming item due (made H items ago)? */
 int ar_due(const struct ar *a);
 /* The forecast of the coming item made H items ago; needs ar_due(). */

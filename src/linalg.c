@@ -48,9 +48,9 @@ la_dot(const real *a, const real *b, size_t n)
 /* The final folding of dot16's sixteen lanes, for a vector pair. */
 #ifdef HAVE_V8SF
 static inline real
-fold16(v8sf a, v8sf b)
+fold16(const v8sf *a, const v8sf *b)
 {
-	v8sf c = a + b;
+	v8sf c = *a + *b;
 
 	return ((c[0] + c[4]) + (c[1] + c[5])) + ((c[2] + c[6]) + (c[3] + c[7]));
 }
@@ -86,10 +86,10 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 			VLOAD(u, w3 + j); VLOAD(v, w3 + j + 8);
 			a3 += u * xa; b3 += v * xb;
 		}
-		s[0] = fold16(a0, b0);
-		s[1] = fold16(a1, b1);
-		s[2] = fold16(a2, b2);
-		s[3] = fold16(a3, b3);
+		s[0] = fold16(&a0, &b0);
+		s[1] = fold16(&a1, &b1);
+		s[2] = fold16(&a2, &b2);
+		s[3] = fold16(&a3, &b3);
 		for (r = 0; r < 4; r++) {
 			const real *wr = w + (i + r) * cols;
 			size_t k;
@@ -147,6 +147,20 @@ la_gemtv_acc(real *restrict x, const real *restrict w,
 		VSTORE(x + j + 8, a1);
 		VSTORE(x + j + 16, a2);
 		VSTORE(x + j + 24, a3);
+	}
+	for (; j + 8 <= cols; j += 8) {
+		v8sf a0, w0;
+
+		VLOAD(a0, x + j);
+		for (i = 0; i < rows; i++) {
+			real di = d[i];
+
+			if (di == 0)
+				continue;
+			VLOAD(w0, w + i * cols + j);
+			a0 += w0 * di;
+		}
+		VSTORE(x + j, a0);
 	}
 #endif
 	for (i = 0; i < rows; i++) {
@@ -218,6 +232,20 @@ la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
 			VSTORE(gi + j + 8, a1);
 			VSTORE(gi + j + 16, a2);
 			VSTORE(gi + j + 24, a3);
+		}
+		for (; j + 8 <= cols; j += 8) {
+			v8sf a0, x0;
+
+			VLOAD(a0, gi + j);
+			for (t = 0; t < n; t++) {
+				real dti = d[t * ldd + i];
+
+				if (dti == 0)
+					continue;
+				VLOAD(x0, x[t] + j);
+				a0 += dti * x0;
+			}
+			VSTORE(gi + j, a0);
 		}
 #endif
 		for (t = 0; t < n; t++) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "chars.h"
+#include "keytab.h"
 #include "modelio.h"
 #include "numeric.h"
 #include "online.h"
@@ -31,7 +32,7 @@ enum {
 	OPT_NO_LEARN, OPT_DUMP, OPT_OUTPUT, OPT_REPORT, OPT_GENERATE,
 	OPT_TEMPERATURE, OPT_PRIME, OPT_PRIME_FILE, OPT_PER_LINE,
 	OPT_PRECISION, OPT_PROGRESS, OPT_WAIT, OPT_CHECKPOINT, OPT_AR_ORDER,
-	OPT_INTERVAL, OPT_ALERT, OPT_FORGET_BIAS, OPT_PREDICT
+	OPT_INTERVAL, OPT_ALERT, OPT_FORGET_BIAS, OPT_PREDICT, OPT_SHARD
 };
 
 static const struct option longopts[] = {
@@ -41,6 +42,8 @@ static const struct option longopts[] = {
 	{ "header", no_argument, NULL, OPT_HEADER },
 	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
 	{ "chars", no_argument, NULL, 'C' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "cell", required_argument, NULL, OPT_CELL },
 	{ "hidden", required_argument, NULL, 'H' },
 	{ "layers", required_argument, NULL, 'L' },
@@ -79,7 +82,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static const char shortopts[] = "c:i:d:CH:L:K:T:r:m:aqhV";
+static const char shortopts[] = "c:i:d:Ck:H:L:K:T:r:m:aqhV";
 
 static void
 usage(int status)
@@ -104,7 +107,9 @@ usage(int status)
 	    "  -d, --delimiter CHAR  field delimiter ('\\t' for tab) ['%c']\n"
 	    "      --header, --no-header  whether the first row names the columns\n"
 	    "                        [detected]\n"
-	    "  -C, --chars           character mode: predict the next byte\n",
+	    "  -C, --chars           character mode: predict the next byte\n"
+	    "  -k, --key COL         an independent model per distinct value of COL\n"
+	    "      --shard I/N       only the keys whose hash mod N is I (0 <= I < N)\n",
 	    d.delimiter);
 	printf("\nThe network:\n"
 	    "      --cell rnn|relu|lstm|gru  recurrent cell [%s]\n"
@@ -213,6 +218,33 @@ num_real(const char *name, const char *s, double min, double max)
 	return v;
 }
 
+/* --shard I/N: two strict integers, 0 <= I < N. */
+static void
+parse_shard(const char *arg, struct opts *o)
+{
+	const char *s = arg;
+	long long i, n;
+	char *end;
+
+	errno = 0;
+	i = strtoll(s, &end, 10);
+	if (end == s || *end != '/' || s[0] < '0' || s[0] > '9' ||
+	    errno == ERANGE)
+		goto bad;
+	s = end + 1;
+	n = strtoll(s, &end, 10);
+	if (end == s || *end != '\0' || s[0] < '0' || s[0] > '9' ||
+	    errno == ERANGE || n < 1 || n > INT_MAX || i >= n)
+		goto bad;
+	o->shard_i = (int)i;
+	o->shard_n = (int)n;
+	return;
+bad:
+	fprintf(stderr, "%s: --shard: '%s' is not I/N with 0 <= I < N\n",
+	    progname, arg);
+	usage(EXIT_USAGE);
+}
+
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
@@ -249,6 +281,13 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'C':	/* --chars */
 			o->chars = 1;
 			o->given |= GIVEN_CHARS;
+			break;
+		case 'k':	/* --key */
+			o->key = optarg;
+			o->given |= GIVEN_KEY;
+			break;
+		case OPT_SHARD:	/* --shard */
+			parse_shard(optarg, o);
 			break;
 		case OPT_CELL:	/* --cell */
 			if (cell_parse(optarg, &o->cell) != 0)
@@ -604,7 +643,8 @@ main(int argc, char **argv)
 		chars_report_format(&crep, line, sizeof line);
 		fprintf(stderr, "%s: %s\n", progname, line);
 	} else if (op.report)	/* asked for: --quiet does not silence it */
-		report_print(stderr, &op, &st->met, st->met.items - items0, t0,
+		report_print(stderr, &op, &st->met, st->keys != NULL ?
+		    (long long)st->keys->n : -1, st->met.items - items0, t0,
 		    report_utf8());
 	if (!op.chars && e.status == 0 && op.alert >= 0 &&
 	    st->met.an.alerts > alerts0)

@@ -10,10 +10,16 @@ metrics_init(struct metrics *m)
 	memset(m, 0, sizeof *m);
 }
 
-void
+int
 metrics_start(struct metrics *m, int ar_order, int horizon)
 {
-	ar_init(&m->arm, ar_order, horizon);
+	return ar_init(&m->arm, ar_order, horizon);
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	ar_free(&m->arm);
 }
 
 static void

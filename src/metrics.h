@@ -75,9 +75,13 @@ struct metrics {
 	struct spark sp;
 };
 
-/* Zero everything; metrics_start() then sets up the AR. */
+/*
+ * Zero everything; metrics_start() then sets up the AR, allocating (0, or -1
+ * when out of memory; again frees the previous set-up); metrics_free() frees.
+ */
 void metrics_init(struct metrics *m);
-void metrics_start(struct metrics *m, int ar_order, int horizon);
+int metrics_start(struct metrics *m, int ar_order, int horizon);
+void metrics_free(struct metrics *m);
 void metrics_ser(struct ser *s, struct metrics *m);
 
 void errsum_add(struct errsum *s, double err);

@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "keytab.h"
 #include "modelio.h"
 #include "ser.h"
 
@@ -105,7 +106,7 @@ online_ser(struct ser *s, struct online *o)
 static void
 numstate_ser(struct ser *s, struct numstate *st, int nin)
 {
-	int i;
+	int i, h;
 
 	ser_enum(s, &st->ncols, 0, 1 << 30);
 	ser_enum(s, &st->target, -1, st->ncols - 1);
@@ -122,7 +123,10 @@ numstate_ser(struct ser *s, struct numstate *st, int nin)
 		ser_f64(s, &st->norm[i].m2);
 		ser_enum(s, &st->norm[i].off, 0, 1);
 	}
-	ser_enum(s, &st->horizon, 1, NUM_MAX_HORIZON);
+	h = st->horizon;
+	ser_enum(s, &h, 1, NUM_MAX_HORIZON);
+	if (ser_loading(s) && !ser_failed(s) && numstate_horizon(st, h) != 0)
+		ser_fail(s, "out of memory");
 	for (i = 0; i < st->horizon && !ser_failed(s); i++) {
 		ser_f64(s, &st->pend[i].pred);
 		ser_f64(s, &st->pend[i].x);
@@ -132,15 +136,105 @@ numstate_ser(struct ser *s, struct numstate *st, int nin)
 	metrics_ser(s, &st->met);
 }
 
-/* Everything after the magic and version. */
+/* A stream state for a key of M, as numstate_init would make it for M. */
+static struct numstate *
+key_state(const struct model *m, const struct online_config *cf)
+{
+	struct numstate *ks = malloc(sizeof *ks);
+	struct opts tmp;
+
+	if (ks == NULL)
+		return NULL;
+	opts_init(&tmp);
+	tmp.horizon = cf->horizon;
+	tmp.normalize = (enum normalize)m->normalize;
+	if (numstate_init(ks, &tmp) != 0) {
+		free(ks);
+		return NULL;
+	}
+	return ks;
+}
+
+/*
+ * --key: the key column, then per key in order of first appearance its
+ * name (u32 length, bytes), network and numstate.
+ */
 static void
-model_ser(struct ser *s, struct model *m, struct online_config *cf)
+keys_ser(struct ser *s, struct model *m, const struct online_config *cf)
+{
+	struct numstate *sh = m->num;
+	struct keytab *t = sh->keys;
+	uint32_t n = ser_loading(s) ? 0 : (uint32_t)t->n, i, len;
+
+	ser_enum(s, &sh->keycol, -1, sh->ncols - 1);
+	ser_str(s, sh->key_name, sizeof sh->key_name);
+	if (ser_loading(s) && !ser_failed(s) &&
+	    (sh->keycol < 0) != (sh->target < 0))
+		ser_fail(s, "the key column does not match the columns");
+	ser_u32(s, &n);
+	for (i = 0; i < n && !ser_failed(s); i++) {
+		struct keyent *ke;
+		struct online *net;
+		struct numstate *ks;
+		char *k;
+
+		if (!ser_loading(s)) {
+			ke = &t->ent[i];
+			len = (uint32_t)ke->len;
+			ser_u32(s, &len);
+			ser_bytes(s, ke->key, len);
+			online_ser(s, ke->net);
+			numstate_ser(s, ke->st, cf->shape.nin);
+			continue;
+		}
+		ser_u32(s, &len);
+		if (ser_failed(s) || len == 0 || len > ser_remaining(s)) {
+			ser_fail(s, "a key's length is out of range");
+			return;
+		}
+		if ((k = malloc(len)) == NULL) {
+			ser_fail(s, "out of memory");
+			return;
+		}
+		ser_bytes(s, k, len);
+		if (keytab_find(t, k, len, key_hash(k, len)) != NULL) {
+			free(k);
+			ser_fail(s, "a key appears twice");
+			return;
+		}
+		net = online_new(cf);
+		ks = key_state(m, cf);
+		if (net == NULL || ks == NULL || (ke = keytab_add(t, k, len,
+		    key_hash(k, len), net, ks)) == NULL) {
+			free(k);
+			online_free(net);
+			if (ks != NULL)
+				numstate_release(ks);
+			free(ks);
+			ser_fail(s, "out of memory");
+			return;
+		}
+		free(k);
+		online_ser(s, net);
+		numstate_ser(s, ks, cf->shape.nin);
+		if (!ser_failed(s) && (ks->horizon != cf->horizon ||
+		    ks->target != sh->target || ks->ncols != sh->ncols))
+			ser_fail(s, "a key's columns do not match the model's");
+	}
+}
+
+/* Everything after the magic and VERSION. */
+static void
+model_ser(struct ser *s, struct model *m, struct online_config *cf,
+    uint32_t version)
 {
 	ser_enum(s, &m->mode, MODEL_NUMERIC, MODEL_CHARS);
 	ser_enum(s, &m->predict, PREDICT_CHANGE, PREDICT_LEVEL);
 	ser_enum(s, &m->normalize, NORM_RUNNING, NORM_NONE);
 	ser_str(s, m->column, sizeof m->column);
 	ser_str(s, m->inputs, sizeof m->inputs);
+	if (version >= 2)
+		ser_str(s, m->key, sizeof m->key);
 	config_ser(s, cf);
 	if (ser_failed(s))
 		return;
@@ -165,14 +259,26 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf)
 			ser_fail(s, "out of memory");
 			return;
 		}
-		numstate_init(m->num, &tmp);
+		if (numstate_init(m->num, &tmp) != 0) {
+			free(m->num);
+			m->num = NULL;
+			ser_fail(s, "out of memory");
+			return;
+		}
 		charstate_init(m->cs);
+		if (m->key[0] != '\0' && m->mode == MODEL_NUMERIC &&
+		    (m->num->keys = keytab_new()) == NULL) {
+			ser_fail(s, "out of memory");
+			return;
+		}
 	}
 	online_ser(s, m->net);
 	if (m->mode == MODEL_NUMERIC) {
 		numstate_ser(s, m->num, cf->shape.nin);
 		if (ser_loading(s) && m->num->horizon != cf->horizon)
 			ser_fail(s, "the horizon does not match the network");
+		if (m->num->keys != NULL)
+			keys_ser(s, m, cf);
 	} else
 		charstate_ser(s, m->cs);
 }
@@ -193,6 +299,7 @@ model_create(struct model *m, const struct opts *op, struct rerr *e)
 	    op->column != NULL ? op->column : "");
 	snprintf(m->inputs, sizeof m->inputs, "%s",
 	    op->inputs != NULL ? op->inputs : "");
+	snprintf(m->key, sizeof m->key, "%s", op->key != NULL ? op->key : "");
 	cf.chars = op->chars;
 	cf.shape.cell = op->cell;
 	cf.shape.hidden = op->hidden;
@@ -214,8 +321,15 @@ model_create(struct model *m, const struct opts *op, struct rerr *e)
 	m->cs = malloc(sizeof *m->cs);
 	if (m->num == NULL || m->cs == NULL)
 		goto nomem;
-	numstate_init(m->num, op);
+	if (numstate_init(m->num, op) != 0) {
+		free(m->num);
+		m->num = NULL;
+		goto nomem;
+	}
 	charstate_init(m->cs);
+	if (op->key != NULL && !op->chars &&
+	    (m->num->keys = keytab_new()) == NULL)
+		goto nomem;
 	return 0;
 nomem:
 	model_release(m);
@@ -226,6 +340,10 @@ void
 model_release(struct model *m)
 {
 	online_free(m->net);
+	if (m->num != NULL) {
+		keytab_free(m->num->keys);
+		numstate_release(m->num);
+	}
 	free(m->num);
 	free(m->cs);
 	m->net = NULL;
@@ -337,7 +455,7 @@ model_load(const char *path, struct model *m, int *found, struct rerr *e)
 	}
 	memset(m, 0, sizeof *m);
 	memset(&cf, 0, sizeof cf);
-	model_ser(s, m, &cf);
+	model_ser(s, m, &cf, version);
 	if (!ser_failed(s) && ser_remaining(s) != 0)
 		ser_fail(s, "data after the end of the model");
 	if (ser_failed(s)) {
@@ -382,6 +500,14 @@ model_conflicts(const char *path, const struct model *m,
 		return rerr_set(e, EXIT_MODEL,
 		    "%s: --column and --inputs conflict with the model's character mode",
 		    path);
+	if (op->key != NULL && m->mode == MODEL_NUMERIC && m->key[0] == '\0')
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: --key %s conflicts with the model's single network",
+		    path, op->key);
+	if (op->key != NULL && m->key[0] != '\0' && strcmp(op->key, m->key) != 0)
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: --key %s conflicts with the model's %s", path, op->key,
+		    m->key);
 	CONFLICT_STR(GIVEN_CELL, "cell", cell_name(op->cell),
 	    cell_name(cf->shape.cell));
 	CONFLICT_INT(GIVEN_HIDDEN, "hidden", op->hidden, cf->shape.hidden);
@@ -411,6 +537,7 @@ model_apply(struct model *m, struct opts *op)
 {
 	struct online *net = m->net;
 	const struct online_config *cf = &net->cf;
+	size_t i;
 
 	op->chars = cf->chars;
 	op->cell = cf->shape.cell;
@@ -428,6 +555,10 @@ model_apply(struct model *m, struct opts *op)
 		op->column = m->column;
 	if (op->inputs == NULL && m->inputs[0] != '\0')
 		op->inputs = m->inputs;
+	if (op->key == NULL && m->key[0] != '\0') {
+		op->key = m->key;
+		op->given |= GIVEN_KEY;
+	}
 	op->given |= GIVEN_CELL | GIVEN_HIDDEN | GIVEN_LAYERS | GIVEN_BPTT |
 	    GIVEN_WINDOW | GIVEN_HORIZON | GIVEN_OPTIMIZER | GIVEN_NORMALIZE |
 	    GIVEN_PREDICT;
@@ -443,6 +574,16 @@ model_apply(struct model *m, struct opts *op)
 		net->cf.clip = op->clip;
 	else
 		op->clip = cf->clip;
+	for (i = 0; m->num->keys != NULL && i < m->num->keys->n; i++) {
+		struct online *kn = m->num->keys->ent[i].net;
+
+		if (op->given & GIVEN_LR) {
+			kn->cf.lr = op->lr;
+			kn->opt.lr = op->lr;
+		}
+		if (op->given & GIVEN_CLIP)
+			kn->cf.clip = op->clip;
+	}
 	op->given |= GIVEN_LR | GIVEN_CLIP;
 }
 
@@ -508,7 +649,7 @@ model_save(const char *path, struct model *m, struct rerr *e)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
 	ser_bytes(s, (void *)magic, sizeof magic);
 	ser_u32(s, &version);
-	model_ser(s, m, &cf);
+	model_ser(s, m, &cf, version);
 	err = ser_pack(s, &out, &n);
 	ser_free(s);
 	if (err != 0)
@@ -663,6 +804,59 @@ json_mat(FILE *f, const real *v, int rows, int cols)
 	fputc(']', f);
 }
 
+/* "normalizer":{...} of ST's NIN columns. */
+static void
+json_norm(FILE *f, const struct numstate *st, int nin)
+{
+	double mean, scale;
+	int i;
+
+	fputs("\"normalizer\":{\"n\":[", f);
+	for (i = 0; i < nin; i++) {
+		fputs(i ? "," : "", f);
+		json_num(f, st->norm[i].n);
+	}
+	fputs("],\"mean\":[", f);
+	for (i = 0; i < nin; i++) {
+		norm_get(&st->norm[i], &mean, &scale);
+		fputs(i ? "," : "", f);
+		json_num(f, mean);
+	}
+	fputs("],\"scale\":[", f);
+	for (i = 0; i < nin; i++) {
+		norm_get(&st->norm[i], &mean, &scale);
+		fputs(i ? "," : "", f);
+		json_num(f, scale);
+	}
+	fputs("]}", f);
+}
+
+/* "params":{...},"state":{...} of network O. */
+static void
+json_net(FILE *f, const struct online *o)
+{
+	const struct shape *sh = &o->cf.shape;
+	int i, nt = model_ntensors(sh);
+
+	fputs("\n\"params\":{", f);
+	for (i = 0; i < nt; i++) {
+		struct tensor_info t;
+
+		model_tensor(sh, i, &t);
+		fputs(i ? ",\n" : "\n", f);
+		json_str(f, t.name);
+		fputc(':', f);
+		json_mat(f, o->param + t.offset, t.rows, t.cols);
+	}
+	fputs("},\n\"state\":{\"h\":", f);
+	json_mat(f, o->h, sh->layers, sh->hidden);
+	if (sh->cell == CELL_LSTM) {
+		fputs(",\n\"c\":", f);
+		json_mat(f, o->c, sh->layers, sh->hidden);
+	}
+	fputc('}', f);
+}
+
 int
 model_dump(const struct model *m, FILE *f)
 {
@@ -670,7 +864,8 @@ model_dump(const struct model *m, FILE *f)
 	const struct online_config *cf = &o->cf;
 	const struct shape *sh = &cf->shape;
 	const struct numstate *st = m->num;
-	int i, nt = model_ntensors(sh);
+	size_t k;
+	int i;
 
 	fprintf(f, "{\"format_version\":%d,", MODEL_FORMAT_VERSION);
 	fprintf(f, "\"mode\":\"%s\",", m->mode == MODEL_CHARS ? "chars" : "numeric");
@@ -708,45 +903,39 @@ model_dump(const struct model *m, FILE *f)
 		    st->target >= 0 ? st->target + 1 : 0);
 		for (i = 0; i < st->ninputs; i++)
 			fprintf(f, "%s%d", i ? "," : "", st->input[i] + 1);
-		fputs("],\"normalizer\":{\"n\":[", f);
-		for (i = 0; i < sh->nin; i++) {
-			fputs(i ? "," : "", f);
-			json_num(f, st->norm[i].n);
+		fputs("],", f);
+		if (st->keys == NULL) {
+			json_norm(f, st, sh->nin);
+			fputc(',', f);
 		}
-		fputs("],\"mean\":[", f);
-		for (i = 0; i < sh->nin; i++) {
-			double mean, scale;
+	}
+	if (m->mode == MODEL_NUMERIC && st->keys != NULL) {
+		fputs("\"key_spec\":", f);
+		json_str(f, m->key);
+		fputs(",\"key_column\":", f);
+		if (st->keycol >= 0)
+			json_str(f, st->key_name);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"key_column_index\":%d,\"keys\":[",
+		    st->keycol + 1);
+		for (k = 0; k < st->keys->n; k++) {
+			const struct keyent *ke = &st->keys->ent[k];
 
-			norm_get(&st->norm[i], &mean, &scale);
-			fputs(i ? "," : "", f);
-			json_num(f, mean);
+			fputs(k ? ",\n{\"key\":" : "\n{\"key\":", f);
+			json_str(f, ke->key);
+			fprintf(f, ",\"step\":%llu,\"updates\":%llu,",
+			    (unsigned long long)ke->net->t,
+			    (unsigned long long)ke->net->updates);
+			json_norm(f, ke->st, sh->nin);
+			fputc(',', f);
+			json_net(f, ke->net);
+			fputc('}', f);
 		}
-		fputs("],\"scale\":[", f);
-		for (i = 0; i < sh->nin; i++) {
-			double mean, scale;
-
-			norm_get(&st->norm[i], &mean, &scale);
-			fputs(i ? "," : "", f);
-			json_num(f, scale);
-		}
-		fputs("]},", f);
+		fputs("]}\n", f);
+	} else {
+		json_net(f, o);
+		fputs("}\n", f);
 	}
-	fputs("\n\"params\":{", f);
-	for (i = 0; i < nt; i++) {
-		struct tensor_info t;
-
-		model_tensor(sh, i, &t);
-		fputs(i ? ",\n" : "\n", f);
-		json_str(f, t.name);
-		fputc(':', f);
-		json_mat(f, o->param + t.offset, t.rows, t.cols);
-	}
-	fputs("},\n\"state\":{\"h\":", f);
-	json_mat(f, o->h, sh->layers, sh->hidden);
-	if (sh->cell == CELL_LSTM) {
-		fputs(",\n\"c\":", f);
-		json_mat(f, o->c, sh->layers, sh->hidden);
-	}
-	fputs("}}\n", f);
 	return fflush(f) != 0 || ferror(f) ? -1 : 0;
 }

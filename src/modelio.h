@@ -6,8 +6,11 @@
  * the magic "RNNFILTR", a u32 format version, a u8 mode (numeric or
  * characters), the settings, the network (parameters, optimizer moments and
  * step, generator, counters, the TBPTT ring, the carried h and c), the
- * stream's state (struct numstate or struct charstate), and a u32 crc32 of
- * all the payload before it.
+ * stream's state (struct numstate or struct charstate), with --key (format
+ * 2) the key column and each key's name, network and numstate in order of
+ * first appearance, and a u32 crc32 of all the payload before it.  With
+ * --key the first network is only the template the keys' networks are made
+ * from.
  *
  * Saving writes FILE.tmp-XXXXXX in FILE's directory, fsyncs it, renames it
  * over FILE and fsyncs the directory, so FILE is always either the old model
@@ -27,7 +30,7 @@
 #include "opts.h"
 #include "rerr.h"
 
-#define MODEL_FORMAT_VERSION 1
+#define MODEL_FORMAT_VERSION 2	/* 2 added --key; version 1 still loads */
 #define MODEL_SPEC_MAX 1024
 
 enum model_mode { MODEL_NUMERIC = 0, MODEL_CHARS = 1 };
@@ -38,6 +41,7 @@ struct model {
 	int normalize;		/* enum normalize */
 	char column[MODEL_SPEC_MAX];	/* --column of the first run, "" if none */
 	char inputs[MODEL_SPEC_MAX];	/* --inputs of the first run, "" if none */
+	char key[MODEL_SPEC_MAX];	/* --key of the first run, "" if none */
 	struct online *net;
 	struct numstate *num;	/* numeric mode's stream state */
 	struct charstate *cs;	/* character mode's (only one is saved) */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "csvin.h"
 #include "input.h"
+#include "keytab.h"
 #include "numeric.h"
 #include "output.h"
 #include "report.h"
@@ -39,18 +40,46 @@ struct item {
 	double pred, res, an, lo, hi, loss;
 };
 
-void
+int
 numstate_init(struct numstate *st, const struct opts *op)
 {
 	int i;
 
 	memset(st, 0, sizeof *st);
 	st->target = -1;
-	st->horizon = op->horizon;
+	st->keycol = -1;
 	for (i = 0; i < 1 + NUM_MAX_INPUTS; i++)
 		norm_init(&st->norm[i], op->normalize == NORM_NONE);
 	metrics_init(&st->met);
-	metrics_start(&st->met, op->ar_order, op->horizon);
+	if (numstate_horizon(st, op->horizon) != 0 ||
+	    metrics_start(&st->met, op->ar_order, op->horizon) != 0) {
+		numstate_release(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+numstate_release(struct numstate *st)
+{
+	free(st->pend);
+	st->pend = NULL;
+	metrics_free(&st->met);
+}
+
+int
+numstate_horizon(struct numstate *st, int h)
+{
+	struct pending *p;
+
+	if (st->pend != NULL && st->horizon == h)
+		return 0;
+	if ((p = calloc((size_t)h, sizeof *p)) == NULL)
+		return -1;
+	free(st->pend);
+	st->pend = p;
+	st->horizon = h;
+	return 0;
 }
 
 /* A field's name for messages: 'Close' with a header, else its number. */
@@ -133,7 +162,7 @@ detect_header(const struct run *r, const struct csvin_row *row)
 }
 
 static long
-preferred_column(const struct csvin_row *hdr)
+preferred_column(const struct csvin_row *hdr, int keycol)
 {
 	static const char *pref[] = {
 		"close", "adj close", "adj_close", "price", "value", NULL
@@ -143,7 +172,7 @@ preferred_column(const struct csvin_row *hdr)
 	for (i = 0; pref[i] != NULL; i++) {
 		long c = csvin_column(hdr, hdr->nfields, pref[i]);
 
-		if (c >= 0)
+		if (c >= 0 && c != keycol)
 			return c;
 	}
 	return -1;
@@ -182,15 +211,26 @@ resolve_columns(struct run *r, const struct csvin_row *hdr,
 	char nb[NUM_NAME_MAX + 8];
 	int auto_chosen = 0;
 
+	if (st->keys != NULL) {
+		if (resolve_one(r, hdr, nf, op->key, &st->keycol))
+			return r->e->status;
+		if (hdr != NULL)
+			snprintf(st->key_name, sizeof st->key_name, "%s",
+			    hdr->field[st->keycol]);
+	}
 	if (op->column != NULL) {
 		if (resolve_one(r, hdr, nf, op->column, &st->target))
 			return r->e->status;
+		if (st->target == st->keycol)
+			return rerr_set(r->e, EXIT_USAGE,
+			    "--key: column %s is the target itself", op->key);
 	} else {
-		long c = hdr != NULL ? preferred_column(hdr) : -1;
+		long c = hdr != NULL ? preferred_column(hdr, st->keycol) : -1;
 
 		if (c < 0)
 			for (c = (long)nf - 1; c >= 0; c--)
-				if (is_number_field(data, (int)c) &&
+				if (c != st->keycol &&
+				    is_number_field(data, (int)c) &&
 				    data->len[c] > 0)
 					break;
 		if (c < 0)
@@ -215,6 +255,9 @@ resolve_columns(struct run *r, const struct csvin_row *hdr,
 			if (c == st->target)
 				rerr_set(r->e, EXIT_USAGE,
 				    "--inputs: column %s is the target itself", tok);
+			if (c == st->keycol)
+				rerr_set(r->e, EXIT_USAGE,
+				    "--inputs: column %s is the --key column", tok);
 			for (i = 0; i < st->ninputs; i++)
 				if (st->input[i] == c)
 					rerr_set(r->e, EXIT_USAGE,
@@ -332,14 +375,15 @@ append_header(struct run *r, const struct csvin_row *hdr)
  * anomaly score of its residual (from the residuals before it).
  */
 static void
-step(struct run *r, struct item *it)
+step(struct run *r, struct online *net, struct numstate *st,
+    struct item *it)
 {
-	struct numstate *st = r->st;
 	struct metrics *met = &st->met;
-	struct online *net = r->net;
+	/* --key: the sums over the keys */
+	struct metrics *sum = st != r->st ? &r->st->met : NULL;
 	int h = st->horizon, i, k = 1 + st->ninputs;
 	struct pending *pd = &st->pend[net->t % (uint64_t)h];
-	double x = r->raw[0], mean, scale, lo, hi;
+	double x = r->raw[0], mean, scale, lo, hi, arp;
 	const real *y;
 
 	memset(it, 0, sizeof *it);
@@ -356,10 +400,10 @@ step(struct run *r, struct item *it)
 			it->hi = pd->pred + hi;
 		}
 		if (r->present[0]) {
+			arp = ar_due(&met->arm) ? ar_pred(&met->arm) : pd->x;
 			errsum_score(&met->net, x, pd->pred);
 			errsum_score(&met->naive, x, pd->x);
-			errsum_score(&met->ar, x, ar_due(&met->arm) ?
-			    ar_pred(&met->arm) : pd->x);
+			errsum_score(&met->ar, x, arp);
 			met->loss += it->loss;
 			met->nloss += 1;
 			spark_add(&met->sp, fabs(x - pd->pred));
@@ -370,10 +414,23 @@ step(struct run *r, struct item *it)
 			if (it->has_an && r->op->alert >= 0 &&
 			    it->an >= r->op->alert)
 				met->an.alerts++;
+			if (sum != NULL) {
+				errsum_score(&sum->net, x, pd->pred);
+				errsum_score(&sum->naive, x, pd->x);
+				errsum_score(&sum->ar, x, arp);
+				sum->loss += it->loss;
+				sum->nloss += 1;
+				spark_add(&sum->sp, fabs(x - pd->pred));
+				if (it->has_an && r->op->alert >= 0 &&
+				    it->an >= r->op->alert)
+					sum->an.alerts++;
+			}
 		}
 	}
 	ar_push(&met->arm, x, r->present[0]);
 	met->items++;
+	if (sum != NULL)
+		sum->items++;
 	/* 2. learn */
 	if (!r->op->no_learn)
 		online_learn(net);
@@ -505,11 +562,70 @@ check_width(struct run *r, const struct csvin_row *row)
 	return 0;
 }
 
+/*
+ * --key: the network and state of ROW's key, made when it first appears;
+ * *NET NULL for a row of another shard.
+ */
+static int
+key_pick(struct run *r, const struct csvin_row *row, struct online **net,
+    struct numstate **kst)
+{
+	const struct numstate *st = r->st;
+	const char *k = row->field[st->keycol];
+	size_t n = row->len[st->keycol];
+	uint64_t h;
+	struct keyent *ke;
+	struct online *o;
+	struct numstate *ks;
+	char nb[NUM_NAME_MAX + 8];
+
+	*net = NULL;
+	if (n == 0)
+		return rerr_set(r->e, EXIT_DATA, "%s:%lu: field %s: empty key",
+		    r->fname, row->line, field_name(r, st->keycol, nb,
+		    sizeof nb));
+	h = key_hash(k, n);
+	if (r->op->shard_n > 0 &&
+	    h % (uint64_t)r->op->shard_n != (uint64_t)r->op->shard_i)
+		return 0;
+	if ((ke = keytab_find(st->keys, k, n, h)) == NULL) {
+		o = online_new(&r->net->cf);
+		ks = malloc(sizeof *ks);
+		if (ks != NULL && numstate_init(ks, r->op) != 0) {
+			free(ks);
+			ks = NULL;
+		}
+		if (o == NULL || ks == NULL || metrics_start(&ks->met,
+		    st->met.arm.p, st->horizon) != 0) {
+			online_free(o);
+			if (ks != NULL)
+				numstate_release(ks);
+			free(ks);
+			return rerr_set(r->e, EXIT_DATA, "out of memory");
+		}
+		ks->ncols = st->ncols;
+		ks->target = st->target;
+		ks->ninputs = st->ninputs;
+		memcpy(ks->input, st->input, sizeof ks->input);
+		memcpy(ks->target_name, st->target_name, sizeof ks->target_name);
+		if ((ke = keytab_add(st->keys, k, n, h, o, ks)) == NULL) {
+			online_free(o);
+			numstate_release(ks);
+			free(ks);
+			return rerr_set(r->e, EXIT_DATA, "out of memory");
+		}
+	}
+	*net = ke->net;
+	*kst = ke->st;
+	return 0;
+}
+
 static int
 on_row(void *ctx, const struct csvin_row *row)
 {
 	struct run *r = ctx;
-	struct numstate *st = r->st;
+	struct numstate *st = r->st, *kst = r->st;
+	struct online *net = r->net;
 	const struct opts *op = r->op;
 	struct item it;
 	double fc;
@@ -541,6 +657,12 @@ on_row(void *ctx, const struct csvin_row *row)
 		if (resolve_columns(r, hp, row))
 			return r->e->status;
 	}
+	if (st->keys != NULL) {
+		if (key_pick(r, row, &net, &kst))
+			return r->e->status;
+		if (net == NULL)
+			return 0;	/* another shard's */
+	}
 	if (get_value(r, row, st->target, &r->raw[0], &r->present[0]))
 		return r->e->status;
 	for (i = 0; i < st->ninputs; i++)
@@ -548,10 +670,10 @@ on_row(void *ctx, const struct csvin_row *row)
 		    &r->present[1 + i]))
 			return r->e->status;
 
-	step(r, &it);
+	step(r, net, kst, &it);
 	progress_item(&r->prog, it.has_res, it.loss, r->raw[0],
 	    r->present[0], it.pred, it.scored);
-	fc = st->pend[(r->net->t - 1) % (uint64_t)st->horizon].pred;
+	fc = kst->pend[(net->t - 1) % (uint64_t)kst->horizon].pred;
 	if (op->append) {
 		put_row(r, row);
 		put_added(op, &it, fc, 1);
@@ -634,15 +756,27 @@ numeric_run(const struct opts *op, struct online *net, struct numstate *st,
 	return e->status;
 }
 
+/* The key column's name for --output jsonl: its header name, else cN. */
+static void
+put_key_name(const struct numstate *sh)
+{
+	char nb[32];
+
+	if (sh->key_name[0] != '\0')
+		put_json_string(sh->key_name, strlen(sh->key_name));
+	else {
+		snprintf(nb, sizeof nb, "c%d", sh->keycol + 1);
+		put_json_string(nb, strlen(nb));
+	}
+}
+
 /*
- * --forecast: N recursive forecasts, as if N items with a missing target
- * followed (without learning): each prediction is fed back as the next item,
- * the inputs at their mean, the normalizer unchanged.  Only the network's
- * state moves; nothing of ST changes.  See FORECASTS in rnnfilter(1).
+ * N recursive forecasts of NET and ST; KE, when not NULL, is their key,
+ * written first on each line (SH holds the key column).
  */
-int
-numeric_forecast(const struct opts *op, struct online *net,
-    struct numstate *st, long long n, struct rerr *e)
+static void
+forecast_one(const struct opts *op, struct online *net, struct numstate *st,
+    const struct numstate *sh, const struct keyent *ke, long long n)
 {
 	real x[1 + NUM_MAX_INPUTS];
 	struct item it;
@@ -651,7 +785,7 @@ numeric_forecast(const struct opts *op, struct online *net,
 	double pred, next, mean, scale;
 
 	if (net->t == 0 || h != 1)
-		return 0;
+		return;
 	memset(&it, 0, sizeof it);
 	it.scored = 1;
 	pred = st->pend[(net->t - 1) % (uint64_t)h].pred;
@@ -668,6 +802,10 @@ numeric_forecast(const struct opts *op, struct online *net,
 		if (!op->append) {
 			char nb[32];
 
+			if (ke != NULL) {
+				out_write(ke->key, ke->len);
+				out_char('\t');
+			}
 			/* "+k\t": k items after the last one read */
 			snprintf(nb, sizeof nb, "+%lld\t", i + 2);
 			out_str(nb);
@@ -676,20 +814,51 @@ numeric_forecast(const struct opts *op, struct online *net,
 		else if (op->output == OUT_JSONL) {
 			char nb[32];
 
-			snprintf(nb, sizeof nb, "{\"ahead\":%lld", i + 1);
+			out_char('{');
+			if (ke != NULL) {
+				put_key_name(sh);
+				out_char(':');
+				put_json_string(ke->key, ke->len);
+				out_char(',');
+			}
+			snprintf(nb, sizeof nb, "\"ahead\":%lld", i + 1);
 			out_str(nb);
 			it.pred = pred;
 			put_added(op, &it, next, 1);
 			out_char('}');
 		} else {
-			for (k = 0; k < st->ncols; k++)
+			for (k = 0; k < st->ncols; k++) {
+				if (ke != NULL && k == sh->keycol)
+					put_field(ke->key, ke->len, d);
 				out_char(d);
+			}
 			it.pred = pred;
 			put_added(op, &it, next, 1);
 		}
 		out_char('\n');
 		pred = next;
 	}
+}
+
+/*
+ * --forecast: N recursive forecasts, as if N items with a missing target
+ * followed (without learning): each prediction is fed back as the next item,
+ * the inputs at their mean, the normalizer unchanged.  Only the network's
+ * state moves; nothing of ST changes.  See FORECASTS in rnnfilter(1).
+ * With --key, N for each key in order of first appearance.
+ */
+int
+numeric_forecast(const struct opts *op, struct online *net,
+    struct numstate *st, long long n, struct rerr *e)
+{
+	size_t i;
+
+	if (st->keys == NULL)
+		forecast_one(op, net, st, st, NULL, n);
+	else
+		for (i = 0; i < st->keys->n && out_error() == 0; i++)
+			forecast_one(op, st->keys->ent[i].net,
+			    st->keys->ent[i].st, st, &st->keys->ent[i], n);
 	out_flush();
 	return out_error() ? rerr_set(e, EXIT_DATA, "write error: %s",
 	    strerror(out_error())) : 0;

@@ -38,8 +38,19 @@ struct numstate {
 	char target_name[NUM_NAME_MAX];	/* header name, "" if none */
 	struct norm norm[1 + NUM_MAX_INPUTS];	/* target, then inputs */
 	int horizon;
-	struct pending pend[NUM_MAX_HORIZON];	/* made at step s: pend[s % h] */
+	struct pending *pend;		/* (horizon) made at step s: [s % h] */
 	struct metrics met;
+
+	/*
+	 * --key: the table of keys, each with its own network and numstate
+	 * (whose columns are copies of these), and the key column.  In the
+	 * table's owner, NORM and PEND are unused and MET sums the keys'
+	 * metrics over their items in arrival order (for --report and
+	 * --alert).  Saved by modelio.c, not by numstate_ser.
+	 */
+	struct keytab *keys;		/* NULL without --key */
+	int keycol;			/* 0-based; -1 before it is chosen */
+	char key_name[NUM_NAME_MAX];	/* header name, "" if none */
 
 	/*
 	 * Not saved: called, when set, after each row's protocol step.  A
@@ -50,18 +61,31 @@ struct numstate {
 	void *hook_ctx;
 };
 
-void numstate_init(struct numstate *st, const struct opts *op);
+/*
+ * Set up ST for OP's horizon, normalization and AR order, allocating the
+ * horizon's buffers: 0, or -1 when out of memory.  numstate_release() frees
+ * what ST holds (not ST itself, nor its table of keys).
+ */
+int numstate_init(struct numstate *st, const struct opts *op);
+void numstate_release(struct numstate *st);
+/* Resize the horizon's buffer to H (a loaded model's): 0 or -1. */
+int numstate_horizon(struct numstate *st, int h);
 
 /*
  * Run the stream of the files in OP->files (standard input if none) through
- * NET, writing to standard output.  STOP, if not NULL, is polled between
+ * NET, writing to standard output; with ST->keys, each row through its
+ * key's network and state instead (made from NET's configuration when a
+ * key first appears), and rows of keys outside --shard skipped.  STOP, if not NULL, is polled between
  * rows; when it becomes nonzero the run ends after the current row.
  * Returns 0 or an exit status with E set.
  */
 int numeric_run(const struct opts *op, struct online *net,
     struct numstate *st, volatile int *stop, struct rerr *e);
 
-/* --forecast: N recursive forecasts after the input ends. */
+/*
+ * --forecast: N recursive forecasts after the input ends; with ST->keys, N
+ * per key, in order of first appearance.
+ */
 int numeric_forecast(const struct opts *op, struct online *net,
     struct numstate *st, long long n, struct rerr *e);
 

@@ -9,9 +9,10 @@
  *   online_advance()  the state takes the item and a new prediction is made.
  *
  * The window is a ring of T + HORIZON cached steps in one block.  Backward
- * walks it in reverse with the activations as they were computed (so a step
- * older than the last update keeps the weights it was computed with); the
- * state entering the window is a constant.
+ * walks it in reverse through the activations as they were cached, never
+ * recomputed, times the weights as they are now (a step older than the last
+ * update keeps its activations, not its weights); the state entering the
+ * window is a constant.
  *
  * Ownership: online_new() allocates everything once; online_free() frees it.
  * No function here allocates after that.

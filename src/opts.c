@@ -12,6 +12,9 @@ opts_init(struct opts *o)
 	o->delimiter = ',';
 	o->header = HEADER_AUTO;
 	o->chars = 0;
+	o->key = NULL;
+	o->shard_i = 0;
+	o->shard_n = 0;
 
 	o->cell = CELL_LSTM;
 	o->hidden = 32;
@@ -66,6 +69,8 @@ opts_check(struct opts *o)
 			o->lr = CHARS_DEFAULT_LR;
 		if (o->column != NULL || o->inputs != NULL)
 			return "--column and --inputs are for numbers, not --chars";
+		if (o->key != NULL)
+			return "--key is for numbers, not --chars";
 		if (o->forecast > 0)
 			return "--forecast is for numbers; use --generate with --chars";
 		if (o->normalize != NORM_RUNNING && (o->given & GIVEN_NORMALIZE))
@@ -82,6 +87,8 @@ opts_check(struct opts *o)
 		if (o->forecast > 0 && o->horizon > 1)
 			return "--forecast needs --horizon 1: forecasts are fed back one item at a time";
 	}
+	if (o->shard_n > 0 && o->key == NULL)
+		return "--shard needs --key";
 	if (o->window == 0)
 		o->window = o->bptt;
 	if (o->window < o->bptt)

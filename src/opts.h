@@ -34,7 +34,8 @@ enum {
 	GIVEN_DELIMITER = 1 << 14,
 	GIVEN_AR_ORDER = 1 << 15,
 	GIVEN_PREDICT = 1 << 16,
-	GIVEN_OUTPUT = 1 << 17
+	GIVEN_OUTPUT = 1 << 17,
+	GIVEN_KEY = 1 << 18
 };
 
 struct opts {
@@ -44,6 +45,8 @@ struct opts {
 	unsigned char delimiter;
 	enum header_mode header;
 	int chars;
+	const char *key;	/* --key COL, NULL for one model */
+	int shard_i, shard_n;	/* --shard I/N; N 0 for none */
 
 	/* the network */
 	enum cell_kind cell;

@@ -80,13 +80,13 @@ struct row {
 
 void
 report_print(FILE *fp, const struct opts *op, const struct metrics *m,
-    uint64_t run_items, double seconds, int utf8)
+    long long keys, uint64_t run_items, double seconds, int utf8)
 {
 	const struct errsum *es[3] = { &m->net, &m->naive, &m->ar };
 	const char *names[3] = { "rnnfilter", "naive", "ar" };
 	double spark[SPARK_N], ips = seconds > 0 ? run_items / seconds : NAN;
 	char b[4][32], arname[16];
-	struct row rows[10];
+	struct row rows[11];
 	int i, j, nr = 0, ns = spark_get(&m->sp, spark);
 	long kib = peak_kib();
 	int machine = (op->given & GIVEN_OUTPUT) || op->output != OUT_CSV;
@@ -105,6 +105,8 @@ report_print(FILE *fp, const struct opts *op, const struct metrics *m,
 	SAME("ar_order", m->arm.p);
 	SAME("items_per_s", round(ips));
 	SAME("peak_kib", kib);
+	if (keys >= 0)
+		SAME("keys", keys);
 #undef SAME
 #undef ROW
 
@@ -156,6 +158,8 @@ report_print(FILE *fp, const struct opts *op, const struct metrics *m,
 		}
 		fprintf(fp, "items/s %s, peak memory %ld KiB\n",
 		    cell(b[0], sizeof b[0], round(ips), "-"), kib);
+		if (keys >= 0)
+			fprintf(fp, "keys %lld\n", keys);
 		if (ns > 0) {
 			fputs("MAE ", fp);
 			sparkline(fp, spark, ns, utf8);

@@ -19,9 +19,10 @@ int report_utf8(void);
 /*
  * The --report table on FP in OP->output's form (plain for csv with no
  * --append... see the man page): RUN_ITEMS items took SECONDS in this run.
+ * KEYS is the number of keys of --key (M their sums), -1 without --key.
  */
 void report_print(FILE *fp, const struct opts *op, const struct metrics *m,
-    uint64_t run_items, double seconds, int utf8);
+    long long keys, uint64_t run_items, double seconds, int utf8);
 
 /* The progress table: VW-style lines at doubling item counts of a run. */
 struct progress {

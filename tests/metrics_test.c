@@ -202,6 +202,7 @@ test_ar(int p, int h)
 	for (i = 0; i < p; i++)
 		f += b[1 + i] * (x[LEN - 1 - i] - x[0]);
 	CHECK("AR forecast", ar_forecast(&a), f, 1e-6);
+	ar_free(&a);
 }
 
 int
