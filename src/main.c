@@ -589,7 +589,10 @@ main(int argc, char **argv)
 
 	if (op.model != NULL && !op.no_learn)
 		catch_signals();
+	memset(&mdl, 0, sizeof mdl);
 	if (open_model(&op, &mdl, &lockfd, &e) != 0) {
+		model_release(&mdl);
+		model_unlock(lockfd);
 		if (e.status == 0)
 			return 128 + stop;	/* a signal while waiting for the lock */
 		fprintf(stderr, "%s: %s\n", progname, e.msg);

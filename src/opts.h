@@ -99,9 +99,9 @@ struct opts {
  * (bench/chars_defaults.md).  The rate is Adam's; other optimizers keep
  * their own default.
  */
-#define CHARS_DEFAULT_HIDDEN 32
-#define CHARS_DEFAULT_BPTT 64
-#define CHARS_DEFAULT_LR 0.02
+#define CHARS_DEFAULT_HIDDEN 80
+#define CHARS_DEFAULT_BPTT 32
+#define CHARS_DEFAULT_LR 0.01
 
 void opts_init(struct opts *o);
 /*
