@@ -21,6 +21,9 @@ struct crun {
 	struct charstate *cs;
 	struct charreport *rep;
 	int quiet_out;		/* --generate: no per-item output */
+	int (*hook)(void *);	/* after each byte, when not NULL */
+	void *hook_ctx;
+	int halted;		/* the hook asked to end the run */
 	uint64_t count[NBYTE];	/* order-0 counts, from 1 */
 	uint64_t total;
 	z_stream z;
@@ -185,7 +188,7 @@ run_file(struct crun *r, const char *path, volatile int *stop, struct rerr *e)
 
 	if ((in = input_open(path)) == NULL)
 		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(errno));
-	while (!(stop && *stop)) {
+	while (!(stop && *stop) && !r->halted) {
 		if (out_flush() != 0)
 			break;
 		n = input_read(in, buf, sizeof buf);
@@ -198,8 +201,11 @@ run_file(struct crun *r, const char *path, volatile int *stop, struct rerr *e)
 		}
 		if (n == 0)
 			break;
-		for (i = 0; i < n && !(stop && *stop); i++)
+		for (i = 0; i < n && !(stop && *stop) && !r->halted; i++) {
 			byte_step(r, buf[i]);
+			if (r->hook != NULL && r->hook(r->hook_ctx) != 0)
+				r->halted = 1;
+		}
 		if (r->rep != NULL)
 			deflate_count(r, buf, (size_t)i, Z_NO_FLUSH);
 		if (out_error())
@@ -220,7 +226,8 @@ now(void)
 
 int
 chars_run(const struct opts *op, struct online *net, struct charstate *cs,
-    int carry, struct charreport *rep, volatile int *stop, struct rerr *e)
+    int carry, struct charreport *rep, int (*hook)(void *), void *hook_ctx,
+    volatile int *stop, struct rerr *e)
 {
 	static char *const stdin_only[] = { "-", NULL };
 	char *const *f;
@@ -235,6 +242,8 @@ chars_run(const struct opts *op, struct online *net, struct charstate *cs,
 	r->cs = cs;
 	r->rep = rep;
 	r->quiet_out = op->generate > 0;
+	r->hook = hook;
+	r->hook_ctx = hook_ctx;
 	if (rep != NULL) {
 		memset(rep, 0, sizeof *rep);
 		for (i = 0; i < NBYTE; i++)
@@ -248,7 +257,8 @@ chars_run(const struct opts *op, struct online *net, struct charstate *cs,
 	/* a model asked to generate from a terminal reads no input */
 	if (op->generate > 0 && op->files[0] == NULL && isatty(0))
 		f = stdin_only + 1;
-	for (; *f != NULL && e->status == 0 && !(stop && *stop); f++)
+	for (; *f != NULL && e->status == 0 && !(stop && *stop) && !r->halted;
+	    f++)
 		if (run_file(r, *f, stop, e) == 0 && out_error())
 			break;
 	if (e->status == 0 && !carry && !r->quiet_out && op->per_line &&

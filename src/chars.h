@@ -47,11 +47,14 @@ void charstate_ser(struct ser *s, struct charstate *cs);
  * lines to standard output (nothing with --generate).  CARRY nonzero means
  * the state will be saved, so a line left open at the end stays open in CS
  * for the next run instead of being reported.  REP, if not NULL, is filled
- * for --report.  STOP, if not NULL, is polled between bytes.
+ * for --report.  STOP, if not NULL, is polled between bytes.  HOOK, if not
+ * NULL, is called with HOOK_CTX after each byte (main.c's checkpoints and
+ * signals, as numstate's hook); a nonzero return ends the run after it.
  * Returns 0 or an exit status with E set.
  */
 int chars_run(const struct opts *op, struct online *net, struct charstate *cs,
-    int carry, struct charreport *rep, volatile int *stop, struct rerr *e);
+    int carry, struct charreport *rep, int (*hook)(void *), void *hook_ctx,
+    volatile int *stop, struct rerr *e);
 
 /*
  * --generate: condition on --prime or --prime-file (advance only), then

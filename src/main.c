@@ -613,7 +613,8 @@ main(int argc, char **argv)
 	}
 	if (op.chars) {
 		chars_run(&op, net, mdl.cs, op.model != NULL && !op.no_learn,
-		    op.report ? &crep : NULL, &stop, &e);
+		    op.report ? &crep : NULL, st->hook, st->hook_ctx, &stop,
+		    &e);
 		if (e.status == 0 && op.generate > 0 && !stop)
 			chars_generate(&op, net, &e);
 	} else {
