@@ -66,7 +66,11 @@ regressor(const struct ar *a, uint64_t s, double *phi)
 /*
  * One RLS step on the pair (phi, y):
  *   k = P phi / (lambda + phi' P phi),  w += k (y - w' phi),
- *   P = (P - k phi' P) / lambda, kept symmetric.
+ *   P = (P - k k' (lambda + phi' P phi)) / lambda.
+ * The product k_i k_j is formed before it is scaled, and floating-point
+ * multiplication commutes, so P stays exactly symmetric (the ill-conditioned
+ * start, AR_DELTA, needs that) while every row is updated in one plain,
+ * vectorisable loop.
  */
 static void
 rls(struct ar *a, const double *phi, double y)
@@ -75,10 +79,11 @@ rls(struct ar *a, const double *phi, double y)
 	int i, j, n = a->p + 1;
 
 	for (i = 0; i < n; i++) {
+		const double *Pi = a->P + i * n;
 		double s = 0;
 
 		for (j = 0; j < n; j++)
-			s += a->P[i * n + j] * phi[j];
+			s += Pi[j] * phi[j];
 		Pphi[i] = s;
 		den += phi[i] * s;
 		e -= a->w[i] * phi[i];
@@ -87,16 +92,12 @@ rls(struct ar *a, const double *phi, double y)
 		Pphi[i] /= den;		/* now the gain k */
 		a->w[i] += Pphi[i] * e;
 	}
-	/* P -= k (P phi)' = den k k', one triangle mirrored: symmetry kept
-	 * exactly, which the ill-conditioned start (AR_DELTA) needs */
-	for (i = 0; i < n; i++)
-		for (j = i; j < n; j++) {
-			double v = (a->P[i * n + j] - Pphi[i] * Pphi[j] * den) *
-			    (1 / AR_LAMBDA);
+	for (i = 0; i < n; i++) {
+		double *Pi = a->P + i * n, ki = Pphi[i];
 
-			a->P[i * n + j] = v;
-			a->P[j * n + i] = v;
-		}
+		for (j = 0; j < n; j++)
+			Pi[j] = (Pi[j] - ki * Pphi[j] * den) * (1 / AR_LAMBDA);
+	}
 }
 
 void

@@ -27,6 +27,12 @@ dot16(const real *a, const real *b, size_t n)
 	size_t i, k;
 	real s;
 
+	if (n < 16) {	/* the lanes would all stay 0: the same sum, sooner */
+		for (s = 0, i = 0; i < n; i++)
+			s += a[i] * b[i];
+		return s;
+	}
+
 	for (i = 0; i + 16 <= n; i += 16)
 		for (k = 0; k < 16; k++)
 			acc[k] += a[i + k] * b[i + k];
@@ -45,14 +51,38 @@ la_dot(const real *a, const real *b, size_t n)
 	return dot16(a, b, n);
 }
 
-/* The final folding of dot16's sixteen lanes, for a vector pair. */
+/*
+ * The final folding of dot16's sixteen lanes for four rows at once: with
+ * c = a + b, each row's ((c0 + c4) + (c1 + c5)) + ((c2 + c6) + (c3 + c7)),
+ * the halves added first and the 4 x 4 block then transposed, so that the
+ * last two additions serve the four rows together.
+ */
 #ifdef HAVE_V8SF
-static inline real
-fold16(const v8sf *a, const v8sf *b)
+typedef float v4sf __attribute__((vector_size(16)));
+typedef int v4si __attribute__((vector_size(16)));
+
+static inline v4sf
+halves(const v8sf *a, const v8sf *b)
 {
 	v8sf c = *a + *b;
+	v4sf lo, hi;
 
-	return ((c[0] + c[4]) + (c[1] + c[5])) + ((c[2] + c[6]) + (c[3] + c[7]));
+	memcpy(&lo, &c, sizeof lo);
+	memcpy(&hi, (const char *)&c + sizeof lo, sizeof hi);
+	return lo + hi;
+}
+
+static inline void
+fold16x4(real *s, v4sf d0, v4sf d1, v4sf d2, v4sf d3)
+{
+	const v4si m01 = {0, 4, 1, 5}, m23 = {2, 6, 3, 7};
+	const v4si lo = {0, 1, 4, 5}, hi = {2, 3, 6, 7};
+	v4sf t0 = __builtin_shuffle(d0, d1, m01), t1 = __builtin_shuffle(d2, d3, m01);
+	v4sf t2 = __builtin_shuffle(d0, d1, m23), t3 = __builtin_shuffle(d2, d3, m23);
+	v4sf r = (__builtin_shuffle(t0, t1, lo) + __builtin_shuffle(t0, t1, hi)) +
+	    (__builtin_shuffle(t2, t3, lo) + __builtin_shuffle(t2, t3, hi));
+
+	memcpy(s, &r, sizeof r);
 }
 #endif
 
@@ -64,7 +94,7 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 	size_t i = 0;
 
 #ifdef HAVE_V8SF
-	for (; i + 4 <= rows; i += 4) {
+	for (; cols >= 16 && i + 4 <= rows; i += 4) {
 		const real *w0 = w + i * cols, *w1 = w0 + cols;
 		const real *w2 = w1 + cols, *w3 = w2 + cols;
 		v8sf a0 = {0}, b0 = {0}, a1 = {0}, b1 = {0};
@@ -86,10 +116,8 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 			VLOAD(u, w3 + j); VLOAD(v, w3 + j + 8);
 			a3 += u * xa; b3 += v * xb;
 		}
-		s[0] = fold16(&a0, &b0);
-		s[1] = fold16(&a1, &b1);
-		s[2] = fold16(&a2, &b2);
-		s[3] = fold16(&a3, &b3);
+		fold16x4(s, halves(&a0, &b0), halves(&a1, &b1),
+		    halves(&a2, &b2), halves(&a3, &b3));
 		for (r = 0; r < 4; r++) {
 			const real *wr = w + (i + r) * cols;
 			size_t k;
