@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ar.h"
+#include "real.h"
 #include "ser.h"
 
 int
@@ -72,7 +73,7 @@ regressor(const struct ar *a, uint64_t s, double *phi)
  * start, AR_DELTA, needs that) while every row is updated in one plain,
  * vectorisable loop.
  */
-static void
+RNNF_HOT static void
 rls(struct ar *a, const double *phi, double y)
 {
 	double Pphi[AR_N], den = AR_LAMBDA, e = y;

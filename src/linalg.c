@@ -93,6 +93,11 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 {
 	size_t i = 0;
 
+	if (cols == 1) {	/* a lone input column, as dot16 sums it */
+		for (; i < rows; i++)
+			y[i] = ((real)0 + w[i] * x[0]) + (b ? b[i] : 0);
+		return;
+	}
 #ifdef HAVE_V8SF
 	for (; cols >= 16 && i + 4 <= rows; i += 4) {
 		const real *w0 = w + i * cols, *w1 = w0 + cols;
@@ -228,6 +233,12 @@ la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
 {
 	size_t i, j, t, k;
 
+	if (cols == 1) {	/* a lone input column: the steps across rows */
+		for (t = 0; t < n; t++)
+			for (i = 0; i < rows; i++)
+				g[i] += d[t * ldd + i] * x[t][0];
+		return;
+	}
 	for (i = 0; i < rows; i++) {
 		real *restrict gi = g + i * cols;
 
