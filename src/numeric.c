@@ -279,6 +279,20 @@ resolve_columns(struct run *r, const struct csvin_row *hdr,
 	return 0;
 }
 
+/* Can the columns be chosen from header HDR alone, without a data row? */
+static int
+header_decides(const struct run *r, const struct csvin_row *hdr)
+{
+	long kc = -1;
+
+	if (r->op->column != NULL)
+		return 1;
+	if (r->st->keys != NULL &&
+	    (kc = csvin_column(hdr, hdr->nfields, r->op->key)) < 0)
+		return 1;	/* resolve_columns() names the missing key */
+	return preferred_column(hdr, kc) >= 0;
+}
+
 /* Parse field COL of ROW into *V; *PRESENT is 0 for an empty field. */
 static int
 get_value(struct run *r, const struct csvin_row *row, int col, double *v,
@@ -640,6 +654,12 @@ on_row(void *ctx, const struct csvin_row *row)
 			if (op->append && !r->header_done)
 				append_header(r, row);
 			r->header_done = 1;
+			/* choose now when the header alone can tell, so that a
+			 * model saved after a header-only chunk knows its
+			 * columns */
+			if (st->target < 0 && header_decides(r, row) &&
+			    resolve_columns(r, row, row))
+				return r->e->status;
 			return 0;
 		}
 	}
