@@ -38,6 +38,7 @@ struct item {
 	int has_an;		/* and past the warm-up: AN */
 	int has_int;		/* scored, past the warm-up: LO, HI */
 	double pred, res, an, lo, hi, loss;
+	double scale;		/* the normalizer's scale behind PRED */
 };
 
 int
@@ -320,10 +321,10 @@ get_value(struct run *r, const struct csvin_row *row, int col, double *v,
 }
 
 static void
-put_number(double v, int precision)
+put_number(double v, int precision, double scale)
 {
 	char b[OUT_NUMBER_MAX];
-	int n = out_number(b, v, precision);
+	int n = out_number(b, v, precision, scale);
 
 	out_write(b, (size_t)n);
 }
@@ -407,6 +408,7 @@ step(struct run *r, struct online *net, struct numstate *st,
 		double tz = (x - pd->base) / pd->scale;
 
 		it->pred = pd->pred;
+		it->scale = pd->scale;
 		online_score(net, (real)tz, r->present[0], &it->loss);
 		if (anomaly_interval(&met->an, r->z, &lo, &hi)) {
 			it->has_int = 1;
@@ -469,10 +471,10 @@ step(struct run *r, struct online *net, struct numstate *st,
 
 /* A number, or nothing (csv, tsv) or null (jsonl) when undefined. */
 static void
-put_opt(const struct opts *op, int defined, double v)
+put_opt(const struct opts *op, int defined, double v, double scale)
 {
 	if (defined && isfinite(v))
-		put_number(v, op->precision);
+		put_number(v, op->precision, scale);
 	else if (op->output == OUT_JSONL)
 		out_str("null");
 }
@@ -480,7 +482,7 @@ put_opt(const struct opts *op, int defined, double v)
 /* The added columns of an --append row; FC is the forecast. */
 static void
 put_added(const struct opts *op, const struct item *it, double fc,
-    int has_fc)
+    int has_fc, double scale)
 {
 	double v[7];
 	int def[7], i, d = out_delim(op);
@@ -499,7 +501,8 @@ put_added(const struct opts *op, const struct item *it, double fc,
 			out_str("\":");
 		} else if (i > 0)
 			out_char(d);
-		put_opt(op, def[i], v[i]);
+		/* the anomaly score and the flag are no values of the series */
+		put_opt(op, def[i], v[i], i == 3 || i == 6 ? 0 : scale);
 	}
 }
 
@@ -642,6 +645,7 @@ on_row(void *ctx, const struct csvin_row *row)
 	struct online *net = r->net;
 	const struct opts *op = r->op;
 	struct item it;
+	struct pending *pd;
 	double fc;
 	int i;
 
@@ -693,14 +697,15 @@ on_row(void *ctx, const struct csvin_row *row)
 	step(r, net, kst, &it);
 	progress_item(&r->prog, it.has_res, it.loss, r->raw[0],
 	    r->present[0], it.pred, it.scored);
-	fc = kst->pend[(net->t - 1) % (uint64_t)kst->horizon].pred;
+	pd = &kst->pend[(net->t - 1) % (uint64_t)kst->horizon];
+	fc = pd->pred;
 	if (op->append) {
 		put_row(r, row);
-		put_added(op, &it, fc, 1);
+		put_added(op, &it, fc, 1, pd->scale);
 		if (op->output == OUT_JSONL)
 			out_char('}');
 	} else
-		put_number(fc, op->precision);
+		put_number(fc, op->precision, pd->scale);
 	out_char('\n');
 	if (out_error())
 		return EXIT_DATA;
@@ -829,7 +834,7 @@ forecast_one(const struct opts *op, struct online *net, struct numstate *st,
 			/* "+k\t": k items after the last one read */
 			snprintf(nb, sizeof nb, "+%lld\t", i + 2);
 			out_str(nb);
-			put_number(next, op->precision);
+			put_number(next, op->precision, scale);
 		}
 		else if (op->output == OUT_JSONL) {
 			char nb[32];
@@ -844,7 +849,7 @@ forecast_one(const struct opts *op, struct online *net, struct numstate *st,
 			snprintf(nb, sizeof nb, "\"ahead\":%lld", i + 1);
 			out_str(nb);
 			it.pred = pred;
-			put_added(op, &it, next, 1);
+			put_added(op, &it, next, 1, scale);
 			out_char('}');
 		} else {
 			for (k = 0; k < st->ncols; k++) {
@@ -853,7 +858,7 @@ forecast_one(const struct opts *op, struct online *net, struct numstate *st,
 				out_char(d);
 			}
 			it.pred = pred;
-			put_added(op, &it, next, 1);
+			put_added(op, &it, next, 1, scale);
 		}
 		out_char('\n');
 		pred = next;

@@ -87,15 +87,13 @@ format_g(char *buf, int neg, uint64_t d, int e, int p)
  * a margin of 1e-12 of it, far wider than the double arithmetic's error and
  * far narrower than a float's spacing.  Nine digits always suffice.
  */
-int
-out_number(char *buf, double v, int precision)
+static int
+float_digits(char *buf, double v)
 {
 	float f = (float)v;
 	double a, lo, hi, margin;
 	int p, e;
 
-	if (precision > 0)
-		return snprintf(buf, OUT_NUMBER_MAX, "%.*g", precision, v);
 	if (f == 0 || !isfinite(f))
 		return snprintf(buf, OUT_NUMBER_MAX, "%g", (double)f);
 	a = fabs((double)f);
@@ -127,6 +125,41 @@ out_number(char *buf, double v, int precision)
 			return n;
 	}
 	return 0;	/* not reached */
+}
+
+/*
+ * V's fewest significant digits, from 7 to 17, that lie within Q / 2 of it
+ * (rare: the slow, sure way).
+ */
+static int
+double_digits(char *buf, double v, double q)
+{
+	int p, n = 0;
+
+	for (p = 7; p <= 17; p++) {
+		n = snprintf(buf, OUT_NUMBER_MAX, "%.*g", p, v);
+		if (fabs(strtod(buf, NULL) - v) <= q / 2)
+			break;
+	}
+	return n;
+}
+
+int
+out_number(char *buf, double v, int precision, double scale)
+{
+	float f = (float)v;
+
+	if (precision > 0)
+		return snprintf(buf, OUT_NUMBER_MAX, "%.*g", precision, v);
+	if (!isfinite(v))
+		return snprintf(buf, OUT_NUMBER_MAX, "%g", v);
+	/* beyond float's range, or a float too coarse for the series' scale
+	 * (a large level that moves little): the double's own digits */
+	if (!isfinite(f))
+		return double_digits(buf, v, fabs(v) * 0x1p-52);
+	if (scale > 0 && fabs((double)f - v) > scale * 0x1p-16)
+		return double_digits(buf, v, scale * 0x1p-24);
+	return float_digits(buf, v);
 }
 
 static void

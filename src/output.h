@@ -16,10 +16,14 @@
 void out_init(void);
 /*
  * Format V into BUF (OUT_NUMBER_MAX bytes) with PRECISION significant digits,
- * or, with 0, the fewest digits (at least 7) that read back as the same float.
+ * or, with 0, the fewest digits (at least 7) that read back as the same
+ * float.  SCALE, when positive, is the spread of the series V belongs to:
+ * where the float would be coarser than 2^-16 of it (a large level that
+ * moves little: 1.7e9 seconds, a byte counter), or V lies beyond float's
+ * range, the double is written with as many digits as that needs, up to 17.
  * Returns the length.
  */
-int out_number(char *buf, double v, int precision);
+int out_number(char *buf, double v, int precision, double scale);
 void out_write(const void *p, size_t n);
 void out_str(const char *s);
 void out_char(int c);
