@@ -181,6 +181,24 @@ la_gemtv_acc(real *restrict x, const real *restrict w,
 		VSTORE(x + j + 16, a2);
 		VSTORE(x + j + 24, a3);
 	}
+	for (; j + 16 <= cols; j += 16) {
+		v8sf a0, a1, w0, w1;
+
+		VLOAD(a0, x + j);
+		VLOAD(a1, x + j + 8);
+		for (i = 0; i < rows; i++) {
+			real di = d[i];
+
+			if (di == 0)
+				continue;
+			VLOAD(w0, w + i * cols + j);
+			VLOAD(w1, w + i * cols + j + 8);
+			a0 += w0 * di;
+			a1 += w1 * di;
+		}
+		VSTORE(x + j, a0);
+		VSTORE(x + j + 8, a1);
+	}
 	for (; j + 8 <= cols; j += 8) {
 		v8sf a0, w0;
 
@@ -271,6 +289,24 @@ la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
 			VSTORE(gi + j + 8, a1);
 			VSTORE(gi + j + 16, a2);
 			VSTORE(gi + j + 24, a3);
+		}
+		for (; j + 16 <= cols; j += 16) {
+			v8sf a0, a1, x0, x1;
+
+			VLOAD(a0, gi + j);
+			VLOAD(a1, gi + j + 8);
+			for (t = 0; t < n; t++) {
+				real dti = d[t * ldd + i];
+
+				if (dti == 0)
+					continue;
+				VLOAD(x0, x[t] + j);
+				VLOAD(x1, x[t] + j + 8);
+				a0 += dti * x0;
+				a1 += dti * x1;
+			}
+			VSTORE(gi + j, a0);
+			VSTORE(gi + j + 8, a1);
 		}
 		for (; j + 8 <= cols; j += 8) {
 			v8sf a0, x0;
