@@ -17,7 +17,7 @@
 
 /* Reals of cache per step and layer. */
 size_t cell_cache_size(enum cell_kind k, int hidden);
-/* Reals of scratch that cell_forward and cell_backward need. */
+/* Reals of scratch that cell_forward needs. */
 size_t cell_scratch_size(enum cell_kind k, int hidden);
 
 /* The layer's output h of a cached step (borrowed pointer into CACHE). */

@@ -45,12 +45,6 @@ dot16(const real *a, const real *b, size_t n)
 	return s;
 }
 
-RNNF_HOT real
-la_dot(const real *a, const real *b, size_t n)
-{
-	return dot16(a, b, n);
-}
-
 /*
  * The final folding of dot16's sixteen lanes for four rows at once: with
  * c = a + b, each row's ((c0 + c4) + (c1 + c5)) + ((c2 + c6) + (c3 + c7)),
@@ -138,15 +132,6 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 }
 
 RNNF_HOT void
-la_gemv_acc(real *y, const real *w, const real *x, size_t rows, size_t cols)
-{
-	size_t i;
-
-	for (i = 0; i < rows; i++)
-		y[i] += dot16(w + i * cols, x, cols);
-}
-
-RNNF_HOT void
 la_gemtv_acc(real *restrict x, const real *restrict w,
     const real *restrict d, size_t rows, size_t cols)
 {
@@ -223,23 +208,6 @@ la_gemtv_acc(real *restrict x, const real *restrict w,
 			continue;
 		for (k = j; k < cols; k++)
 			x[k] += wi[k] * di;
-	}
-}
-
-RNNF_HOT void
-la_outer_acc(real *restrict g, const real *restrict d,
-    const real *restrict x, size_t rows, size_t cols)
-{
-	size_t i, j;
-
-	for (i = 0; i < rows; i++) {
-		real *gi = g + i * cols;
-		real di = d[i];
-
-		if (di == 0)
-			continue;
-		for (j = 0; j < cols; j++)
-			gi[j] += di * x[j];
 	}
 }
 
@@ -354,24 +322,6 @@ la_sigmoid(real x)
 		real e = REXP(x);
 		return e / (1 + e);
 	}
-}
-
-real
-la_softmax(real *x, size_t n)
-{
-	real mx = x[0], sum = 0;
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (x[i] > mx)
-			mx = x[i];
-	for (i = 0; i < n; i++) {
-		x[i] = REXP(x[i] - mx);
-		sum += x[i];
-	}
-	for (i = 0; i < n; i++)
-		x[i] /= sum;
-	return mx + RLOG(sum);
 }
 
 RNNF_HOT void

@@ -11,18 +11,12 @@
 #include <stdint.h>
 #include "real.h"
 
-real la_dot(const real *a, const real *b, size_t n);
 /* y = W x + b   (b may be NULL) */
 void la_gemv(real *y, const real *w, const real *x, const real *b,
     size_t rows, size_t cols);
-/* y += W x */
-void la_gemv_acc(real *y, const real *w, const real *x, size_t rows, size_t cols);
 /* x += W^T d */
 void la_gemtv_acc(real *restrict x, const real *restrict w,
     const real *restrict d, size_t rows, size_t cols);
-/* G += d x^T */
-void la_outer_acc(real *restrict g, const real *restrict d,
-    const real *restrict x, size_t rows, size_t cols);
 /* G += sum_t d_t x[t]^T, d_t = D + t*LDD (rows), in the order t = 0..N-1. */
 void la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
     const real *const *x, size_t n, size_t rows, size_t cols);
@@ -36,8 +30,6 @@ void la_sigmoid_v(real *y, const real *x, size_t n);
 /* y = scale * e^x elementwise; the sum of e^x over X. */
 void la_exp_v(real *y, const real *x, real scale, size_t n);
 real la_sum_exp(const real *x, size_t n);
-/* In place: x <- softmax(x); returns the log-sum-exp of the input. */
-real la_softmax(real *x, size_t n);
 /* In place: x <- log(softmax(x)). */
 void la_log_softmax(real *x, size_t n);
 

@@ -131,15 +131,6 @@ ser_le(struct ser *s, uint64_t *v, int n)
 }
 
 void
-ser_u8(struct ser *s, uint8_t *v)
-{
-	uint64_t x = *v;
-
-	ser_le(s, &x, 1);
-	*v = (uint8_t)x;
-}
-
-void
 ser_u32(struct ser *s, uint32_t *v)
 {
 	uint64_t x = *v;

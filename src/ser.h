@@ -21,7 +21,6 @@ int ser_failed(const struct ser *s);
 /* Mark the stream bad (a loaded value out of range); MSG is static text. */
 void ser_fail(struct ser *s, const char *msg);
 
-void ser_u8(struct ser *s, uint8_t *v);
 void ser_u32(struct ser *s, uint32_t *v);
 void ser_u64(struct ser *s, uint64_t *v);
 void ser_int(struct ser *s, int *v);		/* as int32 */
