@@ -84,6 +84,21 @@ static const struct option longopts[] = {
 
 static const char shortopts[] = "c:i:d:Ck:H:L:K:T:r:m:aqhV";
 
+/* --help and --version: exit 0 only if all of it was written. */
+static void
+exit_written(void)
+{
+	int err = fflush(stdout) != 0 ? errno : 0;
+
+	if (err == 0 && ferror(stdout))
+		err = errno != 0 ? errno : EIO;
+	if (err != 0) {
+		fprintf(stderr, "%s: write error: %s\n", progname, strerror(err));
+		exit(EXIT_DATA);
+	}
+	exit(0);
+}
+
 static void
 usage(int status)
 {
@@ -166,11 +181,13 @@ usage(int status)
 	    "      --checkpoint N    also save FILE every N items [only at exit]\n");
 	printf("\n  -h, --help            print this help and exit\n"
 	    "  -V, --version         print the version and exit\n");
-	printf("\nExit status: 0 ok, 1 data or runtime error, 2 usage error,\n"
-	    "3 the model file is in use, 4 the model file is bad or of another shape,\n"
-	    "5 an anomaly score reached --alert.\n"
+	printf("\nExit status: 0 ok (also when the reader of the output went away\n"
+	    "early; the model file is then not saved), 1 data, read or write error,\n"
+	    "2 usage error, 3 the model file is in use, 4 the model file is bad or\n"
+	    "of another shape, 5 an anomaly score reached --alert, 128+N signal N\n"
+	    "ended a run with --model (saved).\n"
 	    "Full documentation: man rnnfilter\n");
-	exit(0);
+	exit_written();
 }
 
 static void
@@ -431,7 +448,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'V':	/* --version */
 			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			exit(0);
+			exit_written();
+			break;
 		default:
 			usage(EXIT_USAGE);
 		}
@@ -497,6 +515,9 @@ on_row_done(void *ctx)
 		return 1;
 	if (checkpoint_asked || (c->every > 0 && c->items % c->every == 0)) {
 		checkpoint_asked = 0;
+		/* a checkpoint holds only what has been delivered */
+		if (out_flush() != 0)
+			return 1;
 		if (model_save(c->path, c->m, c->e) != 0)
 			return c->e->status;
 	}
@@ -624,14 +645,26 @@ main(int argc, char **argv)
 		numeric_run(&op, net, st, &stop, &e);
 		t0 = report_clock() - t0;
 	}
+	/*
+	 * What is saved is what was delivered: the output is flushed before
+	 * the save, and after a failed write (a closed pipe included: what
+	 * its reader took is unknown) FILE stays as it was.
+	 */
+	out_flush();
 	if (stop && out_error() == EINTR)
 		memset(&e, 0, sizeof e);	/* the signal cut a write short */
+	else if (out_error() != 0 && out_error() != EPIPE && e.status == 0)
+		rerr_set(&e, EXIT_DATA, "write error: %s", strerror(out_error()));
+	if (lockfd >= 0 && out_error() == EPIPE && !op.quiet)
+		fprintf(stderr, "%s: %s: not saved: the output was closed early\n",
+		    progname, op.model);
 	if (lockfd >= 0 && (e.status == 0 || stop) &&
+	    (out_error() == 0 || out_error() == EINTR) &&
 	    model_save(op.model, &mdl, &e) != 0)
 		stop = 0;	/* the save's error is the status */
-	if (e.status == 0 && op.forecast > 0 && !stop)
+	if (e.status == 0 && op.forecast > 0 && !stop && out_error() == 0)
 		numeric_forecast(&op, net, st, op.forecast, &e);
-	if (e.status == 0 && out_flush() != 0)
+	if (e.status == 0 && out_flush() != 0 && out_error() != EPIPE)
 		rerr_set(&e, EXIT_DATA, "write error: %s", strerror(out_error()));
 	if (out_error() == EPIPE)
 		e.status = 0;	/* the reader has all it wanted: a quiet end */
@@ -650,7 +683,8 @@ main(int argc, char **argv)
 		report_print(stderr, &op, &st->met, st->keys != NULL ?
 		    (long long)st->keys->n : -1, st->met.items - items0, t0,
 		    report_utf8());
-	if (!op.chars && e.status == 0 && op.alert >= 0 &&
+	/* a stop signal's status wins over --alert's */
+	if (!op.chars && e.status == 0 && !stop && op.alert >= 0 &&
 	    st->met.an.alerts > alerts0)
 		e.status = EXIT_ALERT;
 	model_release(&mdl);
