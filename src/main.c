@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "chars.h"
 #include "keytab.h"
@@ -169,16 +170,18 @@ usage(int status)
 	    "      --generate N      after the input, write N sampled bytes (and\n"
 	    "                        nothing else) [%lld]\n"
 	    "      --temperature T   sampling temperature, 0 for the likeliest\n"
-	    "                        byte [%g]\n"
+	    "                        byte (with --generate) [%g]\n"
 	    "      --prime TEXT      feed TEXT (without learning) before generating\n"
 	    "      --prime-file FILE feed FILE's bytes before generating\n",
 	    d.generate, d.temperature);
 	printf("\nThe model file:\n"
 	    "  -m, --model FILE      load FILE if it exists, save it on exit\n"
-	    "      --no-learn        predict only: weights and FILE stay unchanged\n"
+	    "      --no-learn        predict only: weights and FILE (which must\n"
+	    "                        exist) stay unchanged\n"
 	    "      --dump            print the model in FILE as JSON and exit\n"
 	    "      --wait            wait while another run uses FILE [fail at once]\n"
-	    "      --checkpoint N    also save FILE every N items [only at exit]\n");
+	    "      --checkpoint N    also save FILE every N items [only at exit]\n"
+	    "An option of the other mode is an error, not ignored.\n");
 	printf("\n  -h, --help            print this help and exit\n"
 	    "  -V, --version         print the version and exit\n");
 	printf("\nExit status: 0 ok (also when the reader of the output went away\n"
@@ -402,6 +405,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_PRECISION:	/* --precision */
 			o->precision = (int)num_int("precision", optarg, 0, 17);
+			o->given |= GIVEN_PRECISION;
 			break;
 		case OPT_REPORT:	/* --report */
 			o->report = 1;
@@ -415,6 +419,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_INTERVAL:	/* --interval */
 			o->interval = num_real("interval", optarg, 0.5, 0.999);
+			o->given |= GIVEN_INTERVAL;
 			break;
 		case OPT_ALERT:	/* --alert */
 			o->alert = num_real("alert", optarg, 0, 1);
@@ -430,6 +435,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_TEMPERATURE:	/* --temperature */
 			o->temperature = num_real("temperature", optarg, 0, 100);
+			o->given |= GIVEN_TEMPERATURE;
 			break;
 		case OPT_PRIME:	/* --prime */
 			o->prime = optarg;
@@ -542,6 +548,10 @@ open_model(struct opts *op, struct model *m, int *lockfd, struct rerr *e)
 		if (model_load(op->model, m, &found, e) != 0)
 			return e->status;
 	}
+	if (!found && op->model != NULL && op->no_learn)
+		return rerr_set(e, EXIT_DATA,
+		    "%s: %s (--no-learn needs a saved model)", op->model,
+		    strerror(ENOENT));
 	if (!found)
 		return model_create(m, op, e);
 	if (model_conflicts(op->model, m, op, e) != 0)
@@ -549,6 +559,30 @@ open_model(struct opts *op, struct model *m, int *lockfd, struct rerr *e)
 	model_apply(m, op);
 	if ((msg = opts_check(op)) != NULL)
 		return rerr_set(e, EXIT_USAGE, "%s", msg);
+	return 0;
+}
+
+/*
+ * The files the run will read, checked before it starts, so that a missing
+ * one fails the run before it has written or learned anything.  Only
+ * existence and permission: opening a FIFO here would take its data.
+ */
+static int
+check_files(const struct opts *op, struct rerr *e)
+{
+	char *const *f;
+	struct stat sb;
+
+	for (f = op->files; *f != NULL; f++)
+		if (strcmp(*f, "-") != 0 && (stat(*f, &sb) != 0 ||
+		    access(*f, R_OK) != 0))
+			return rerr_set(e, EXIT_DATA, "%s: %s", *f,
+			    strerror(errno));
+	if (op->prime_file != NULL && strcmp(op->prime_file, "-") != 0 &&
+	    (stat(op->prime_file, &sb) != 0 ||
+	    access(op->prime_file, R_OK) != 0))
+		return rerr_set(e, EXIT_DATA, "%s: %s", op->prime_file,
+		    strerror(errno));
 	return 0;
 }
 
@@ -607,6 +641,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	out_init();
 	memset(&e, 0, sizeof e);
+	if (check_files(&op, &e) != 0) {
+		fprintf(stderr, "%s: %s\n", progname, e.msg);
+		return e.status;
+	}
 
 	if (op.model != NULL && !op.no_learn)
 		catch_signals();

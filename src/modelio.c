@@ -136,6 +136,16 @@ numstate_ser(struct ser *s, struct numstate *st, int nin)
 	metrics_ser(s, &st->met);
 }
 
+/* Format 3: the inputs' header names (what -c and -i are checked against). */
+static void
+numstate_names_ser(struct ser *s, struct numstate *st)
+{
+	int i;
+
+	for (i = 0; i < st->ninputs && !ser_failed(s); i++)
+		ser_str(s, st->input_name[i], sizeof st->input_name[i]);
+}
+
 /* A stream state for a key of M, as numstate_init would make it for M. */
 static struct numstate *
 key_state(const struct model *m, const struct online_config *cf)
@@ -277,6 +287,8 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 		numstate_ser(s, m->num, cf->shape.nin);
 		if (ser_loading(s) && m->num->horizon != cf->horizon)
 			ser_fail(s, "the horizon does not match the network");
+		if (version >= 3)
+			numstate_names_ser(s, m->num);
 		if (m->num->keys != NULL)
 			keys_ser(s, m, cf);
 	} else
@@ -473,6 +485,77 @@ model_load(const char *path, struct model *m, int *found, struct rerr *e)
 
 /* --- options against the model -------------------------------------------- */
 
+/* The model's column I (-1: the target) for a message: its name or number. */
+static const char *
+model_column(const struct model *m, int i, char *buf, size_t n)
+{
+	const struct numstate *st = m->num;
+	const char *name = i < 0 ? st->target_name : st->input_name[i];
+	int idx = i < 0 ? st->target : st->input[i];
+
+	if (name[0] != '\0')
+		snprintf(buf, n, "%s", name);
+	else
+		snprintf(buf, n, "%d", idx + 1);
+	return buf;
+}
+
+/*
+ * -c and -i against the columns the model chose (F6): the same spelling,
+ * or a name or number of the same column.  Before the model has chosen
+ * (it has seen no header or row), only another spelling of the saved
+ * argument is a conflict.
+ */
+static int
+column_conflicts(const char *path, const struct model *m,
+    const struct opts *op, struct rerr *e)
+{
+	const struct numstate *st = m->num;
+	char b[NUM_NAME_MAX + 16];
+	char *list, *tok, *save = NULL;
+	int i = 0, bad = 0;
+
+	if (op->column != NULL && strcmp(op->column, m->column) != 0 &&
+	    (st->target >= 0 ? !numeric_names_column(op->column, st->target,
+	    st->target_name) : m->column[0] != '\0'))
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: --column %s conflicts with the model's %s", path,
+		    op->column, st->target >= 0 ? model_column(m, -1, b,
+		    sizeof b) : m->column);
+	if (op->inputs == NULL || strcmp(op->inputs, m->inputs) == 0)
+		return 0;
+	if (st->target < 0) {
+		if (m->inputs[0] == '\0')
+			return 0;
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: --inputs %s conflicts with the model's %s", path,
+		    op->inputs, m->inputs);
+	}
+	if ((list = strdup(op->inputs)) == NULL)
+		return rerr_set(e, EXIT_DATA, "out of memory");
+	for (tok = strtok_r(list, ",", &save); tok != NULL && !bad;
+	    tok = strtok_r(NULL, ",", &save), i++)
+		bad = i >= st->ninputs || !numeric_names_column(tok,
+		    st->input[i], st->input_name[i]);
+	free(list);
+	if (!bad && i == st->ninputs)
+		return 0;
+	b[0] = '\0';
+	for (i = 0; i < st->ninputs; i++) {
+		char one[NUM_NAME_MAX + 16];
+
+		model_column(m, i, one, sizeof one);
+		if (strlen(b) + strlen(one) + 2 < sizeof b) {
+			if (i > 0)
+				strcat(b, ",");
+			strcat(b, one);
+		}
+	}
+	return rerr_set(e, EXIT_MODEL,
+	    "%s: --inputs %s conflicts with the model's %s", path, op->inputs,
+	    st->ninputs > 0 ? b : "none");
+}
+
 int
 model_conflicts(const char *path, const struct model *m,
     const struct opts *op, struct rerr *e)
@@ -518,6 +601,8 @@ model_conflicts(const char *path, const struct model *m,
 		    "%s: --inputs %s (%d column%s) conflicts with the model's %d",
 		    path, op->inputs, nin - 1, nin == 2 ? "" : "s",
 		    cf->shape.nin - 1);
+	if (m->mode == MODEL_NUMERIC && column_conflicts(path, m, op, e) != 0)
+		return e->status;
 	CONFLICT_INT(GIVEN_BPTT, "bptt", op->bptt, cf->bptt);
 	CONFLICT_INT(GIVEN_WINDOW, "window", op->window, cf->window);
 	CONFLICT_INT(GIVEN_HORIZON, "horizon", op->horizon, cf->horizon);
@@ -555,15 +640,25 @@ model_apply(struct model *m, struct opts *op)
 		op->column = m->column;
 	if (op->inputs == NULL && m->inputs[0] != '\0')
 		op->inputs = m->inputs;
+	/* a model that has not chosen yet keeps the arguments of the run
+	 * that does */
+	if (m->mode == MODEL_NUMERIC && m->num->target < 0) {
+		if (op->column != NULL && op->column != m->column)
+			snprintf(m->column, sizeof m->column, "%s", op->column);
+		if (op->inputs != NULL && op->inputs != m->inputs)
+			snprintf(m->inputs, sizeof m->inputs, "%s", op->inputs);
+	}
 	if (op->key == NULL && m->key[0] != '\0') {
 		op->key = m->key;
 		op->given |= GIVEN_KEY;
 	}
 	op->given |= GIVEN_CELL | GIVEN_HIDDEN | GIVEN_LAYERS | GIVEN_BPTT |
-	    GIVEN_WINDOW | GIVEN_HORIZON | GIVEN_OPTIMIZER | GIVEN_NORMALIZE |
-	    GIVEN_PREDICT;
+	    GIVEN_WINDOW | GIVEN_HORIZON | GIVEN_OPTIMIZER;
+	/* a character model has no --predict or --normalize of its own */
 	if (cf->chars)
 		op->given |= GIVEN_CHARS;
+	else
+		op->given |= GIVEN_NORMALIZE | GIVEN_PREDICT;
 	/* --lr and --clip may change from run to run */
 	if (op->given & GIVEN_LR) {
 		net->cf.lr = op->lr;

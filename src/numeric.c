@@ -83,6 +83,26 @@ numstate_horizon(struct numstate *st, int h)
 	return 0;
 }
 
+int
+numeric_names_column(const char *spec, int index, const char *name)
+{
+	struct csvin_row one;
+	char *f[1];
+	size_t len[1];
+
+	if (index < 0)
+		return 0;
+	if (spec[0] != '\0' && spec[strspn(spec, "0123456789")] == '\0')
+		return csvin_column(NULL, (size_t)index + 1, spec) == index;
+	f[0] = (char *)name;
+	len[0] = strlen(name);
+	one.nfields = 1;
+	one.field = f;
+	one.len = len;
+	one.line = 0;
+	return name[0] != '\0' && csvin_column(&one, 1, spec) == 0;
+}
+
 /* A field's name for messages: 'Close' with a header, else its number. */
 static const char *
 field_name(const struct run *r, int col, char *buf, size_t n)
@@ -265,6 +285,8 @@ resolve_columns(struct run *r, const struct csvin_row *hdr,
 					    "--inputs: column %s is named twice", tok);
 			if (r->e->status)
 				break;
+			snprintf(st->input_name[st->ninputs], NUM_NAME_MAX, "%s",
+			    hdr != NULL ? hdr->field[c] : "");
 			st->input[st->ninputs++] = c;
 		}
 		free(list);

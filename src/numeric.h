@@ -36,6 +36,9 @@ struct numstate {
 	int ninputs;
 	int input[NUM_MAX_INPUTS];
 	char target_name[NUM_NAME_MAX];	/* header name, "" if none */
+	/* the inputs' header names, "" if none (only the owner's; saved
+	 * from format 3) */
+	char input_name[NUM_MAX_INPUTS][NUM_NAME_MAX];
 	struct norm norm[1 + NUM_MAX_INPUTS];	/* target, then inputs */
 	int horizon;
 	struct pending *pend;		/* (horizon) made at step s: [s % h] */
@@ -70,6 +73,13 @@ int numstate_init(struct numstate *st, const struct opts *op);
 void numstate_release(struct numstate *st);
 /* Resize the horizon's buffer to H (a loaded model's): 0 or -1. */
 int numstate_horizon(struct numstate *st, int h);
+
+/*
+ * Does SPEC (a --column or --inputs item) name the column at 0-based INDEX
+ * whose header name is NAME ("" if none)?  An index by its number, a name
+ * as csvin_column() matches it.
+ */
+int numeric_names_column(const char *spec, int index, const char *name);
 
 /*
  * Run the stream of the files in OP->files (standard input if none) through

@@ -73,13 +73,32 @@ opts_check(struct opts *o)
 			return "--key is for numbers, not --chars";
 		if (o->forecast > 0)
 			return "--forecast is for numbers; use --generate with --chars";
-		if (o->normalize != NORM_RUNNING && (o->given & GIVEN_NORMALIZE))
+		if (o->given & GIVEN_NORMALIZE)
 			return "--normalize is for numbers, not --chars";
 		if (o->horizon != 1)
 			return "--horizon is for numbers, not --chars";
 		if (o->generate == 0 && (o->prime != NULL || o->prime_file != NULL))
 			return "--prime and --prime-file need --generate";
+		if (o->generate == 0 && (o->given & GIVEN_TEMPERATURE))
+			return "--temperature needs --generate";
+		/* what character mode does not use is refused, not ignored */
+		if (o->given & GIVEN_PREDICT)
+			return "--predict is for numbers, not --chars";
+		if (o->alert >= 0)
+			return "--alert is for numbers, not --chars";
+		if (o->given & GIVEN_INTERVAL)
+			return "--interval is for numbers, not --chars";
+		if (o->given & GIVEN_OUTPUT)
+			return "--output is for numbers, not --chars";
+		if (o->given & GIVEN_AR_ORDER)
+			return "--ar-order is for numbers, not --chars";
+		if (o->given & GIVEN_PRECISION)
+			return "--precision is for numbers, not --chars";
+		if (o->progress == 1)
+			return "--progress is for numbers, not --chars";
 	} else {
+		if (o->given & GIVEN_TEMPERATURE)
+			return "--temperature needs --chars and --generate";
 		if (o->generate > 0 || o->prime != NULL || o->prime_file != NULL)
 			return "--generate and --prime need --chars";
 		if (o->per_line)
@@ -97,6 +116,12 @@ opts_check(struct opts *o)
 		o->lr = optim_default_lr(o->optimizer);
 	if (o->dump && o->model == NULL)
 		return "--dump needs --model FILE";
+	if (o->checkpoint > 0 && o->model == NULL)
+		return "--checkpoint needs --model FILE";
+	if (o->wait && o->model == NULL)
+		return "--wait needs --model FILE";
+	if (o->wait && o->no_learn)
+		return "--wait has no lock to wait for with --no-learn";
 	if (o->no_learn && o->checkpoint > 0)
 		return "--checkpoint has nothing to save with --no-learn";
 	if (o->prime != NULL && o->prime_file != NULL)

@@ -35,7 +35,10 @@ enum {
 	GIVEN_AR_ORDER = 1 << 15,
 	GIVEN_PREDICT = 1 << 16,
 	GIVEN_OUTPUT = 1 << 17,
-	GIVEN_KEY = 1 << 18
+	GIVEN_KEY = 1 << 18,
+	GIVEN_INTERVAL = 1 << 19,
+	GIVEN_TEMPERATURE = 1 << 20,
+	GIVEN_PRECISION = 1 << 21
 };
 
 struct opts {
