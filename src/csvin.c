@@ -46,7 +46,41 @@ struct csvin {
 	int broken;		/* the current row lost a field: drop it */
 	int bom;		/* BOM bytes held back, or -1 once past them */
 	int stop;		/* what the current feed is to return */
+	size_t left;		/* bytes of the last feed not parsed */
+
+	/* csvin_keep_raw(): the bytes since the last row ended */
+	int keep;
+	int raw_over;		/* more than CSVIN_RAW_MAX of them */
+	char *raw;
+	size_t rawlen, rawcap;
 };
+
+/* Keep the piece S..S+N of the row in progress. */
+static void
+keep_raw(struct csvin *p, const unsigned char *s, size_t n)
+{
+	char *r;
+	size_t cap;
+
+	if (p->raw_over)
+		return;
+	if (n > CSVIN_RAW_MAX - p->rawlen) {
+		p->raw_over = 1;
+		return;
+	}
+	if (p->rawcap - p->rawlen < n) {
+		for (cap = p->rawcap ? p->rawcap : 256; cap - p->rawlen < n;)
+			cap *= 2;
+		if ((r = realloc(p->raw, cap)) == NULL) {
+			p->raw_over = 1;
+			return;
+		}
+		p->raw = r;
+		p->rawcap = cap;
+	}
+	memcpy(p->raw + p->rawlen, s, n);
+	p->rawlen += n;
+}
 
 /* libcsv's own test for blanks it skips before a field. */
 static int
@@ -182,6 +216,7 @@ csvin_free(struct csvin *p)
 	if (p == NULL)
 		return;
 	csv_free(&p->csv);
+	free(p->raw);
 	free(p->off);
 	free(p->len);
 	free(p->field);
@@ -210,6 +245,8 @@ parse(struct csvin *p, const unsigned char *s, size_t n)
 				}
 			}
 		}
+		if (p->keep)
+			keep_raw(p, s, (size_t)(e - s));
 		if (csv_parse(&p->csv, s, (size_t)(e - s), on_field, on_row,
 		    p) != (size_t)(e - s)) {
 			/* Only its buffer growing can fail: not strict. */
@@ -219,8 +256,13 @@ parse(struct csvin *p, const unsigned char *s, size_t n)
 		if (e[-1] == '\n')
 			p->line++;
 		s = e;
-		if (p->stop != 0)
+		/* a row ended (on this piece's last byte), or none began */
+		if (p->keep && !p->inrow)
+			p->rawlen = 0, p->raw_over = 0;
+		if (p->stop != 0) {
+			p->left = (size_t)(end - s);
 			return p->stop;
+		}
 	}
 	return 0;
 }
@@ -235,6 +277,7 @@ csvin_feed(struct csvin *p, const void *buf, size_t n)
 		return 0;
 	end = s + n;
 	p->stop = 0;
+	p->left = 0;
 	/* The BOM may come a byte at a time, so its prefix is held back. */
 	while (p->bom >= 0 && s < end) {
 		if (*s != bom[p->bom]) {
@@ -267,6 +310,30 @@ csvin_finish(struct csvin *p)
 	csv_fini(&p->csv, on_field, on_row, p);
 	p->inrow = 0;
 	return p->stop;
+}
+
+void
+csvin_keep_raw(struct csvin *p)
+{
+	p->keep = 1;
+}
+
+const char *
+csvin_pending(struct csvin *p, size_t *n)
+{
+	/* BOM bytes held back are all there is */
+	if (p->bom > 0) {
+		*n = (size_t)p->bom;
+		return (const char *)bom;
+	}
+	*n = p->rawlen;
+	return p->raw_over ? NULL : p->raw != NULL ? p->raw : "";
+}
+
+size_t
+csvin_unparsed(const struct csvin *p)
+{
+	return p->left;
 }
 
 static int

@@ -41,6 +41,21 @@ int csvin_feed(struct csvin *p, const void *buf, size_t n);
 /* End of data: hands on a last row that has no line end.  Same returns. */
 int csvin_finish(struct csvin *p);
 
+/*
+ * Keeping the unfinished row, for a stream cut anywhere: after
+ * csvin_keep_raw(), the parser keeps the bytes fed since the last row
+ * ended (at most CSVIN_RAW_MAX), and csvin_pending() returns them instead
+ * of csvin_finish() parsing them: fed first to a new parser, they make it
+ * go on exactly where this one stopped.  *N is set; NULL when the bytes
+ * were more than CSVIN_RAW_MAX.  Borrowed until the next feed.
+ * csvin_unparsed() is the number of bytes at the end of the last feed's
+ * buffer left unparsed because the callback asked to stop.
+ */
+#define CSVIN_RAW_MAX (1u << 20)
+void csvin_keep_raw(struct csvin *p);
+const char *csvin_pending(struct csvin *p, size_t *n);
+size_t csvin_unparsed(const struct csvin *p);
+
 #define CSVIN_ENOMEM (-1000)
 
 enum csvin_num {

@@ -680,7 +680,7 @@ main(int argc, char **argv)
 		items0 = st->met.items;
 		alerts0 = st->met.an.alerts;
 		t0 = report_clock();
-		numeric_run(&op, net, st, &stop, &e);
+		numeric_run(&op, net, st, lockfd >= 0, &stop, &e);
 		t0 = report_clock() - t0;
 	}
 	/*

@@ -146,6 +146,34 @@ numstate_names_ser(struct ser *s, struct numstate *st)
 		ser_str(s, st->input_name[i], sizeof st->input_name[i]);
 }
 
+/* Format 4: the bytes after the last complete row, for the next run. */
+static void
+numstate_held_ser(struct ser *s, struct numstate *st)
+{
+	uint32_t n = st->nheld;
+
+	ser_u32(s, &n);
+	ser_enum(s, &st->held_first, 0, 1);
+	if (!ser_loading(s)) {
+		if (n > 0)
+			ser_bytes(s, st->held, n);
+		return;
+	}
+	if (ser_failed(s))
+		return;
+	if (n > NUM_HELD_MAX || n > ser_remaining(s)) {
+		ser_fail(s, "the bytes kept for the next run are too many");
+		return;
+	}
+	if (n > 0 && (st->held = malloc(n)) == NULL) {
+		ser_fail(s, "out of memory");
+		return;
+	}
+	if (n > 0)
+		ser_bytes(s, st->held, n);
+	st->nheld = n;
+}
+
 /* A stream state for a key of M, as numstate_init would make it for M. */
 static struct numstate *
 key_state(const struct model *m, const struct online_config *cf)
@@ -289,6 +317,8 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 			ser_fail(s, "the horizon does not match the network");
 		if (version >= 3)
 			numstate_names_ser(s, m->num);
+		if (version >= 4)
+			numstate_held_ser(s, m->num);
 		if (m->num->keys != NULL)
 			keys_ser(s, m, cf);
 	} else

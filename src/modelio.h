@@ -30,7 +30,8 @@
 #include "opts.h"
 #include "rerr.h"
 
-#define MODEL_FORMAT_VERSION 3	/* 2 added --key, 3 the inputs' names */
+#define MODEL_FORMAT_VERSION 4	/* 2 added --key, 3 the inputs' names,
+				 * 4 the bytes kept for the next run */
 #define MODEL_SPEC_MAX 1024
 
 enum model_mode { MODEL_NUMERIC = 0, MODEL_CHARS = 1 };

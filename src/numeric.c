@@ -20,6 +20,7 @@ struct run {
 	struct rerr *e;
 	const char *fname;
 	int first_row;		/* the next row is its file's first */
+	int hold;		/* keep the bytes after the last row: numstate.held */
 	int has_header;		/* the current file has a header line */
 	int header_done;	/* the --append header has been written */
 	char **names;		/* header names of the current file (ncols) */
@@ -65,6 +66,9 @@ numstate_release(struct numstate *st)
 {
 	free(st->pend);
 	st->pend = NULL;
+	free(st->held);
+	st->held = NULL;
+	st->nheld = 0;
 	metrics_free(&st->met);
 }
 
@@ -734,13 +738,45 @@ on_row(void *ctx, const struct csvin_row *row)
 	return st->hook != NULL ? st->hook(st->hook_ctx) : 0;
 }
 
+/*
+ * Keep what P has not made a row of, and the LEFT bytes at the end of BUF
+ * that it did not parse, in ST->held for the next run.
+ */
 static int
-run_file(struct run *r, const char *path, volatile int *stop)
+hold_rest(struct run *r, struct csvin *p, const char *buf, size_t left)
+{
+	struct numstate *st = r->st;
+	const char *raw;
+	size_t n;
+	char *h;
+
+	if ((raw = csvin_pending(p, &n)) == NULL || n + left > NUM_HELD_MAX)
+		return rerr_set(r->e, EXIT_DATA,
+		    "%s: a last line of more than %u bytes cannot be kept for "
+		    "the next run", r->fname, CSVIN_RAW_MAX);
+	free(st->held);
+	st->held = NULL;
+	st->nheld = 0;
+	if (n + left == 0)
+		return 0;
+	if ((h = malloc(n + left)) == NULL)
+		return rerr_set(r->e, EXIT_DATA, "out of memory");
+	memcpy(h, raw, n);
+	memcpy(h + n, buf, left);
+	st->held = h;
+	st->nheld = (uint32_t)(n + left);
+	st->held_first = r->first_row;
+	return 0;
+}
+
+static int
+run_file(struct run *r, const char *path, int last, volatile int *stop)
 {
 	static char buf[1 << 16];
 	struct input *in;
 	struct csvin *p;
-	int rc = 0;
+	size_t left = 0;
+	int rc = 0, ended = 0;
 
 	if ((in = input_open(path)) == NULL)
 		return rerr_set(r->e, EXIT_DATA, "%s: %s", path, strerror(errno));
@@ -751,6 +787,24 @@ run_file(struct run *r, const char *path, volatile int *stop)
 	if ((p = csvin_new(r->op->delimiter, on_row, r)) == NULL) {
 		input_close(in);
 		return rerr_set(r->e, EXIT_DATA, "out of memory");
+	}
+	if (r->hold)
+		csvin_keep_raw(p);
+	/* the stream's bytes the last run kept, before this file's */
+	if (r->st->nheld > 0) {
+		char *h = r->st->held;
+		size_t nh = r->st->nheld;
+
+		r->st->held = NULL;
+		r->st->nheld = 0;
+		r->first_row = r->st->held_first;
+		rc = csvin_feed(p, h, nh);
+		left = csvin_unparsed(p);
+		/* stopped again at once: the rest is kept again */
+		if (rc != 0 && r->hold && r->e->status == 0 && !out_error())
+			hold_rest(r, p, h + nh - left, left);
+		ended = rc != 0;
+		free(h);
 	}
 	while (rc == 0 && !(stop && *stop)) {
 		ssize_t n;
@@ -766,11 +820,23 @@ run_file(struct run *r, const char *path, volatile int *stop)
 			break;
 		}
 		if (n == 0) {
-			rc = csvin_finish(p);
+			if (last && r->hold)
+				hold_rest(r, p, buf, 0);
+			else
+				rc = csvin_finish(p);
+			ended = 1;
 			break;
 		}
 		rc = csvin_feed(p, buf, (size_t)n);
+		left = csvin_unparsed(p);
+		/* stopped by a signal: the rest of the buffer is the next run's */
+		if (rc != 0 && r->hold && r->e->status == 0 && !out_error())
+			hold_rest(r, p, buf + n - left, left);
+		ended = rc != 0;
 	}
+	/* a signal while waiting for input: the row begun is the next run's */
+	if (!ended && r->hold && stop && *stop && r->e->status == 0)
+		hold_rest(r, p, buf, 0);
 	if (rc == CSVIN_ENOMEM)
 		rerr_set(r->e, EXIT_DATA, "out of memory");
 	csvin_free(p);
@@ -780,7 +846,7 @@ run_file(struct run *r, const char *path, volatile int *stop)
 
 int
 numeric_run(const struct opts *op, struct online *net, struct numstate *st,
-    volatile int *stop, struct rerr *e)
+    int hold, volatile int *stop, struct rerr *e)
 {
 	struct run r;
 	char *const *f;
@@ -792,11 +858,12 @@ numeric_run(const struct opts *op, struct online *net, struct numstate *st,
 	r.st = st;
 	r.e = e;
 	r.z = normal_quantile((1 + op->interval) / 2);
+	r.hold = hold;
 	progress_init(&r.prog, stderr, op->progress == 1 ||
 	    (op->progress == -1 && !op->quiet && isatty(2)));
 	f = op->files[0] != NULL ? op->files : stdin_only;
 	for (; *f != NULL && e->status == 0 && !(stop && *stop); f++)
-		run_file(&r, *f, stop);
+		run_file(&r, *f, f[1] == NULL, stop);
 	progress_end(&r.prog);
 	free_names(&r);
 	out_flush();

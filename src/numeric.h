@@ -21,6 +21,7 @@
 #define NUM_MAX_INPUTS 64
 #define NUM_MAX_HORIZON 10000
 #define NUM_NAME_MAX 64
+#define NUM_HELD_MAX (2u << 20)
 
 struct pending {
 	double pred;	/* the prediction, in the input's units */
@@ -39,6 +40,17 @@ struct numstate {
 	/* the inputs' header names, "" if none (only the owner's; saved
 	 * from format 3) */
 	char input_name[NUM_MAX_INPUTS][NUM_NAME_MAX];
+	/*
+	 * With a model that is saved, the bytes of the stream after the last
+	 * complete row (an unterminated last line, or what a stop signal left
+	 * unread in the buffer): the next run reads them first, so that a
+	 * stream cut anywhere gives the output of one run.  HELD_FIRST: they
+	 * begin their file's first row (header detection applies to it).
+	 * Only the owner's; saved from format 4.
+	 */
+	char *held;			/* malloc'd, NHELD bytes */
+	uint32_t nheld;			/* at most NUM_HELD_MAX */
+	int held_first;
 	struct norm norm[1 + NUM_MAX_INPUTS];	/* target, then inputs */
 	int horizon;
 	struct pending *pend;		/* (horizon) made at step s: [s % h] */
@@ -85,12 +97,15 @@ int numeric_names_column(const char *spec, int index, const char *name);
  * Run the stream of the files in OP->files (standard input if none) through
  * NET, writing to standard output; with ST->keys, each row through its
  * key's network and state instead (made from NET's configuration when a
- * key first appears), and rows of keys outside --shard skipped.  STOP, if not NULL, is polled between
- * rows; when it becomes nonzero the run ends after the current row.
+ * key first appears), and rows of keys outside --shard skipped.  STOP, if
+ * not NULL, is polled between rows; when it becomes nonzero the run ends
+ * after the current row.  ST->held is read first; with HOLD (the model is
+ * saved), the bytes after the last complete row are kept there instead of
+ * being taken for a last line.
  * Returns 0 or an exit status with E set.
  */
 int numeric_run(const struct opts *op, struct online *net,
-    struct numstate *st, volatile int *stop, struct rerr *e);
+    struct numstate *st, int hold, volatile int *stop, struct rerr *e);
 
 /*
  * --forecast: N recursive forecasts after the input ends; with ST->keys, N
