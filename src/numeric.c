@@ -25,6 +25,14 @@ struct run {
 	int header_done;	/* the --append header has been written */
 	char **names;		/* header names of the current file (ncols) */
 	size_t *name_len;
+	/*
+	 * Where the current file has the chosen columns: a later file's header
+	 * may order them otherwise (found by name); else the chosen indexes.
+	 */
+	int col_target, col_key, col_input[NUM_MAX_INPUTS];
+	int moved;		/* the current file's order is not the chosen one */
+	char *hdr0;		/* the run's first header, fields NUL-separated */
+	size_t hdr0_len;
 	real x[1 + NUM_MAX_INPUTS];
 	double raw[1 + NUM_MAX_INPUTS];
 	int present[1 + NUM_MAX_INPUTS];
@@ -304,6 +312,113 @@ resolve_columns(struct run *r, const struct csvin_row *hdr,
 		fprintf(stderr, "rnnfilter: predicting column %s (%d of %zu)\n",
 		    field_name(r, st->target, nb, sizeof nb), st->target + 1, nf);
 	return 0;
+}
+
+/* The chosen columns where they are: the indexes chosen. */
+static void
+map_chosen(struct run *r)
+{
+	const struct numstate *st = r->st;
+	int i;
+
+	r->col_target = st->target;
+	r->col_key = st->keycol;
+	for (i = 0; i < st->ninputs; i++)
+		r->col_input[i] = st->input[i];
+	r->moved = 0;
+}
+
+/*
+ * The field of HDR named NAME (trimmed, ASCII case-insensitive, the first
+ * that matches; a name cut to NUM_NAME_MAX - 1 bytes when saved matches by
+ * its start), or -1.
+ */
+static int
+find_name(const struct csvin_row *hdr, const char *name)
+{
+	size_t n = strlen(name), i, l;
+	int cut = n == NUM_NAME_MAX - 1;
+	const char *f;
+
+	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+		n--;
+	while (n > 0 && (*name == ' ' || *name == '\t'))
+		name++, n--;
+	for (i = 0; i < hdr->nfields; i++) {
+		f = hdr->field[i];
+		l = hdr->len[i];
+		while (l > 0 && (f[l - 1] == ' ' || f[l - 1] == '\t'))
+			l--;
+		while (l > 0 && (*f == ' ' || *f == '\t'))
+			f++, l--;
+		if ((l == n || (cut && l > n)) && strncasecmp(f, name, n) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * A later file's header HDR: find the chosen columns in it by their names
+ * (columns chosen without a header keep their indexes).
+ */
+static int
+map_by_name(struct run *r, const struct csvin_row *hdr)
+{
+	const struct numstate *st = r->st;
+	const char *what = NULL, *name = NULL;
+	int i, c;
+
+	map_chosen(r);
+	if (st->target_name[0] != '\0') {
+		if ((c = find_name(hdr, st->target_name)) < 0)
+			what = "target", name = st->target_name;
+		r->col_target = c;
+	}
+	for (i = 0; i < st->ninputs && what == NULL; i++)
+		if (st->input_name[i][0] != '\0') {
+			if ((c = find_name(hdr, st->input_name[i])) < 0)
+				what = "input", name = st->input_name[i];
+			r->col_input[i] = c;
+		}
+	if (what == NULL && st->keys != NULL && st->key_name[0] != '\0') {
+		if ((c = find_name(hdr, st->key_name)) < 0)
+			what = "key", name = st->key_name;
+		r->col_key = c;
+	}
+	if (what != NULL)
+		return rerr_set(r->e, EXIT_DATA,
+		    "%s:%lu: the header has no column named '%s' (the %s column "
+		    "chosen before)", r->fname, hdr->line, name, what);
+	r->moved = r->col_target != st->target || r->col_key != st->keycol;
+	for (i = 0; i < st->ninputs; i++)
+		r->moved |= r->col_input[i] != st->input[i];
+	return 0;
+}
+
+/* Is header HDR the run's first one, field for field?  Keeps the first. */
+static int
+same_header(struct run *r, const struct csvin_row *hdr)
+{
+	size_t i, n = 0;
+	char *b, *p;
+
+	for (i = 0; i < hdr->nfields; i++)
+		n += hdr->len[i] + 1;
+	if ((b = malloc(n + 1)) == NULL)
+		return 1;
+	for (p = b, i = 0; i < hdr->nfields; i++) {
+		memcpy(p, hdr->field[i], hdr->len[i]);
+		p += hdr->len[i];
+		*p++ = '\0';
+	}
+	if (r->hdr0 == NULL) {
+		r->hdr0 = b;
+		r->hdr0_len = n;
+		return 1;
+	}
+	i = n == r->hdr0_len && memcmp(b, r->hdr0, n) == 0;
+	free(b);
+	return (int)i;
 }
 
 /* Can the columns be chosen from header HDR alone, without a data row? */
@@ -614,8 +729,8 @@ key_pick(struct run *r, const struct csvin_row *row, struct online **net,
     struct numstate **kst)
 {
 	const struct numstate *st = r->st;
-	const char *k = row->field[st->keycol];
-	size_t n = row->len[st->keycol];
+	const char *k = row->field[r->col_key];
+	size_t n = row->len[r->col_key];
 	uint64_t h;
 	struct keyent *ke;
 	struct online *o;
@@ -625,7 +740,7 @@ key_pick(struct run *r, const struct csvin_row *row, struct online **net,
 	*net = NULL;
 	if (n == 0)
 		return rerr_set(r->e, EXIT_DATA, "%s:%lu: field %s: empty key",
-		    r->fname, row->line, field_name(r, st->keycol, nb,
+		    r->fname, row->line, field_name(r, r->col_key, nb,
 		    sizeof nb));
 	h = key_hash(k, n);
 	if (r->op->shard_n > 0 &&
@@ -681,6 +796,15 @@ on_row(void *ctx, const struct csvin_row *row)
 		if (r->has_header) {
 			if (keep_names(r, row) || check_width(r, row))
 				return r->e->status;
+			/* columns chosen before: found by name in this header */
+			if (st->target >= 0 && map_by_name(r, row))
+				return r->e->status;
+			if (op->append && op->output != OUT_JSONL &&
+			    !same_header(r, row))
+				return rerr_set(r->e, EXIT_DATA,
+				    "%s:%lu: the columns differ from the first "
+				    "file's; --append would mix them (--output "
+				    "jsonl names each field)", r->fname, row->line);
 			if (op->append && !r->header_done)
 				append_header(r, row);
 			r->header_done = 1;
@@ -690,6 +814,8 @@ on_row(void *ctx, const struct csvin_row *row)
 			if (st->target < 0 && header_decides(r, row) &&
 			    resolve_columns(r, row, row))
 				return r->e->status;
+			if (r->col_target < 0)
+				map_chosen(r);
 			return 0;
 		}
 	}
@@ -706,6 +832,7 @@ on_row(void *ctx, const struct csvin_row *row)
 		}
 		if (resolve_columns(r, hp, row))
 			return r->e->status;
+		map_chosen(r);
 	}
 	if (st->keys != NULL) {
 		if (key_pick(r, row, &net, &kst))
@@ -713,10 +840,10 @@ on_row(void *ctx, const struct csvin_row *row)
 		if (net == NULL)
 			return 0;	/* another shard's */
 	}
-	if (get_value(r, row, st->target, &r->raw[0], &r->present[0]))
+	if (get_value(r, row, r->col_target, &r->raw[0], &r->present[0]))
 		return r->e->status;
 	for (i = 0; i < st->ninputs; i++)
-		if (get_value(r, row, st->input[i], &r->raw[1 + i],
+		if (get_value(r, row, r->col_input[i], &r->raw[1 + i],
 		    &r->present[1 + i]))
 			return r->e->status;
 
@@ -784,6 +911,7 @@ run_file(struct run *r, const char *path, int last, volatile int *stop)
 	r->first_row = 1;
 	r->has_header = 0;
 	free_names(r);
+	map_chosen(r);
 	if ((p = csvin_new(r->op->delimiter, on_row, r)) == NULL) {
 		input_close(in);
 		return rerr_set(r->e, EXIT_DATA, "out of memory");
@@ -866,6 +994,7 @@ numeric_run(const struct opts *op, struct online *net, struct numstate *st,
 		run_file(&r, *f, f[1] == NULL, stop);
 	progress_end(&r.prog);
 	free_names(&r);
+	free(r.hdr0);
 	out_flush();
 	return e->status;
 }
