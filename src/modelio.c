@@ -823,6 +823,30 @@ model_save(const char *path, struct model *m, struct rerr *e)
 
 /* --- locking ---------------------------------------------------------------- */
 
+/* A save's temporary file can be made beside PATH: 0, or EXIT_DATA. */
+static int
+probe_save(const char *path, struct rerr *e)
+{
+	size_t len = strlen(path);
+	char *tmp = malloc(len + sizeof ".tmp-XXXXXX");
+	int fd, err;
+
+	if (tmp == NULL)
+		return rerr_set(e, EXIT_DATA, "out of memory");
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
+	if ((fd = mkstemp(tmp)) < 0) {
+		err = errno;
+		free(tmp);
+		return rerr_set(e, EXIT_DATA, "%s: cannot save: %s", path,
+		    strerror(err));
+	}
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	return 0;
+}
+
 int
 model_lock(const char *path, int wait, volatile int *stop, int *fdp,
     struct rerr *e)
@@ -856,6 +880,14 @@ model_lock(const char *path, int wait, volatile int *stop, int *fdp,
 			    path);
 		return rerr_set(e, EXIT_DATA, "%s: cannot lock: %s", path,
 		    strerror(err));
+	}
+	/*
+	 * Can FILE be saved at all?  Found now, before any output, and not
+	 * after the run has written predictions that a retry would repeat.
+	 */
+	if (probe_save(path, e) != 0) {
+		close(fd);
+		return e->status;
 	}
 	*fdp = fd;
 	return 0;

@@ -1,7 +1,8 @@
 /*
- * failwrite.c - an LD_PRELOAD shim for tests/model.test: with
- * RNNF_FAIL=write, fsync or rename in the environment, that call fails (on
- * descriptors above 2 for write), as on a full or failing disk.
+ * failwrite.c - an LD_PRELOAD shim for tests/model.test and
+ * tests/integrity.test: with RNNF_FAIL=write, fsync, rename or mkstemp in
+ * the environment, that call fails (on descriptors above 2 for write), as on
+ * a full or failing disk or a directory that cannot be written.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -54,4 +55,16 @@ rename(const char *from, const char *to)
 		return -1;
 	}
 	return real_rename(from, to);
+}
+
+int
+mkstemp(char *template)
+{
+	int (*real_mkstemp)(char *) = (int (*)(char *))dlsym(RTLD_NEXT, "mkstemp");
+
+	if (failing("mkstemp")) {
+		errno = EACCES;
+		return -1;
+	}
+	return real_mkstemp(template);
 }
