@@ -445,6 +445,13 @@ get_value(struct run *r, const struct csvin_row *row, int col, double *v,
 	*present = 1;
 	switch (csvin_number(row->field[col], row->len[col], v)) {
 	case CSVIN_NUM_OK:
+		/* beyond, the normalizer's squares and the metrics' sums of
+		 * squares would overflow and poison the model for good */
+		if (fabs(*v) > NUM_MAX_MAGNITUDE)
+			return rerr_set(r->e, EXIT_DATA,
+			    "%s:%lu: field %s: '%s' is beyond 1e100 in magnitude",
+			    r->fname, row->line, field_name(r, col, nb,
+			    sizeof nb), row->field[col]);
 		return 0;
 	case CSVIN_NUM_EMPTY:
 		*present = 0;

@@ -22,6 +22,7 @@
 #define NUM_MAX_HORIZON 10000
 #define NUM_NAME_MAX 64
 #define NUM_HELD_MAX (2u << 20)
+#define NUM_MAX_MAGNITUDE 1e100	/* the largest |value| taken */
 
 struct pending {
 	double pred;	/* the prediction, in the input's units */
