@@ -3,10 +3,10 @@
 #   rnnfilter -q --append --column value FILE    (columns: timestamp, value,
 #   prediction, forecast, residual, anomaly, lo, hi)
 # Usage:
-#   gnuplot -e "in='out.csv'; out='plot.png'; thr=0.9999; name='title'" examples/plot.gp
+#   gnuplot -e "in='out.csv'; out='plot.png'; thr=0.999; name='title'" examples/plot.gp
 if (!exists("in")) in = "out.csv"
 if (!exists("out")) out = "plot.png"
-if (!exists("thr")) thr = 0.9999
+if (!exists("thr")) thr = 0.999
 set terminal pngcairo size 1200,700 font ",10" noenhanced
 set output out
 set datafile separator ","
@@ -24,9 +24,12 @@ plot in every ::1 using 0:7:8 with filledcurves lc rgb "#cfe3f5" \
 	with points pt 7 ps 0.8 lc rgb "#d62728" \
 	title sprintf("anomaly >= %g", thr)
 set title ""
-set ylabel "anomaly score"
+# the score in decades of its tail probability: -log10(1 - score), so that
+# 0.999 and 0.99999 are 3 and 5 (0 for the items the hold-off mutes)
+set ylabel "-log10(1 - anomaly)"
 set xlabel "item"
-set yrange [0:1.05]
-plot in every ::1 using 0:6 with dots lc rgb "#555555" title "anomaly", \
-     thr with lines dt 2 lc rgb "#d62728" title sprintf("%g", thr)
+set yrange [0:*]
+plot in every ::1 using 0:(strcol(6) ne "" ? -log10(1 - $6 + 1e-17) : 1/0) \
+	with impulses lc rgb "#555555" title "anomaly", \
+     -log10(1 - thr) with lines dt 2 lc rgb "#d62728" title sprintf("%g", thr)
 unset multiplot

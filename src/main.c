@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "anomaly.h"
 #include "chars.h"
 #include "keytab.h"
 #include "modelio.h"
@@ -33,7 +34,8 @@ enum {
 	OPT_NO_LEARN, OPT_DUMP, OPT_OUTPUT, OPT_REPORT, OPT_GENERATE,
 	OPT_TEMPERATURE, OPT_PRIME, OPT_PRIME_FILE, OPT_PER_LINE,
 	OPT_PRECISION, OPT_PROGRESS, OPT_WAIT, OPT_CHECKPOINT, OPT_AR_ORDER,
-	OPT_INTERVAL, OPT_ALERT, OPT_FORGET_BIAS, OPT_PREDICT, OPT_SHARD
+	OPT_INTERVAL, OPT_ALERT, OPT_FORGET_BIAS, OPT_PREDICT, OPT_SHARD,
+	OPT_HOLDOFF
 };
 
 static const struct option longopts[] = {
@@ -70,6 +72,7 @@ static const struct option longopts[] = {
 	{ "ar-order", required_argument, NULL, OPT_AR_ORDER },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "alert", required_argument, NULL, OPT_ALERT },
+	{ "holdoff", required_argument, NULL, OPT_HOLDOFF },
 	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "generate", required_argument, NULL, OPT_GENERATE },
@@ -159,10 +162,12 @@ usage(int status)
 	    "      --ar-order P      order of the AR baseline, 0 to 64 [%d]\n"
 	    "      --interval C      coverage of the lo..hi interval [%g]\n"
 	    "      --alert X         exit 5 if an anomaly score reaches X (0..1)\n"
+	    "      --holdoff N       after a surprise, N to 2N items in which only a\n"
+	    "                        larger one scores, 0 for none [%lld]\n"
 	    "      --progress        a progress table on standard error [when it\n"
 	    "                        is a terminal and not --quiet]\n"
 	    "  -q, --quiet           no notes on standard error\n",
-	    d.precision, d.forecast, d.ar_order, d.interval);
+	    d.precision, d.forecast, d.ar_order, d.interval, d.holdoff);
 	printf("\nCharacter mode (with --chars; one line per byte: the byte,\n"
 	    "its surprise in bits, the likeliest next byte, its probability):\n"
 	    "      --per-line        one line per input line: its mean surprise\n"
@@ -423,6 +428,10 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_ALERT:	/* --alert */
 			o->alert = num_real("alert", optarg, 0, 1);
+			break;
+		case OPT_HOLDOFF:	/* --holdoff */
+			o->holdoff = num_int("holdoff", optarg, 0, ANOM_HOLDOFF_MAX);
+			o->given |= GIVEN_HOLDOFF;
 			break;
 		case OPT_WAIT:	/* --wait */
 			o->wait = 1;

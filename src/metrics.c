@@ -8,6 +8,7 @@ void
 metrics_init(struct metrics *m)
 {
 	memset(m, 0, sizeof *m);
+	anomaly_init(&m->an);
 }
 
 int
@@ -33,7 +34,7 @@ errsum_ser(struct ser *s, struct errsum *e)
 }
 
 void
-metrics_ser(struct ser *s, struct metrics *m)
+metrics_ser(struct ser *s, struct metrics *m, int old)
 {
 	ser_u64(s, &m->items);
 	errsum_ser(s, &m->net);
@@ -42,10 +43,7 @@ metrics_ser(struct ser *s, struct metrics *m)
 	ser_f64(s, &m->loss);
 	ser_f64(s, &m->nloss);
 	ar_ser(s, &m->arm);
-	ser_f64(s, &m->an.n);
-	ser_f64(s, &m->an.mu);
-	ser_f64(s, &m->an.var);
-	ser_u64(s, &m->an.alerts);
+	anomaly_ser(s, &m->an, old);
 	ser_f64s(s, m->sp.sum, SPARK_N);
 	ser_u64(s, &m->sp.width);
 	ser_u64(s, &m->sp.nb);
@@ -99,63 +97,6 @@ errsum_mase(const struct errsum *s, const struct errsum *naive)
 	double d = errsum_mae(naive);
 
 	return d > 0 ? errsum_mae(s) / d : NAN;
-}
-
-static double
-anomaly_sigma(const struct anomaly *a)
-{
-	return sqrt(a->var);
-}
-
-int
-anomaly_score(const struct anomaly *a, double r, double *score)
-{
-	double sd = anomaly_sigma(a), d = fabs(r - a->mu);
-
-	if (a->n < ANOM_WARMUP)
-		return 0;
-	if (sd > 0)
-		*score = erf(d / (sd * M_SQRT2));
-	else
-		*score = d > 0 ? 1 : 0;
-	return 1;
-}
-
-int
-anomaly_interval(const struct anomaly *a, double z, double *lo, double *hi)
-{
-	double sd = anomaly_sigma(a);
-
-	if (a->n < ANOM_WARMUP)
-		return 0;
-	*lo = a->mu - z * sd;
-	*hi = a->mu + z * sd;
-	return 1;
-}
-
-/*
- * Exponentially weighted mean and variance (West 1979) of the winsorized
- * residual; with weight 1/n while n < 1/ANOM_ALPHA they are the plain
- * running mean and population variance.
- */
-void
-anomaly_update(struct anomaly *a, double r)
-{
-	double w, d, sd = anomaly_sigma(a);
-
-	if (a->n >= ANOM_WARMUP && sd > 0) {
-		if (r > a->mu + ANOM_CLIP * sd)
-			r = a->mu + ANOM_CLIP * sd;
-		else if (r < a->mu - ANOM_CLIP * sd)
-			r = a->mu - ANOM_CLIP * sd;
-	}
-	a->n += 1;
-	w = 1 / a->n;
-	if (w < ANOM_ALPHA)
-		w = ANOM_ALPHA;
-	d = r - a->mu;
-	a->mu += w * d;
-	a->var = (1 - w) * (a->var + w * d * d);
 }
 
 void

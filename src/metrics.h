@@ -1,7 +1,7 @@
 /*
  * metrics.h - progressive accuracy over the scored predictions, next to two
  * baselines on the same items (the naive last-value forecast x_{t-h} and an
- * online AR(p), see ar.h), the anomaly score of each residual, and the
+ * online AR(p), see ar.h), the anomaly model (anomaly.h), and the
  * error's course over the stream for the report's sparkline.
  *
  * Everything here is plain fields and fixed arrays, so that metrics_ser()
@@ -12,6 +12,7 @@
 #define RNNF_METRICS_H
 
 #include <stdint.h>
+#include "anomaly.h"
 #include "ar.h"
 
 struct ser;
@@ -22,30 +23,6 @@ struct errsum {
 	double sq;	/* sum of error^2 */
 	double ape;	/* sum of |error / target| over targets != 0 */
 	double nape;	/* pairs in ape; n - nape were skipped (target 0) */
-};
-
-/*
- * The anomaly score of a residual r_t = x_t - prediction, from the residuals
- * before it: a location mu and scale sigma, exponentially weighted with
- * weight max(1/n, ANOM_ALPHA), and
- *   score = 2 Phi(|r - mu| / sigma) - 1 = erf(|r - mu| / (sigma sqrt 2)),
- * 0 for the first ANOM_WARMUP residuals (no score: the fields stay empty).
- * For robustness to the series' own spikes each residual enters the
- * estimates winsorized to mu +- ANOM_CLIP sigma (once warm), so one spike
- * moves sigma by a bounded amount, while a lasting change of level or
- * volatility is still followed within a few 1/ANOM_ALPHA items.  The
- * prediction interval is prediction + mu +- z sigma, z the normal quantile
- * of (1 + coverage) / 2.
- */
-#define ANOM_WARMUP 30
-#define ANOM_ALPHA 0.01
-#define ANOM_CLIP 5.0
-
-struct anomaly {
-	double n;	/* residuals taken */
-	double mu;
-	double var;
-	uint64_t alerts;	/* scores >= the --alert threshold */
 };
 
 /*
@@ -82,7 +59,8 @@ struct metrics {
 void metrics_init(struct metrics *m);
 int metrics_start(struct metrics *m, int ar_order, int horizon);
 void metrics_free(struct metrics *m);
-void metrics_ser(struct ser *s, struct metrics *m);
+/* OLD: a model file before format 5 (see anomaly_ser). */
+void metrics_ser(struct ser *s, struct metrics *m, int old);
 
 void errsum_add(struct errsum *s, double err);
 /* Score PRED against TARGET, MAPE included (skipped when TARGET is 0). */
@@ -92,13 +70,6 @@ double errsum_rmse(const struct errsum *s);
 double errsum_mape(const struct errsum *s);	/* percent */
 /* MAE / the naive MAE. */
 double errsum_mase(const struct errsum *s, const struct errsum *naive);
-
-/* The score of residual R, 0 and *SCORE unset during the warm-up. */
-int anomaly_score(const struct anomaly *a, double r, double *score);
-/* The interval's offsets from the prediction; 0 during the warm-up. */
-int anomaly_interval(const struct anomaly *a, double z, double *lo,
-    double *hi);
-void anomaly_update(struct anomaly *a, double r);
 
 void spark_add(struct spark *s, double abserr);
 /* Bucket means into OUT (SPARK_N); returns how many (a partial last one too). */

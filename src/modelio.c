@@ -104,7 +104,7 @@ online_ser(struct ser *s, struct online *o)
 }
 
 static void
-numstate_ser(struct ser *s, struct numstate *st, int nin)
+numstate_ser(struct ser *s, struct numstate *st, int nin, uint32_t version)
 {
 	int i, h;
 
@@ -133,7 +133,7 @@ numstate_ser(struct ser *s, struct numstate *st, int nin)
 		ser_f64(s, &st->pend[i].base);
 		ser_f64(s, &st->pend[i].scale);
 	}
-	metrics_ser(s, &st->met);
+	metrics_ser(s, &st->met, version < 5);
 }
 
 /* Format 3: the inputs' header names (what -c and -i are checked against). */
@@ -198,7 +198,8 @@ key_state(const struct model *m, const struct online_config *cf)
  * name (u32 length, bytes), network and numstate.
  */
 static void
-keys_ser(struct ser *s, struct model *m, const struct online_config *cf)
+keys_ser(struct ser *s, struct model *m, const struct online_config *cf,
+    uint32_t version)
 {
 	struct numstate *sh = m->num;
 	struct keytab *t = sh->keys;
@@ -222,7 +223,7 @@ keys_ser(struct ser *s, struct model *m, const struct online_config *cf)
 			ser_u32(s, &len);
 			ser_bytes(s, ke->key, len);
 			online_ser(s, ke->net);
-			numstate_ser(s, ke->st, cf->shape.nin);
+			numstate_ser(s, ke->st, cf->shape.nin, version);
 			continue;
 		}
 		ser_u32(s, &len);
@@ -254,7 +255,7 @@ keys_ser(struct ser *s, struct model *m, const struct online_config *cf)
 		}
 		free(k);
 		online_ser(s, net);
-		numstate_ser(s, ks, cf->shape.nin);
+		numstate_ser(s, ks, cf->shape.nin, version);
 		if (!ser_failed(s) && (ks->horizon != cf->horizon ||
 		    ks->target != sh->target || ks->ncols != sh->ncols))
 			ser_fail(s, "a key's columns do not match the model's");
@@ -312,7 +313,7 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 	}
 	online_ser(s, m->net);
 	if (m->mode == MODEL_NUMERIC) {
-		numstate_ser(s, m->num, cf->shape.nin);
+		numstate_ser(s, m->num, cf->shape.nin, version);
 		if (ser_loading(s) && m->num->horizon != cf->horizon)
 			ser_fail(s, "the horizon does not match the network");
 		if (version >= 3)
@@ -320,7 +321,7 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 		if (version >= 4)
 			numstate_held_ser(s, m->num);
 		if (m->num->keys != NULL)
-			keys_ser(s, m, cf);
+			keys_ser(s, m, cf, version);
 	} else
 		charstate_ser(s, m->cs);
 }

@@ -30,8 +30,9 @@
 #include "opts.h"
 #include "rerr.h"
 
-#define MODEL_FORMAT_VERSION 4	/* 2 added --key, 3 the inputs' names,
-				 * 4 the bytes kept for the next run */
+#define MODEL_FORMAT_VERSION 5	/* 2 added --key, 3 the inputs' names,
+				 * 4 the bytes kept for the next run,
+				 * 5 the anomaly score's model */
 #define MODEL_SPEC_MAX 1024
 
 enum model_mode { MODEL_NUMERIC = 0, MODEL_CHARS = 1 };

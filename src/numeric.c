@@ -573,8 +573,8 @@ step(struct run *r, struct online *net, struct numstate *st,
 			spark_add(&met->sp, fabs(x - pd->pred));
 			it->has_res = 1;
 			it->res = x - pd->pred;
-			it->has_an = anomaly_score(&met->an, it->res, &it->an);
-			anomaly_update(&met->an, it->res);
+			it->has_an = anomaly_step(&met->an, it->res,
+			    (uint64_t)r->op->holdoff, &it->an);
 			if (it->has_an && r->op->alert >= 0 &&
 			    it->an >= r->op->alert)
 				met->an.alerts++;
@@ -627,6 +627,32 @@ put_opt(const struct opts *op, int defined, double v, double scale)
 		out_str("null");
 }
 
+/*
+ * An anomaly score: with six significant digits of 1 - V (0.99999912 for a
+ * tail probability of 8.8e-7), so that scores near 1 stay distinct; or with
+ * --precision's digits.
+ */
+static void
+put_score(const struct opts *op, double v)
+{
+	char b[64];
+	int p = op->precision, n;
+
+	if (v == 0) {	/* most items, with the hold-off */
+		out_char('0');
+		return;
+	}
+	if (p == 0) {
+		p = 6;
+		if (v < 1 && v > 0.9)
+			p += (int)floor(-log10(1 - v));
+		if (p > 17)
+			p = 17;
+	}
+	n = snprintf(b, sizeof b, "%.*g", p, v);
+	out_write(b, (size_t)n);
+}
+
 /* The added columns of an --append row; FC is the forecast. */
 static void
 put_added(const struct opts *op, const struct item *it, double fc,
@@ -650,7 +676,10 @@ put_added(const struct opts *op, const struct item *it, double fc,
 		} else if (i > 0)
 			out_char(d);
 		/* the anomaly score and the flag are no values of the series */
-		put_opt(op, def[i], v[i], i == 3 || i == 6 ? 0 : scale);
+		if (i == 3 && def[i])
+			put_score(op, v[i]);
+		else
+			put_opt(op, def[i], v[i], i == 6 ? 0 : scale);
 	}
 }
 

@@ -46,6 +46,7 @@ opts_init(struct opts *o)
 	o->ar_order = 13;	/* by measurement: rnnfilter(1), REPORT */
 	o->interval = 0.95;
 	o->alert = -1;
+	o->holdoff = 150;	/* by measurement: bench/nab.md */
 
 	o->generate = 0;
 	o->temperature = 1;
@@ -77,6 +78,8 @@ opts_check(struct opts *o)
 			return "--normalize is for numbers, not --chars";
 		if (o->horizon != 1)
 			return "--horizon is for numbers, not --chars";
+		if (o->given & GIVEN_HOLDOFF)
+			return "--holdoff is for numbers, not --chars";
 		if (o->generate == 0 && (o->prime != NULL || o->prime_file != NULL))
 			return "--prime and --prime-file need --generate";
 		if (o->generate == 0 && (o->given & GIVEN_TEMPERATURE))

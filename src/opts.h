@@ -38,7 +38,8 @@ enum {
 	GIVEN_KEY = 1 << 18,
 	GIVEN_INTERVAL = 1 << 19,
 	GIVEN_TEMPERATURE = 1 << 20,
-	GIVEN_PRECISION = 1 << 21
+	GIVEN_PRECISION = 1 << 21,
+	GIVEN_HOLDOFF = 1 << 22
 };
 
 struct opts {
@@ -84,6 +85,7 @@ struct opts {
 	int ar_order;
 	double interval;	/* coverage of the prediction interval */
 	double alert;		/* < 0: off */
+	long long holdoff;	/* the anomaly score's hold-off, items */
 
 	/* character mode */
 	long long generate;

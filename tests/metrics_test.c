@@ -1,6 +1,7 @@
 /*
- * metrics_test.c - the metrics, the anomaly score, the sparkline buckets and
- * the AR baseline against values computed by hand or in closed form.
+ * metrics_test.c - the metrics, the anomaly score and interval, the
+ * sparkline buckets and the AR baseline against values computed by hand or
+ * in closed form, or against the properties the model promises.
  */
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include "ar.h"
 #include "metrics.h"
+#include "rng.h"
 
 static int fails;
 
@@ -51,39 +53,120 @@ test_errsum(void)
 	}
 }
 
+/* The interval's Gaussian model, as before the score's rework. */
 static void
-test_anomaly(void)
+test_interval(void)
 {
 	struct anomaly a;
 	double s = -1, lo = 0, hi = 0, z = normal_quantile(0.975), var;
 	int i;
 
-	memset(&a, 0, sizeof a);
-	for (i = 0; i < ANOM_WARMUP; i++) {
-		if (anomaly_score(&a, 1, &s) || anomaly_interval(&a, z, &lo, &hi)) {
-			fprintf(stderr, "metrics_test.c: a score in the warm-up\n");
+	anomaly_init(&a);
+	for (i = 0; i < ANOM_INT_WARMUP; i++) {
+		if (anomaly_interval(&a, z, &lo, &hi)) {
+			fprintf(stderr, "metrics_test.c: an interval in the warm-up\n");
 			fails++;
 		}
-		anomaly_update(&a, i % 2 ? -1 : 1);
+		anomaly_step(&a, i % 2 ? -1 : 1, 0, &s);
 	}
 	/* 30 residuals +1, -1, ...: mean 0, population variance 1 */
 	CHECK("mu", a.mu, 0, 1e-12);
 	CHECK("var", a.var, 1, 1e-12);
-	if (!anomaly_score(&a, 1.959963984540054, &s))
-		fails++;
-	CHECK("score at the 97.5% point", s, 0.95, 1e-12);
-	anomaly_score(&a, -1.959963984540054, &s);
-	CHECK("score is two-sided", s, 0.95, 1e-12);
-	anomaly_score(&a, 0, &s);
-	CHECK("score of the mean", s, 0, 1e-15);
 	anomaly_interval(&a, z, &lo, &hi);
 	CHECK("lo", lo, -1.959963984540054, 1e-12);
 	CHECK("hi", hi, 1.959963984540054, 1e-12);
 	/* a spike enters winsorized at mu + ANOM_CLIP sigma */
-	anomaly_update(&a, 100);
+	anomaly_step(&a, 100, 0, &s);
 	var = 30.0 / 31 * (1 + ANOM_CLIP * ANOM_CLIP / 31);
 	CHECK("mu after a spike", a.mu, ANOM_CLIP / 31, 1e-12);
 	CHECK("var after a spike", a.var, var, 1e-12);
+}
+
+/* A standard normal deviate (Box-Muller) from R. */
+static double
+gauss(struct rng *r)
+{
+	double u = rng_uniform(r), v = rng_uniform(r);
+
+	return sqrt(-2 * log(1 - u)) * cos(2 * M_PI * v);
+}
+
+/*
+ * Feed N seeded normal residuals times SCALE, with a spike of SPIKE[k]
+ * sigma at each index AT[k] (AT ends with -1); the scores go to OUT (-1 in
+ * the warm-up).
+ */
+static void
+feed(double scale, uint64_t holdoff, const int *at, const double *spike,
+    int n, double *out)
+{
+	struct anomaly a;
+	struct rng r;
+	int i, k = 0;
+
+	anomaly_init(&a);
+	rng_seed(&r, 7);
+	for (i = 0; i < n; i++) {
+		double x = gauss(&r), s;
+
+		if (at[k] == i) {
+			x = spike[k];
+			k++;
+		}
+		out[i] = anomaly_step(&a, scale * x, holdoff, &s) ? s : -1;
+	}
+}
+
+#define NFEED 20000
+
+static void
+test_anomaly(void)
+{
+	static double s1[NFEED], s2[NFEED];
+	static const int none[] = { -1 }, spikes[] = { 10000, 10050, -1 };
+	static const double same[] = { 30, 30 }, larger[] = { 30, 100 };
+	double top = 0;
+	int i, over = 0, warm = 0;
+
+	feed(1, 0, none, same, NFEED, s1);
+	for (i = 0; i < NFEED; i++) {
+		warm += s1[i] < 0;
+		over += s1[i] >= 1 - ANOM_TAIL;
+	}
+	CHECK("no score in the warm-up", warm, ANOM_WARMUP, 0);
+	CHECK("warm-up: the first ones", s1[ANOM_WARMUP - 1] < 0 &&
+	    s1[ANOM_WARMUP] >= 0, 1, 0);
+	/* u follows the (1 - ANOM_TAIL) quantile of the surprise */
+	CHECK("share at or over the tail's threshold",
+	    (double)over / (NFEED - ANOM_WARMUP), ANOM_TAIL, 0.004);
+	/* the log and a floor relative to the residuals: no units */
+	feed(1000, 0, none, same, NFEED, s2);
+	for (i = ANOM_WARMUP; i < NFEED; i++)
+		if (fabs(s1[i] - s2[i]) > 1e-9) {
+			CHECK("scores do not depend on the unit", s2[i], s1[i], 1e-9);
+			break;
+		}
+	/* two spikes of 30 sigma: above every noise item... */
+	feed(1, 0, spikes, same, NFEED, s1);
+	for (i = ANOM_WARMUP; i < NFEED; i++)
+		if (i != 10000 && i != 10050 && s1[i] > top)
+			top = s1[i];
+	CHECK("spike 1 over the noise", s1[10000] > top, 1, 0);
+	CHECK("spike 2 over the noise", s1[10050] > top, 1, 0);
+	CHECK("a 30-sigma spike's tail", 1 - s1[10000] < 1e-6, 1, 0);
+	/* ... but with a hold-off of 100 the second scores 0 ... */
+	feed(1, 100, spikes, same, NFEED, s2);
+	CHECK("hold-off: the first spike", s2[10000], s1[10000], 0);
+	CHECK("hold-off: the second spike", s2[10050], 0, 0);
+	for (i = 10001; i < 10100; i++)
+		if (s2[i] != 0) {
+			CHECK("hold-off: nothing after the spike", s2[i], 0, 0);
+			break;
+		}
+	/* ... unless it is larger */
+	feed(1, 100, spikes, larger, NFEED, s2);
+	CHECK("hold-off: a larger surprise scores",
+	    s2[10050] > 1 - ANOM_TAIL, 1, 0);
 }
 
 static void
@@ -209,6 +292,7 @@ int
 main(void)
 {
 	test_errsum();
+	test_interval();
 	test_anomaly();
 	test_spark();
 	test_quantile();
