@@ -460,6 +460,58 @@ csvin_number(const char *s, size_t len, double *out)
 	return rv;
 }
 
+enum csvin_num
+csvin_number_local(const char *s, size_t len, int decimal_comma,
+    int thousands, double *out)
+{
+	char tmp[128];
+	const char *b = s, *e = s + len, *q;
+	size_t n = 0, group = 0;
+	int seps = 0, in_int = 1, digits = 0;
+
+	if (!decimal_comma && thousands == 0)
+		return csvin_number(s, len, out);
+	while (b < e && is_space_tab(*b))
+		b++;
+	while (e > b && is_space_tab(e[-1]))
+		e--;
+	if (b == e)
+		return CSVIN_NUM_EMPTY;
+	if ((size_t)(e - b) >= sizeof tmp)
+		return CSVIN_NUM_BAD;
+	for (q = b; q < e; q++) {
+		char c = *q;
+
+		if (in_int && thousands != 0 && c == thousands) {
+			/* the groups before: 1 to 3 digits first, then 3 */
+			if (digits == 0 || (seps == 0 ? group > 3 : group != 3))
+				return CSVIN_NUM_BAD;
+			seps++;
+			group = 0;
+			continue;
+		}
+		if (c >= '0' && c <= '9') {
+			digits += in_int;
+			group += (size_t)in_int;
+		} else if (c == '+' || c == '-') {
+			if (q != b && q[-1] != 'e' && q[-1] != 'E')
+				return CSVIN_NUM_BAD;
+		} else {
+			if (in_int && seps > 0 && group != 3)
+				return CSVIN_NUM_BAD;
+			in_int = 0;
+			if (decimal_comma && c == '.')
+				return CSVIN_NUM_BAD;
+			if (decimal_comma && c == ',')
+				c = '.';
+		}
+		tmp[n++] = c;
+	}
+	if (in_int && seps > 0 && group != 3)
+		return CSVIN_NUM_BAD;
+	return csvin_number(tmp, n, out);
+}
+
 /*
  * An index is checked against NFIELDS; a name is looked for among HEADER's
  * fields, and the first one that matches wins.

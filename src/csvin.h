@@ -74,6 +74,14 @@ enum csvin_num {
 enum csvin_num csvin_number(const char *s, size_t len, double *out);
 
 /*
+ * The same with a local spelling: DECIMAL_COMMA reads "3,14" (and refuses a
+ * '.'); THOUSANDS, when not 0, is a separator dropped between groups of
+ * three digits of the integer part ("1,234,567.5"; "12,34" is not a number).
+ */
+enum csvin_num csvin_number_local(const char *s, size_t len, int decimal_comma,
+    int thousands, double *out);
+
+/*
  * Find the column named by SPEC in HEADER (may be NULL when there is none):
  * a 1-based index ("3"), or a header name compared case-insensitively after
  * trimming blanks.  Returns the 0-based index, or -1 if there is no such

@@ -35,7 +35,7 @@ enum {
 	OPT_TEMPERATURE, OPT_PRIME, OPT_PRIME_FILE, OPT_PER_LINE,
 	OPT_PRECISION, OPT_PROGRESS, OPT_WAIT, OPT_CHECKPOINT, OPT_AR_ORDER,
 	OPT_INTERVAL, OPT_ALERT, OPT_FORGET_BIAS, OPT_PREDICT, OPT_SHARD,
-	OPT_HOLDOFF
+	OPT_HOLDOFF, OPT_MISSING, OPT_SKIP_BAD, OPT_DECIMAL_COMMA, OPT_THOUSANDS
 };
 
 static const struct option longopts[] = {
@@ -44,6 +44,10 @@ static const struct option longopts[] = {
 	{ "delimiter", required_argument, NULL, 'd' },
 	{ "header", no_argument, NULL, OPT_HEADER },
 	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+	{ "missing", required_argument, NULL, OPT_MISSING },
+	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+	{ "decimal-comma", no_argument, NULL, OPT_DECIMAL_COMMA },
+	{ "thousands", required_argument, NULL, OPT_THOUSANDS },
 	{ "chars", no_argument, NULL, 'C' },
 	{ "key", required_argument, NULL, 'k' },
 	{ "shard", required_argument, NULL, OPT_SHARD },
@@ -126,6 +130,12 @@ usage(int status)
 	    "  -d, --delimiter CHAR  field delimiter ('\\t' for tab) ['%c']\n"
 	    "      --header, --no-header  whether the first row names the columns\n"
 	    "                        [detected]\n"
+	    "      --missing LIST    these spellings (a comma list, case-insensitive)\n"
+	    "                        are missing values too, as NA,null [only empty]\n"
+	    "      --skip-bad        skip rows with a bad value or field count, and\n"
+	    "                        say how many on standard error [stop at the first]\n"
+	    "      --decimal-comma   numbers are written 3,14 (with -d ';', or quoted)\n"
+	    "      --thousands CHAR  drop CHAR between groups of three digits [none]\n"
 	    "  -C, --chars           character mode: predict the next byte\n"
 	    "  -k, --key COL         an independent model per distinct value of COL\n"
 	    "      --shard I/N       only the keys whose hash mod N is I (0 <= I < N)\n",
@@ -302,6 +312,23 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_NO_HEADER:	/* --no-header */
 			o->header = HEADER_NO;
+			break;
+		case OPT_MISSING:	/* --missing */
+			o->missing = optarg;
+			break;
+		case OPT_SKIP_BAD:	/* --skip-bad */
+			o->skip_bad = 1;
+			break;
+		case OPT_DECIMAL_COMMA:	/* --decimal-comma */
+			o->decimal_comma = 1;
+			break;
+		case OPT_THOUSANDS:	/* --thousands */
+			if (strlen(optarg) != 1 || (optarg[0] >= '0' &&
+			    optarg[0] <= '9') || optarg[0] == '-' ||
+			    optarg[0] == '+' || optarg[0] == '"')
+				usage_error("--thousands: '%s' is not one character other than a digit, a sign or a quote%s",
+				    optarg, "");
+			o->thousands = (unsigned char)optarg[0];
 			break;
 		case 'C':	/* --chars */
 			o->chars = 1;
@@ -691,6 +718,10 @@ main(int argc, char **argv)
 		t0 = report_clock();
 		numeric_run(&op, net, st, lockfd >= 0, &stop, &e);
 		t0 = report_clock() - t0;
+		if (st->skipped > 0 && !op.quiet)
+			fprintf(stderr, "%s: skipped %lld bad row%s, the first: %s\n",
+			    progname, st->skipped, st->skipped == 1 ? "" : "s",
+			    st->first_skip.msg);
 	}
 	/*
 	 * What is saved is what was delivered: the output is flushed before

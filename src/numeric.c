@@ -126,12 +126,77 @@ field_name(const struct run *r, int col, char *buf, size_t n)
 	return buf;
 }
 
+/* Is S one of --missing's spellings (trimmed, ASCII case-insensitive)? */
 static int
-is_number_field(const struct csvin_row *row, int col)
+is_missing(const struct opts *op, const char *s, size_t len)
+{
+	const char *t = op->missing, *e;
+	size_t n;
+
+	if (t == NULL)
+		return 0;
+	while (len > 0 && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	for (; *t != '\0'; t = *e != '\0' ? e + 1 : e) {
+		if ((e = strchr(t, ',')) == NULL)
+			e = t + strlen(t);
+		n = (size_t)(e - t);
+		if (n > 0 && n == len && strncasecmp(t, s, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A field as a number, with the options' spellings. */
+static enum csvin_num
+field_number(const struct opts *op, const char *s, size_t len, double *v)
+{
+	if (is_missing(op, s, len))
+		return CSVIN_NUM_EMPTY;
+	return csvin_number_local(s, len, op->decimal_comma, op->thousands, v);
+}
+
+static int
+is_number_field(const struct run *r, const struct csvin_row *row, int col)
 {
 	double v;
 
-	return csvin_number(row->field[col], row->len[col], &v) != CSVIN_NUM_BAD;
+	return field_number(r->op, row->field[col], row->len[col], &v) !=
+	    CSVIN_NUM_BAD;
+}
+
+/*
+ * A hint for a field or row that did not parse: another delimiter, or a
+ * local spelling of numbers.  "" when there is none.
+ */
+static const char *
+parse_hint(const struct run *r, const char *s, size_t len, int numeric)
+{
+	static char buf[80];
+	static const char cand[] = "\t;|";
+	const char *c, *comma, *dot;
+
+	for (c = cand; *c != '\0'; c++)
+		if (*c != r->op->delimiter && memchr(s, *c, len) != NULL) {
+			snprintf(buf, sizeof buf, " (is the delimiter %s? try -d %s)",
+			    *c == '\t' ? "a tab" : *c == ';' ? "';'" : "'|'",
+			    *c == '\t' ? "tab" : *c == ';' ? "';'" : "'|'");
+			return buf;
+		}
+	if (!numeric)
+		return "";
+	comma = memchr(s, ',', len);
+	dot = memchr(s, '.', len);
+	if (comma != NULL && dot != NULL && r->op->thousands == 0)
+		return comma < dot ? " (thousands separators? try --thousands ,)" :
+		    " (thousands separators? try --decimal-comma --thousands .)";
+	if (comma != NULL && !r->op->decimal_comma)
+		return r->op->delimiter == ',' ?
+		    " (a decimal comma? try -d ';' --decimal-comma)" :
+		    " (a decimal comma? try --decimal-comma)";
+	return "";
 }
 
 static void
@@ -178,16 +243,16 @@ detect_header(const struct run *r, const struct csvin_row *row)
 	if (r->op->header != HEADER_AUTO)
 		return r->op->header == HEADER_YES;
 	if (r->st->target >= 0 && (size_t)r->st->target < row->nfields)
-		return !is_number_field(row, r->st->target);
+		return !is_number_field(r, row, r->st->target);
 	if (spec != NULL && spec[strspn(spec, "0123456789")] != '\0')
 		return 1;
 	if (spec != NULL) {
 		long c = csvin_column(NULL, row->nfields, spec);
 
-		return c >= 0 && !is_number_field(row, (int)c);
+		return c >= 0 && !is_number_field(r, row, (int)c);
 	}
 	for (i = 0; i < row->nfields; i++) {
-		if (is_number_field(row, (int)i))
+		if (is_number_field(r, row, (int)i))
 			return 0;
 		bad = 1;
 	}
@@ -263,13 +328,19 @@ resolve_columns(struct run *r, const struct csvin_row *hdr,
 		if (c < 0)
 			for (c = (long)nf - 1; c >= 0; c--)
 				if (c != st->keycol &&
-				    is_number_field(data, (int)c) &&
+				    is_number_field(r, data, (int)c) &&
 				    data->len[c] > 0)
 					break;
-		if (c < 0)
+		if (c < 0) {
+			const char *hint = "";
+			size_t i;
+
+			for (i = 0; i < nf && hint[0] == '\0'; i++)
+				hint = parse_hint(r, data->field[i], data->len[i], 1);
 			return rerr_set(r->e, EXIT_DATA,
-			    "%s:%lu: no numeric column to predict; name one with --column",
-			    r->fname, data->line);
+			    "%s:%lu: no numeric column to predict; name one with --column%s",
+			    r->fname, data->line, hint);
+		}
 		st->target = (int)c;
 		auto_chosen = 1;
 	}
@@ -443,7 +514,7 @@ get_value(struct run *r, const struct csvin_row *row, int col, double *v,
 	char nb[NUM_NAME_MAX + 8];
 
 	*present = 1;
-	switch (csvin_number(row->field[col], row->len[col], v)) {
+	switch (field_number(r->op, row->field[col], row->len[col], v)) {
 	case CSVIN_NUM_OK:
 		/* beyond, the normalizer's squares and the metrics' sums of
 		 * squares would overflow and poison the model for good */
@@ -463,8 +534,9 @@ get_value(struct run *r, const struct csvin_row *row, int col, double *v,
 		    row->line, field_name(r, col, nb, sizeof nb), row->field[col]);
 	default:
 		return rerr_set(r->e, EXIT_DATA,
-		    "%s:%lu: field %s: '%s' is not a number", r->fname,
-		    row->line, field_name(r, col, nb, sizeof nb), row->field[col]);
+		    "%s:%lu: field %s: '%s' is not a number%s", r->fname,
+		    row->line, field_name(r, col, nb, sizeof nb), row->field[col],
+		    parse_hint(r, row->field[col], row->len[col], 1));
 	}
 }
 
@@ -748,11 +820,18 @@ check_width(struct run *r, const struct csvin_row *row)
 {
 	if (r->st->ncols == 0)
 		r->st->ncols = (int)row->nfields;
-	if (row->nfields != (size_t)r->st->ncols)
+	if (row->nfields != (size_t)r->st->ncols) {
+		const char *hint = "";
+		size_t i;
+
+		/* a row cut at decimal commas, or one wide field */
+		for (i = 0; i < row->nfields && hint[0] == '\0'; i++)
+			hint = parse_hint(r, row->field[i], row->len[i], 0);
 		return rerr_set(r->e, EXIT_DATA,
-		    "%s:%lu: %zu field%s where the first row had %d", r->fname,
+		    "%s:%lu: %zu field%s where the first row had %d%s", r->fname,
 		    row->line, row->nfields, row->nfields == 1 ? "" : "s",
-		    r->st->ncols);
+		    r->st->ncols, hint);
+	}
 	return 0;
 }
 
@@ -814,6 +893,21 @@ key_pick(struct run *r, const struct csvin_row *row, struct online **net,
 	return 0;
 }
 
+/*
+ * A data row that cannot be taken, with E set: the error, or with
+ * --skip-bad 0 after counting it (the first one's message is kept).
+ */
+static int
+bad_row(struct run *r)
+{
+	if (!r->op->skip_bad || r->e->status != EXIT_DATA)
+		return r->e->status;
+	if (r->st->skipped++ == 0)
+		r->st->first_skip = *r->e;
+	memset(r->e, 0, sizeof *r->e);
+	return 0;
+}
+
 static int
 on_row(void *ctx, const struct csvin_row *row)
 {
@@ -856,7 +950,7 @@ on_row(void *ctx, const struct csvin_row *row)
 		}
 	}
 	if (check_width(r, row))
-		return r->e->status;
+		return bad_row(r);
 	if (st->target < 0) {
 		struct csvin_row hdr, *hp = NULL;
 
@@ -877,11 +971,11 @@ on_row(void *ctx, const struct csvin_row *row)
 			return 0;	/* another shard's */
 	}
 	if (get_value(r, row, r->col_target, &r->raw[0], &r->present[0]))
-		return r->e->status;
+		return bad_row(r);
 	for (i = 0; i < st->ninputs; i++)
 		if (get_value(r, row, r->col_input[i], &r->raw[1 + i],
 		    &r->present[1 + i]))
-			return r->e->status;
+			return bad_row(r);
 
 	step(r, net, kst, &it);
 	progress_item(&r->prog, it.has_res, it.loss, r->raw[0],

@@ -75,6 +75,10 @@ struct numstate {
 	 */
 	int (*hook)(void *ctx);
 	void *hook_ctx;
+
+	/* Not saved: --skip-bad's count this run, and the first row's error. */
+	long long skipped;
+	struct rerr first_skip;
 };
 
 /*

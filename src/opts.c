@@ -15,6 +15,10 @@ opts_init(struct opts *o)
 	o->key = NULL;
 	o->shard_i = 0;
 	o->shard_n = 0;
+	o->missing = NULL;
+	o->skip_bad = 0;
+	o->decimal_comma = 0;
+	o->thousands = 0;
 
 	o->cell = CELL_LSTM;
 	o->hidden = 32;
@@ -99,6 +103,9 @@ opts_check(struct opts *o)
 			return "--precision is for numbers, not --chars";
 		if (o->progress == 1)
 			return "--progress is for numbers, not --chars";
+		if (o->missing != NULL || o->skip_bad || o->decimal_comma ||
+		    o->thousands != 0)
+			return "--missing, --skip-bad, --decimal-comma and --thousands are for numbers, not --chars";
 	} else {
 		if (o->given & GIVEN_TEMPERATURE)
 			return "--temperature needs --chars and --generate";
@@ -109,6 +116,8 @@ opts_check(struct opts *o)
 		if (o->forecast > 0 && o->horizon > 1)
 			return "--forecast needs --horizon 1: forecasts are fed back one item at a time";
 	}
+	if (o->thousands == (o->decimal_comma ? ',' : '.'))
+		return "--thousands cannot be the decimal point";
 	if (o->shard_n > 0 && o->key == NULL)
 		return "--shard needs --key";
 	if (o->window == 0)

@@ -51,6 +51,10 @@ struct opts {
 	int chars;
 	const char *key;	/* --key COL, NULL for one model */
 	int shard_i, shard_n;	/* --shard I/N; N 0 for none */
+	const char *missing;	/* --missing: comma list of spellings, or NULL */
+	int skip_bad;		/* --skip-bad */
+	int decimal_comma;	/* --decimal-comma */
+	int thousands;		/* --thousands CHAR, 0 for none */
 
 	/* the network */
 	enum cell_kind cell;
