@@ -66,15 +66,24 @@ halves(const v8sf *a, const v8sf *b)
 	return lo + hi;
 }
 
+/*
+ * Lanes I, J, K, L of A and B side by side (0-3 A's, 4-7 B's): GCC spells it
+ * __builtin_shuffle with a mask vector, clang __builtin_shufflevector.  Only
+ * lanes move, so the bits are the same either way.
+ */
+#ifdef __clang__
+#define SHUF4(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#else
+#define SHUF4(a, b, i, j, k, l) __builtin_shuffle(a, b, (v4si){ i, j, k, l })
+#endif
+
 static inline void
 fold16x4(real *s, v4sf d0, v4sf d1, v4sf d2, v4sf d3)
 {
-	const v4si m01 = {0, 4, 1, 5}, m23 = {2, 6, 3, 7};
-	const v4si lo = {0, 1, 4, 5}, hi = {2, 3, 6, 7};
-	v4sf t0 = __builtin_shuffle(d0, d1, m01), t1 = __builtin_shuffle(d2, d3, m01);
-	v4sf t2 = __builtin_shuffle(d0, d1, m23), t3 = __builtin_shuffle(d2, d3, m23);
-	v4sf r = (__builtin_shuffle(t0, t1, lo) + __builtin_shuffle(t0, t1, hi)) +
-	    (__builtin_shuffle(t2, t3, lo) + __builtin_shuffle(t2, t3, hi));
+	v4sf t0 = SHUF4(d0, d1, 0, 4, 1, 5), t1 = SHUF4(d2, d3, 0, 4, 1, 5);
+	v4sf t2 = SHUF4(d0, d1, 2, 6, 3, 7), t3 = SHUF4(d2, d3, 2, 6, 3, 7);
+	v4sf r = (SHUF4(t0, t1, 0, 1, 4, 5) + SHUF4(t0, t1, 2, 3, 6, 7)) +
+	    (SHUF4(t2, t3, 0, 1, 4, 5) + SHUF4(t2, t3, 2, 3, 6, 7));
 
 	memcpy(s, &r, sizeof r);
 }
@@ -425,7 +434,9 @@ la_tanh_v(real *y, const real *x, size_t n)
 		float s = x[i] * x[i];
 		float small = x[i] * (1 + s * (-1.0f / 3 + s * (2.0f / 15 +
 		    s * (-17.0f / 315 + s * (62.0f / 2835 + s * (-1382.0f / 155925 +
-		    s * (21844.0f / 6081075 + s * (-929569.0f / 638512875))))))));
+		    s * (21844.0f / 6081075 +
+		    /* the float the int became anyway, said so for clang */
+		    s * (-929569.0f / (float)638512875))))))));
 		float big = 1 - 2 / (1 + exp_kernel(clampf(2 * a, 0, 88)));
 
 		big = x[i] < 0 ? -big : big;
