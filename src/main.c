@@ -27,6 +27,8 @@
 #include "rerr.h"
 
 static const char *progname = "rnnfilter";
+/* --model's file, links followed (model_path), freed before returning */
+static char *model_file;
 
 enum {
 	OPT_HEADER = CHAR_MAX + 1, OPT_NO_HEADER, OPT_CELL, OPT_OPTIMIZER,
@@ -672,13 +674,26 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", progname, msg);
 		usage(EXIT_USAGE);
 	}
-	if (op.dump)
-		return dump_model(&op);
+	memset(&e, 0, sizeof e);
+	if (op.model != NULL) {
+		/* through a symbolic link: its target is read, locked, replaced */
+		if (model_path(op.model, &model_file, &e) != 0) {
+			fprintf(stderr, "%s: %s\n", progname, e.msg);
+			return e.status;
+		}
+		op.model = model_file;
+	}
+	if (op.dump) {
+		int rc = dump_model(&op);
+
+		free(model_file);
+		return rc;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	out_init();
-	memset(&e, 0, sizeof e);
 	if (check_files(&op, &e) != 0) {
 		fprintf(stderr, "%s: %s\n", progname, e.msg);
+		free(model_file);
 		return e.status;
 	}
 
@@ -688,9 +703,12 @@ main(int argc, char **argv)
 	if (open_model(&op, &mdl, &lockfd, &e) != 0) {
 		model_release(&mdl);
 		model_unlock(lockfd);
-		if (e.status == 0)
+		if (e.status == 0) {
+			free(model_file);
 			return 128 + stop;	/* a signal while waiting for the lock */
+		}
 		fprintf(stderr, "%s: %s\n", progname, e.msg);
+		free(model_file);
 		if (e.status == EXIT_USAGE)
 			usage(EXIT_USAGE);
 		return e.status;
@@ -767,5 +785,6 @@ main(int argc, char **argv)
 		e.status = EXIT_ALERT;
 	model_release(&mdl);
 	model_unlock(lockfd);
+	free(model_file);
 	return stop && e.status == 0 ? 128 + stop : e.status;
 }

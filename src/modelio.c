@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "jsonstr.h"
 #include "keytab.h"
 #include "modelio.h"
 #include "ser.h"
@@ -16,27 +17,57 @@ static const char magic[8] = { 'R', 'N', 'N', 'F', 'I', 'L', 'T', 'R' };
 
 /* --- describing ----------------------------------------------------------- */
 
+/*
+ * An int that must lie in LO..HI.  A loaded value out of range fails the
+ * stream and is replaced by LO, so that nothing after it (a loop bound, the
+ * range of the next value) ever sees it.
+ */
 static void
 ser_enum(struct ser *s, int *v, int lo, int hi)
 {
 	ser_int(s, v);
-	if (ser_loading(s) && (*v < lo || *v > hi))
+	if (ser_loading(s) && (ser_failed(s) || *v < lo || *v > hi)) {
 		ser_fail(s, "a setting is out of range");
+		*v = lo;
+	}
 }
 
+/*
+ * A name of *LEN bytes (any bytes, NUL included) in BUF of CAP bytes, kept
+ * NUL-terminated for messages: u32 length, then the bytes.
+ */
 static void
-ser_str(struct ser *s, char *buf, size_t cap)
+ser_name(struct ser *s, char *buf, size_t cap, int *len)
 {
-	uint32_t n = ser_loading(s) ? 0 : (uint32_t)strnlen(buf, cap - 1);
+	uint32_t n = ser_loading(s) ? 0 : (uint32_t)*len;
 
 	ser_u32(s, &n);
-	if (ser_loading(s) && n >= cap) {
+	if (ser_loading(s) && (ser_failed(s) || n >= cap)) {
 		ser_fail(s, "a name is too long");
+		buf[0] = '\0';
+		*len = 0;
 		return;
 	}
 	ser_bytes(s, buf, n);
-	if (ser_loading(s) && !ser_failed(s))
+	if (ser_loading(s)) {
+		if (ser_failed(s))
+			n = 0;
 		buf[n] = '\0';
+		*len = (int)n;
+	}
+}
+
+/* An option's text from the command line: a C string, no NUL inside. */
+static void
+ser_str(struct ser *s, char *buf, size_t cap)
+{
+	int len = ser_loading(s) ? 0 : (int)strnlen(buf, cap - 1);
+
+	ser_name(s, buf, cap, &len);
+	if (ser_loading(s) && memchr(buf, '\0', (size_t)len) != NULL) {
+		ser_fail(s, "an option's text holds a NUL byte");
+		buf[0] = '\0';
+	}
 }
 
 static void
@@ -73,11 +104,14 @@ online_ser(struct ser *s, struct online *o)
 	uint64_t np = o->np, nm = optim_state_size(o->np), t;
 	uint64_t ringn = (uint64_t)o->cap * o->slot;
 	size_t nstate = 2 * (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+	const char *msg;
 	int i;
 
 	ser_u64(s, &np);
 	ser_u64(s, &nm);
 	ser_u64(s, &ringn);
+	if (ser_failed(s))
+		return;
 	if (ser_loading(s) && (np != o->np || nm != optim_state_size(o->np) ||
 	    ringn != (uint64_t)o->cap * o->slot)) {
 		ser_fail(s, "block sizes do not match the network's shape");
@@ -99,8 +133,23 @@ online_ser(struct ser *s, struct online *o)
 	ser_f64(s, &o->last_norm);
 	ser_reals(s, o->ring, (size_t)ringn);
 	ser_reals(s, o->h, nstate);	/* h then c: one block */
-	if (ser_loading(s) && o->pairs > (uint64_t)o->cf.bptt)
-		ser_fail(s, "the window's count is out of range");
+	if (ser_loading(s) && !ser_failed(s) && (msg = online_check(o)) != NULL)
+		ser_fail(s, msg);
+}
+
+/*
+ * Before a network of CF is allocated for a loading S: the payload must
+ * still hold at least the state that shape implies, so that a few bytes
+ * cannot ask for gigabytes.
+ */
+static int
+room_for_net(struct ser *s, const struct online_config *cf)
+{
+	if (ser_remaining(s) / sizeof(float) < online_state_reals(cf)) {
+		ser_fail(s, "the file is shorter than its network's shape implies");
+		return 0;
+	}
+	return 1;
 }
 
 static void
@@ -108,15 +157,17 @@ numstate_ser(struct ser *s, struct numstate *st, int nin, uint32_t version)
 {
 	int i, h;
 
+	/* each bound below comes from a value already checked */
 	ser_enum(s, &st->ncols, 0, 1 << 30);
 	ser_enum(s, &st->target, -1, st->ncols - 1);
-	ser_enum(s, &st->ninputs, 0, NUM_MAX_INPUTS);
+	ser_enum(s, &st->ninputs, 0, nin - 1);
 	if (ser_loading(s) && !ser_failed(s) && st->target >= 0 &&
 	    1 + st->ninputs != nin)
 		ser_fail(s, "the input columns do not match the network");
-	for (i = 0; i < st->ninputs; i++)
+	for (i = 0; i < st->ninputs && !ser_failed(s); i++)
 		ser_enum(s, &st->input[i], 0, st->ncols - 1);
-	ser_str(s, st->target_name, sizeof st->target_name);
+	ser_name(s, st->target_name, sizeof st->target_name,
+	    &st->target_name_len);
 	for (i = 0; i < nin && !ser_failed(s); i++) {
 		ser_f64(s, &st->norm[i].n);
 		ser_f64(s, &st->norm[i].mean);
@@ -206,7 +257,7 @@ keys_ser(struct ser *s, struct model *m, const struct online_config *cf,
 	uint32_t n = ser_loading(s) ? 0 : (uint32_t)t->n, i, len;
 
 	ser_enum(s, &sh->keycol, -1, sh->ncols - 1);
-	ser_str(s, sh->key_name, sizeof sh->key_name);
+	ser_name(s, sh->key_name, sizeof sh->key_name, &sh->key_name_len);
 	if (ser_loading(s) && !ser_failed(s) &&
 	    (sh->keycol < 0) != (sh->target < 0))
 		ser_fail(s, "the key column does not match the columns");
@@ -239,6 +290,10 @@ keys_ser(struct ser *s, struct model *m, const struct online_config *cf,
 		if (keytab_find(t, k, len, key_hash(k, len)) != NULL) {
 			free(k);
 			ser_fail(s, "a key appears twice");
+			return;
+		}
+		if (!room_for_net(s, cf)) {
+			free(k);
 			return;
 		}
 		net = online_new(cf);
@@ -287,6 +342,8 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 		opts_init(&tmp);
 		tmp.horizon = cf->horizon;
 		tmp.normalize = (enum normalize)m->normalize;
+		if (!room_for_net(s, cf))
+			return;
 		if ((m->net = online_new(cf)) == NULL) {
 			ser_fail(s, "out of memory");
 			return;
@@ -402,21 +459,21 @@ reject_foreign(const void *p, size_t n)
 	return n < sizeof magic || memcmp(p, magic, sizeof magic) != 0;
 }
 
-/* The whole file in memory; NULL with errno set. */
+/*
+ * The whole regular file FD (of SIZE bytes when opened) in memory; NULL
+ * with errno set.
+ */
 static void *
-slurp(int fd, size_t *n)
+slurp(int fd, off_t size, size_t *n)
 {
-	struct stat sb;
-	size_t cap, len = 0;
+	size_t cap = size > 0 ? (size_t)size + 1 : 4096, len = 0;
 	char *buf, *p;
 	ssize_t r;
 
-	cap = fstat(fd, &sb) == 0 && sb.st_size > 0 ? (size_t)sb.st_size + 1 :
-	    65536;
 	if ((buf = malloc(cap)) == NULL)
 		return NULL;
 	for (;;) {
-		if (len == cap) {
+		if (len == cap) {	/* the file grew while it was read */
 			if ((p = realloc(buf, 2 * cap)) == NULL) {
 				free(buf);
 				return NULL;
@@ -440,77 +497,161 @@ slurp(int fd, size_t *n)
 }
 
 int
-model_load(const char *path, struct model *m, int *found, struct rerr *e)
+model_unpack(const void *buf, size_t n, const char *name, struct model *m,
+    struct rerr *e)
 {
 	struct online_config cf;
 	struct ser *s = NULL;
 	char mg[sizeof magic];
 	uint32_t version = 0;
-	void *buf;
-	size_t n;
-	int fd, rc;
+	int rc;
 
-	*found = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(errno));
-	}
-	buf = slurp(fd, &n);
-	rc = errno;
-	close(fd);
-	if (buf == NULL)
-		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(rc));
-	rc = ser_unpack(buf, n, sizeof magic, reject_foreign, &s);
-	free(buf);
+	memset(m, 0, sizeof *m);
+	rc = ser_unpack(buf, n, sizeof magic, reject_foreign,
+	    ser_payload_max(n), &s);
 	switch (rc) {
 	case SER_OK:
 		break;
 	case SER_NOMEM:
-		return rerr_set(e, EXIT_DATA, "%s: out of memory", path);
+		return rerr_set(e, EXIT_DATA, "%s: out of memory", name);
 	case SER_NOT_GZIP:
-		return rerr_set(e, EXIT_MODEL, "%s: not an rnnfilter model", path);
+		return rerr_set(e, EXIT_MODEL, "%s: not an rnnfilter model", name);
 	case SER_TRUNCATED:
-		return rerr_set(e, EXIT_MODEL, "%s: truncated model file", path);
+		return rerr_set(e, EXIT_MODEL, "%s: truncated model file", name);
 	case SER_BAD_DATA:
 		return rerr_set(e, EXIT_MODEL,
-		    "%s: corrupt model file: invalid compressed data", path);
+		    "%s: corrupt model file: invalid compressed data", name);
+	case SER_TOO_LARGE:
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: corrupt model file: it inflates beyond what rnnfilter writes",
+		    name);
 	default:
 		return rerr_set(e, EXIT_MODEL,
-		    "%s: corrupt model file: checksum mismatch", path);
+		    "%s: corrupt model file: checksum mismatch", name);
 	}
 	ser_bytes(s, mg, sizeof mg);
 	ser_u32(s, &version);
 	if (ser_failed(s)) {
 		ser_free(s);
-		return rerr_set(e, EXIT_MODEL, "%s: truncated model file", path);
+		return rerr_set(e, EXIT_MODEL, "%s: truncated model file", name);
 	}
 	if (version > MODEL_FORMAT_VERSION || version == 0) {
 		ser_free(s);
 		return rerr_set(e, EXIT_MODEL,
 		    "%s: model format version %lu is newer than this rnnfilter's %d",
-		    path, (unsigned long)version, MODEL_FORMAT_VERSION);
+		    name, (unsigned long)version, MODEL_FORMAT_VERSION);
 	}
 	if (ser_check_sum(s) != 0) {
 		ser_free(s);
 		return rerr_set(e, EXIT_MODEL,
-		    "%s: corrupt model file: checksum mismatch", path);
+		    "%s: corrupt model file: checksum mismatch", name);
 	}
-	memset(m, 0, sizeof *m);
 	memset(&cf, 0, sizeof cf);
 	model_ser(s, m, &cf, version);
 	if (!ser_failed(s) && ser_remaining(s) != 0)
 		ser_fail(s, "data after the end of the model");
 	if (ser_failed(s)) {
 		rerr_set(e, strcmp(ser_error(s), "out of memory") == 0 ?
-		    EXIT_DATA : EXIT_MODEL, "%s: corrupt model file: %s", path,
+		    EXIT_DATA : EXIT_MODEL, "%s: corrupt model file: %s", name,
 		    ser_error(s));
 		ser_free(s);
 		model_release(m);
 		return e->status;
 	}
 	ser_free(s);
+	return 0;
+}
+
+int
+model_load(const char *path, struct model *m, int *found, struct rerr *e)
+{
+	struct stat sb;
+	void *buf;
+	size_t n;
+	int fd, rc;
+
+	*found = 0;
+	/* O_NONBLOCK: a FIFO must not hang the run before it is refused */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &sb) != 0) {
+		rc = errno;
+		close(fd);
+		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(rc));
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return rerr_set(e, EXIT_MODEL, "%s: not a regular file", path);
+	}
+	buf = slurp(fd, sb.st_size, &n);
+	rc = errno;
+	close(fd);
+	if (buf == NULL)
+		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(rc));
+	rc = model_unpack(buf, n, path, m, e);
+	free(buf);
+	if (rc != 0)
+		return rc;
 	*found = 1;
+	return 0;
+}
+
+int
+model_path(const char *path, char **out, struct rerr *e)
+{
+	char *p, *t, *q;
+	struct stat sb;
+	ssize_t k;
+	size_t cap;
+	int hops;
+
+	*out = NULL;
+	if ((p = strdup(path)) == NULL)
+		return rerr_set(e, EXIT_DATA, "out of memory");
+	for (hops = 0; lstat(p, &sb) == 0 && S_ISLNK(sb.st_mode); hops++) {
+		if (hops == 40) {
+			free(p);
+			return rerr_set(e, EXIT_DATA, "%s: %s", path,
+			    strerror(ELOOP));
+		}
+		cap = (size_t)sb.st_size + 1;
+		if (cap < 256)
+			cap = 256;
+		if ((t = malloc(cap)) == NULL) {
+			free(p);
+			return rerr_set(e, EXIT_DATA, "out of memory");
+		}
+		if ((k = readlink(p, t, cap)) < 0 || (size_t)k >= cap) {
+			int err = k < 0 ? errno : ENAMETOOLONG;
+
+			free(t);
+			free(p);
+			return rerr_set(e, EXIT_DATA, "%s: %s", path,
+			    strerror(err));
+		}
+		t[k] = '\0';
+		/* a relative target is relative to the link's directory */
+		if (t[0] != '/' && (q = strrchr(p, '/')) != NULL) {
+			size_t dl = (size_t)(q - p) + 1;
+			char *j = malloc(dl + (size_t)k + 1);
+
+			if (j == NULL) {
+				free(t);
+				free(p);
+				return rerr_set(e, EXIT_DATA, "out of memory");
+			}
+			memcpy(j, p, dl);
+			memcpy(j + dl, t, (size_t)k + 1);
+			free(t);
+			t = j;
+		}
+		free(p);
+		p = t;
+	}
+	*out = p;
 	return 0;
 }
 
@@ -759,11 +900,26 @@ sync_dir(const char *path)
 }
 
 int
-model_save(const char *path, struct model *m, struct rerr *e)
+model_pack(struct model *m, void **out, size_t *n)
 {
 	struct online_config cf = m->net->cf;
 	struct ser *s;
 	uint32_t version = MODEL_FORMAT_VERSION;
+	int err;
+
+	if ((s = ser_new_save()) == NULL)
+		return -1;
+	ser_bytes(s, (void *)magic, sizeof magic);
+	ser_u32(s, &version);
+	model_ser(s, m, &cf, version);
+	err = ser_pack(s, out, n);
+	ser_free(s);
+	return err;
+}
+
+int
+model_save(const char *path, struct model *m, struct rerr *e)
+{
 	struct stat sb;
 	char *tmp;
 	void *out = NULL;
@@ -771,16 +927,8 @@ model_save(const char *path, struct model *m, struct rerr *e)
 	int fd, err;
 	mode_t mode, mask;
 
-	if ((s = ser_new_save()) == NULL)
+	if (model_pack(m, &out, &n) != 0)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
-	ser_bytes(s, (void *)magic, sizeof magic);
-	ser_u32(s, &version);
-	model_ser(s, m, &cf, version);
-	err = ser_pack(s, &out, &n);
-	ser_free(s);
-	if (err != 0)
-		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
-
 	if ((tmp = malloc(len + sizeof ".tmp-XXXXXX")) == NULL) {
 		free(out);
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
@@ -794,8 +942,12 @@ model_save(const char *path, struct model *m, struct rerr *e)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: %s", path,
 		    strerror(err));
 	}
-	/* the new file keeps the old one's permissions, else 0666 & ~umask */
-	if (stat(path, &sb) == 0)
+	/*
+	 * The new file keeps the old one's permissions, else 0666 & ~umask;
+	 * lstat, so that what replaced the file meanwhile (a link to a
+	 * device) lends it nothing.
+	 */
+	if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode))
 		mode = sb.st_mode & 07777;
 	else {
 		mask = umask(0);
@@ -854,6 +1006,7 @@ model_lock(const char *path, int wait, volatile int *stop, int *fdp,
 {
 	size_t len = strlen(path);
 	char *lk = malloc(len + sizeof ".lock");
+	struct stat sb;
 	int fd, err;
 
 	if (lk == NULL)
@@ -890,6 +1043,14 @@ model_lock(const char *path, int wait, volatile int *stop, int *fdp,
 		close(fd);
 		return e->status;
 	}
+	/* chmod a-w protects a model: it is never replaced */
+	if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_mode & 0222) == 0) {
+		close(fd);
+		return rerr_set(e, EXIT_DATA,
+		    "%s: the model file is read-only (--no-learn uses it as it is)",
+		    path);
+	}
 	*fdp = fd;
 	return 0;
 }
@@ -903,21 +1064,25 @@ model_unlock(int fd)
 
 /* --- dump ------------------------------------------------------------------- */
 
+/* The N bytes at S as a JSON string (see jsonstr.h). */
 static void
-json_str(FILE *f, const char *s)
+json_str(FILE *f, const char *s, size_t n)
 {
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	char b[JSONSTR_ESC_MAX];
+	size_t k, bn;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	fputc('"', f);
+	for (; n > 0; s += k, n -= k) {
+		k = jsonstr_next(s, n, b, &bn);
+		fwrite(b, 1, bn, f);
 	}
 	fputc('"', f);
+}
+
+static void
+json_cstr(FILE *f, const char *s)
+{
+	json_str(f, s, strlen(s));
 }
 
 static void
@@ -1002,7 +1167,7 @@ json_net(FILE *f, const struct online *o)
 
 		model_tensor(sh, i, &t);
 		fputs(i ? ",\n" : "\n", f);
-		json_str(f, t.name);
+		json_cstr(f, t.name);
 		fputc(':', f);
 		json_mat(f, o->param + t.offset, t.rows, t.cols);
 	}
@@ -1049,12 +1214,12 @@ model_dump(const struct model *m, FILE *f)
 		    m->normalize == NORM_NONE ? "none" : "running",
 		    m->predict == PREDICT_LEVEL ? "level" : "change");
 		fputs("\"column_spec\":", f);
-		json_str(f, m->column);
+		json_cstr(f, m->column);
 		fputs(",\"inputs_spec\":", f);
-		json_str(f, m->inputs);
+		json_cstr(f, m->inputs);
 		fputs(",\"column\":", f);
 		if (st->target >= 0)
-			json_str(f, st->target_name);
+			json_str(f, st->target_name, (size_t)st->target_name_len);
 		else
 			fputs("null", f);
 		fprintf(f, ",\"column_index\":%d,\"input_columns\":[",
@@ -1069,10 +1234,10 @@ model_dump(const struct model *m, FILE *f)
 	}
 	if (m->mode == MODEL_NUMERIC && st->keys != NULL) {
 		fputs("\"key_spec\":", f);
-		json_str(f, m->key);
+		json_cstr(f, m->key);
 		fputs(",\"key_column\":", f);
 		if (st->keycol >= 0)
-			json_str(f, st->key_name);
+			json_str(f, st->key_name, (size_t)st->key_name_len);
 		else
 			fputs("null", f);
 		fprintf(f, ",\"key_column_index\":%d,\"keys\":[",
@@ -1081,7 +1246,7 @@ model_dump(const struct model *m, FILE *f)
 			const struct keyent *ke = &st->keys->ent[k];
 
 			fputs(k ? ",\n{\"key\":" : "\n{\"key\":", f);
-			json_str(f, ke->key);
+			json_str(f, ke->key, ke->len);
 			fprintf(f, ",\"step\":%llu,\"updates\":%llu,",
 			    (unsigned long long)ke->net->t,
 			    (unsigned long long)ke->net->updates);

@@ -56,10 +56,27 @@ void model_release(struct model *m);
 /*
  * Load PATH into M.  Returns 0 with *FOUND 1, 0 with *FOUND 0 if PATH does
  * not exist (M untouched), or an exit status with E set: EXIT_MODEL for a
- * file that is foreign, corrupt, truncated or of a newer format, EXIT_DATA
- * for a read error.
+ * file that is foreign, corrupt, truncated or of a newer format, or not a
+ * regular file (a FIFO, a device: never read), EXIT_DATA for a read error.
  */
 int model_load(const char *path, struct model *m, int *found, struct rerr *e);
+
+/*
+ * Load the N bytes of a model file at BUF (named NAME in messages) into M:
+ * 0, or an exit status with E set as model_load().  Nothing is allocated
+ * before the bytes are found to hold it: the payload is bounded by what
+ * ser_pack() makes of N bytes, and each network's state by the bytes left.
+ */
+int model_unpack(const void *buf, size_t n, const char *name,
+    struct model *m, struct rerr *e);
+
+/*
+ * The file a model path stands for: PATH itself, or where its chain of
+ * symbolic links ends (the file that is loaded, locked and replaced: a
+ * link is never replaced by a file).  *OUT is malloc'd for the caller.
+ * 0, or EXIT_DATA with E set.
+ */
+int model_path(const char *path, char **out, struct rerr *e);
 
 /*
  * Check the options given on the command line (op->given) against the
@@ -71,6 +88,9 @@ int model_load(const char *path, struct model *m, int *found, struct rerr *e);
 int model_conflicts(const char *path, const struct model *m,
     const struct opts *op, struct rerr *e);
 void model_apply(struct model *m, struct opts *op);
+
+/* The bytes of M's model file into *OUT (malloc'd): 0, or -1 out of memory. */
+int model_pack(struct model *m, void **out, size_t *n);
 
 /* Save M atomically to PATH.  0, or EXIT_DATA with E set; PATH is intact. */
 int model_save(const char *path, struct model *m, struct rerr *e);

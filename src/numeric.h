@@ -18,7 +18,7 @@
 #include "opts.h"
 #include "rerr.h"
 
-#define NUM_MAX_INPUTS 64
+#define NUM_MAX_INPUTS OPTS_MAX_INPUTS
 #define NUM_MAX_HORIZON 10000
 #define NUM_NAME_MAX 64
 #define NUM_HELD_MAX (2u << 20)
@@ -38,6 +38,7 @@ struct numstate {
 	int ninputs;
 	int input[NUM_MAX_INPUTS];
 	char target_name[NUM_NAME_MAX];	/* header name, "" if none */
+	int target_name_len;		/* its bytes (it may hold a NUL) */
 	/* the inputs' header names, "" if none (only the owner's; saved
 	 * from format 3) */
 	char input_name[NUM_MAX_INPUTS][NUM_NAME_MAX];
@@ -67,6 +68,7 @@ struct numstate {
 	struct keytab *keys;		/* NULL without --key */
 	int keycol;			/* 0-based; -1 before it is chosen */
 	char key_name[NUM_NAME_MAX];	/* header name, "" if none */
+	int key_name_len;
 
 	/*
 	 * Not saved: called, when set, after each row's protocol step.  A

@@ -71,6 +71,48 @@ online_new(const struct online_config *cf)
 	return o;
 }
 
+size_t
+online_state_reals(const struct online_config *cf)
+{
+	const struct shape *s = &cf->shape;
+	size_t L = s->layers, np = model_nparams(s);
+	size_t slot = xsize(cf) + s->nout + 2 +
+	    L * cell_cache_size(s->cell, s->hidden);
+
+	return np + optim_state_size(np) +
+	    ((size_t)cf->window + cf->horizon) * slot + 2 * L * s->hidden;
+}
+
+/* A real that must be one of the integers LO..HI (NaN is not). */
+static int
+is_int_in(real v, int lo, int hi)
+{
+	return v >= lo && v <= hi && v == (real)(int)v;
+}
+
+const char *
+online_check(const struct online *o)
+{
+	uint64_t h = (uint64_t)o->cf.horizon;
+	int i;
+
+	/* online_learn() walks back from step t - horizon over PAIRS steps */
+	if (o->pairs > (uint64_t)o->cf.bptt ||
+	    o->pairs > (o->t >= h ? o->t - h : 0))
+		return "the window's count is out of range";
+	for (i = 0; i < o->cap; i++) {
+		const real *p = o->ring + (size_t)i * o->slot;
+		const real *tg = SLOT_TARGET(o, p);
+
+		if (!is_int_in(tg[1], 0, 1))
+			return "a target's weight in the window is out of range";
+		if (o->cf.chars && (!is_int_in(p[0], 0, 255) ||
+		    !is_int_in(tg[0], 0, 255)))
+			return "a byte in the window is out of range";
+	}
+	return NULL;
+}
+
 void
 online_free(struct online *o)
 {

@@ -74,6 +74,21 @@ struct online {
 struct online *online_new(const struct online_config *cf);
 void online_free(struct online *o);
 
+/*
+ * The reals a network of configuration CF holds as its state (parameters,
+ * optimizer moments, the ring, h and c), without making it: what a model
+ * file must hold before such a network is allocated for it.
+ */
+size_t online_state_reals(const struct online_config *cf);
+
+/*
+ * After O's state was loaded from outside: NULL if every value that is
+ * later used as an index or a count is in range (the window's count, and in
+ * character mode the byte ids and targets in the ring), else a static text
+ * saying what is not.
+ */
+const char *online_check(const struct online *o);
+
 /* Reals of one slot: input | output | target | weight | per-layer caches. */
 real *online_slot(const struct online *o, uint64_t step);
 

@@ -299,9 +299,16 @@ ser_pack(struct ser *s, void **out, size_t *outn)
 	return 0;
 }
 
+size_t
+ser_payload_max(size_t n)
+{
+	return n > (SIZE_MAX / 2 - 65536) / 8 ? SIZE_MAX / 2 : 8 * n + 65536;
+}
+
 enum ser_unpack_status
 ser_unpack(const void *buf, size_t n, size_t peek,
-    int (*reject)(const void *payload, size_t n), struct ser **out)
+    int (*reject)(const void *payload, size_t n), size_t max,
+    struct ser **out)
 {
 	const unsigned char *src = buf;
 	struct ser *s;
@@ -327,6 +334,10 @@ ser_unpack(const void *buf, size_t n, size_t peek,
 	for (;;) {
 		size_t in_left = n - (size_t)(z.next_in - src);
 
+		if (s->len == s->cap && s->cap > max) {
+			rc = Z_STREAM_ERROR;	/* stands for "too large" */
+			break;
+		}
 		if (s->len == s->cap) {
 			/*
 			 * First guess: gzip's trailer holds the size mod 2^32,
@@ -337,9 +348,12 @@ ser_unpack(const void *buf, size_t n, size_t peek,
 			size_t isize = n >= 18 ? (size_t)get_le(src + n - 4, 4) : 0;
 			size_t cap = s->cap ? 2 * s->cap :
 			    isize / 8 <= n ? isize + 1 : 2 * n + 4096;
-			unsigned char *p = realloc(s->buf, cap);
+			unsigned char *p;
 
-			if (p == NULL) {
+			/* one byte beyond MAX tells "too large" from "just fits" */
+			if (cap > max || cap < s->cap)
+				cap = max + 1;
+			if ((p = realloc(s->buf, cap)) == NULL) {
 				rc = Z_MEM_ERROR;
 				break;
 			}
@@ -366,6 +380,8 @@ ser_unpack(const void *buf, size_t n, size_t peek,
 		if (rc != Z_OK && rc != Z_BUF_ERROR)
 			break;
 	}
+	if (rc == Z_STREAM_END && s->len > max)
+		rc = Z_STREAM_ERROR;
 	used = (size_t)(z.next_in - src);
 	zmsg = z.msg;
 	inflateEnd(&z);
@@ -382,6 +398,9 @@ ser_unpack(const void *buf, size_t n, size_t peek,
 	case Z_MEM_ERROR:
 		ser_free(s);
 		return SER_NOMEM;
+	case Z_STREAM_ERROR:
+		ser_free(s);
+		return SER_TOO_LARGE;
 	case Z_NEED_DICT:
 		ser_free(s);
 		return SER_NOT_GZIP;

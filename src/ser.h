@@ -61,18 +61,29 @@ enum ser_unpack_status {
 	SER_NOT_GZIP,		/* does not start as a gzip stream */
 	SER_TRUNCATED,		/* the compressed stream ends early */
 	SER_BAD_DATA,		/* invalid compressed data */
-	SER_BAD_SUM		/* gzip's or the payload's crc32 does not match */
+	SER_BAD_SUM,		/* gzip's or the payload's crc32 does not match */
+	SER_TOO_LARGE		/* the payload would exceed the bound */
 };
 
 /*
  * Decompress the N bytes at BUF.  PEEK bytes of payload are checked with
  * REJECT as soon as they are there (NULL for none): when it returns nonzero
  * decompression stops and SER_NOT_GZIP is returned, so that a large foreign
- * gzip file is not decompressed.
+ * gzip file is not decompressed.  Decompression stops with SER_TOO_LARGE as
+ * soon as the payload would exceed MAX bytes, so that memory is never taken
+ * for more than that (see ser_payload_max()).
  */
 enum ser_unpack_status ser_unpack(const void *buf, size_t n,
-    size_t peek, int (*reject)(const void *payload, size_t n),
+    size_t peek, int (*reject)(const void *payload, size_t n), size_t max,
     struct ser **out);
+
+/*
+ * The largest payload ser_pack() makes of N compressed bytes: Huffman
+ * coding gives a byte at least one bit (8 to 1), a stored block more than a
+ * byte; 64 KiB more for the gzip wrapper and block headers.  A payload that
+ * inflates beyond it was not written by ser_pack().
+ */
+size_t ser_payload_max(size_t n);
 /* Check and strip the trailing crc32: 0, or -1 if it does not match. */
 int ser_check_sum(struct ser *s);
 
