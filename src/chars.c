@@ -186,7 +186,11 @@ run_file(struct crun *r, const char *path, volatile int *stop, struct rerr *e)
 	struct input *in;
 	ssize_t n, i;
 
-	if ((in = input_open(path)) == NULL)
+	/* a stop signal may end an open that blocks (a FIFO without writer) */
+	while ((in = input_open(path)) == NULL && errno == EINTR)
+		if (stop && *stop)
+			return 0;
+	if (in == NULL)
 		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(errno));
 	while (!(stop && *stop) && !r->halted) {
 		if (out_flush() != 0)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "csvin.h"
 #include "input.h"
+#include "jsonstr.h"
 #include "keytab.h"
 #include "numeric.h"
 #include "output.h"
@@ -23,7 +24,7 @@ struct run {
 	int hold;		/* keep the bytes after the last row: numstate.held */
 	int has_header;		/* the current file has a header line */
 	int header_done;	/* the --append header has been written */
-	char **names;		/* header names of the current file (ncols) */
+	char **names;		/* header names of the current file (nnames) */
 	size_t *name_len;
 	/*
 	 * Where the current file has the chosen columns: a later file's header
@@ -33,6 +34,7 @@ struct run {
 	int moved;		/* the current file's order is not the chosen one */
 	char *hdr0;		/* the run's first header, fields NUL-separated */
 	size_t hdr0_len;
+	size_t nnames;
 	real x[1 + NUM_MAX_INPUTS];
 	double raw[1 + NUM_MAX_INPUTS];
 	int present[1 + NUM_MAX_INPUTS];
@@ -119,7 +121,7 @@ numeric_names_column(const char *spec, int index, const char *name)
 static const char *
 field_name(const struct run *r, int col, char *buf, size_t n)
 {
-	if (r->names != NULL && r->names[col] != NULL)
+	if (r->names != NULL && (size_t)col < r->nnames && r->names[col] != NULL)
 		snprintf(buf, n, "'%s'", r->names[col]);
 	else
 		snprintf(buf, n, "%d", col + 1);
@@ -202,16 +204,17 @@ parse_hint(const struct run *r, const char *s, size_t len, int numeric)
 static void
 free_names(struct run *r)
 {
-	int i;
+	size_t i;
 
 	if (r->names == NULL)
 		return;
-	for (i = 0; i < r->st->ncols; i++)
+	for (i = 0; i < r->nnames; i++)
 		free(r->names[i]);
 	free(r->names);
 	free(r->name_len);
 	r->names = NULL;
 	r->name_len = NULL;
+	r->nnames = 0;
 }
 
 static int
@@ -224,9 +227,12 @@ keep_names(struct run *r, const struct csvin_row *row)
 	r->name_len = calloc(row->nfields, sizeof *r->name_len);
 	if (r->names == NULL || r->name_len == NULL)
 		return rerr_set(r->e, EXIT_DATA, "out of memory");
+	r->nnames = row->nfields;
+	/* a name is its bytes: a NUL inside it is one of them */
 	for (i = 0; i < row->nfields; i++) {
-		if ((r->names[i] = strdup(row->field[i])) == NULL)
+		if ((r->names[i] = malloc(row->len[i] + 1)) == NULL)
 			return rerr_set(r->e, EXIT_DATA, "out of memory");
+		memcpy(r->names[i], row->field[i], row->len[i] + 1);
 		r->name_len[i] = row->len[i];
 	}
 	return 0;
@@ -257,6 +263,19 @@ detect_header(const struct run *r, const struct csvin_row *row)
 		bad = 1;
 	}
 	return bad;
+}
+
+/* Field COL of HDR into a name buffer of NUM_NAME_MAX bytes, cut if longer. */
+static void
+copy_name(char *buf, int *len, const struct csvin_row *hdr, int col)
+{
+	size_t n = hdr->len[col];
+
+	if (n > NUM_NAME_MAX - 1)
+		n = NUM_NAME_MAX - 1;
+	memcpy(buf, hdr->field[col], n);
+	buf[n] = '\0';
+	*len = (int)n;
 }
 
 static long
@@ -313,8 +332,8 @@ resolve_columns(struct run *r, const struct csvin_row *hdr,
 		if (resolve_one(r, hdr, nf, op->key, &st->keycol))
 			return r->e->status;
 		if (hdr != NULL)
-			snprintf(st->key_name, sizeof st->key_name, "%s",
-			    hdr->field[st->keycol]);
+			copy_name(st->key_name, &st->key_name_len, hdr,
+			    st->keycol);
 	}
 	if (op->column != NULL) {
 		if (resolve_one(r, hdr, nf, op->column, &st->target))
@@ -366,6 +385,9 @@ resolve_columns(struct run *r, const struct csvin_row *hdr,
 				if (st->input[i] == c)
 					rerr_set(r->e, EXIT_USAGE,
 					    "--inputs: column %s is named twice", tok);
+			if (r->e->status == 0 && st->ninputs == NUM_MAX_INPUTS)
+				rerr_set(r->e, EXIT_USAGE,
+				    "--inputs: more than %d columns", NUM_MAX_INPUTS);
 			if (r->e->status)
 				break;
 			snprintf(st->input_name[st->ninputs], NUM_NAME_MAX, "%s",
@@ -377,8 +399,8 @@ resolve_columns(struct run *r, const struct csvin_row *hdr,
 			return r->e->status;
 	}
 	if (hdr != NULL)
-		snprintf(st->target_name, sizeof st->target_name, "%s",
-		    hdr->field[st->target]);
+		copy_name(st->target_name, &st->target_name_len, hdr,
+		    st->target);
 	if (auto_chosen && nf > 1 && !op->quiet)
 		fprintf(stderr, "rnnfilter: predicting column %s (%d of %zu)\n",
 		    field_name(r, st->target, nb, sizeof nb), st->target + 1, nf);
@@ -755,32 +777,17 @@ put_added(const struct opts *op, const struct item *it, double fc,
 	}
 }
 
-/* A JSON string with the escapes of RFC 8259. */
+/* A JSON string, valid whatever the bytes (see jsonstr.h). */
 static void
 put_json_string(const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	char b[JSONSTR_ESC_MAX];
+	size_t k, bn;
 
 	out_char('"');
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			out_char('\\');
-			out_char(c);
-		} else if (c == '\n')
-			out_str("\\n");
-		else if (c == '\r')
-			out_str("\\r");
-		else if (c == '\t')
-			out_str("\\t");
-		else if (c < 0x20) {
-			out_str("\\u00");
-			out_char(hex[c >> 4]);
-			out_char(hex[c & 15]);
-		} else
-			out_char(c);
+	for (; len > 0; s += k, len -= k) {
+		k = jsonstr_next(s, len, b, &bn);
+		out_write(b, bn);
 	}
 	out_char('"');
 }
@@ -804,7 +811,7 @@ put_row(struct run *r, const struct csvin_row *row)
 
 		if (f > 0)
 			out_char(',');
-		if (r->names != NULL)
+		if (r->names != NULL && f < r->nnames)
 			put_json_string(r->names[f], r->name_len[f]);
 		else {
 			snprintf(nb, sizeof nb, "c%zu", f + 1);
@@ -881,6 +888,7 @@ key_pick(struct run *r, const struct csvin_row *row, struct online **net,
 		ks->ninputs = st->ninputs;
 		memcpy(ks->input, st->input, sizeof ks->input);
 		memcpy(ks->target_name, st->target_name, sizeof ks->target_name);
+		ks->target_name_len = st->target_name_len;
 		if ((ke = keytab_add(st->keys, k, n, h, o, ks)) == NULL) {
 			online_free(o);
 			numstate_release(ks);
@@ -956,6 +964,7 @@ on_row(void *ctx, const struct csvin_row *row)
 
 		if (r->names != NULL) {
 			hdr = *row;
+			hdr.nfields = r->nnames;
 			hdr.field = r->names;
 			hdr.len = r->name_len;
 			hp = &hdr;
@@ -1035,7 +1044,11 @@ run_file(struct run *r, const char *path, int last, volatile int *stop)
 	size_t left = 0;
 	int rc = 0, ended = 0;
 
-	if ((in = input_open(path)) == NULL)
+	/* a stop signal may end an open that blocks (a FIFO without writer) */
+	while ((in = input_open(path)) == NULL && errno == EINTR)
+		if (stop && *stop)
+			return 0;
+	if (in == NULL)
 		return rerr_set(r->e, EXIT_DATA, "%s: %s", path, strerror(errno));
 	r->fname = input_name(in);
 	r->first_row = 1;
@@ -1135,8 +1148,8 @@ put_key_name(const struct numstate *sh)
 {
 	char nb[32];
 
-	if (sh->key_name[0] != '\0')
-		put_json_string(sh->key_name, strlen(sh->key_name));
+	if (sh->key_name_len > 0)
+		put_json_string(sh->key_name, (size_t)sh->key_name_len);
 	else {
 		snprintf(nb, sizeof nb, "c%d", sh->keycol + 1);
 		put_json_string(nb, strlen(nb));

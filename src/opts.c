@@ -1,5 +1,6 @@
 /* opts.c - defaults and consistency of the options; see opts.h. */
 #include <stddef.h>
+#include <string.h>
 #include "opts.h"
 
 void
@@ -118,6 +119,14 @@ opts_check(struct opts *o)
 	}
 	if (o->thousands == (o->decimal_comma ? ',' : '.'))
 		return "--thousands cannot be the decimal point";
+	if (o->inputs != NULL && (o->inputs[0] == '\0' ||
+	    o->inputs[0] == ',' || o->inputs[strlen(o->inputs) - 1] == ',' ||
+	    strstr(o->inputs, ",,") != NULL))
+		return "--inputs: an empty column name in the list";
+	if (opts_ninputs(o) > OPTS_MAX_INPUTS)
+		return "--inputs: more than 64 columns";
+	if (o->key != NULL && o->key[0] == '\0')
+		return "--key: an empty column name";
 	if (o->shard_n > 0 && o->key == NULL)
 		return "--shard needs --key";
 	if (o->window == 0)

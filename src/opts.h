@@ -108,6 +108,7 @@ struct opts {
  * (bench/chars_defaults.md).  The rate is Adam's; other optimizers keep
  * their own default.
  */
+#define OPTS_MAX_INPUTS 64	/* --inputs columns at most */
 #define CHARS_DEFAULT_HIDDEN 80
 #define CHARS_DEFAULT_BPTT 32
 #define CHARS_DEFAULT_LR 0.01
