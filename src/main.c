@@ -126,14 +126,14 @@ usage(int status)
 	    "With no FILE, or when FILE is -, read standard input (plain or gzip).\n\n");
 	printf("Input:\n"
 	    "  -c, --column COL      target column, by header name or 1-based index\n"
-	    "                        [close, adj close, price or value, else the last\n"
-	    "                        numeric column]\n"
+	    "                        [close, adj close, adj_close, price or value,\n"
+	    "                        else the last numeric column]\n"
 	    "  -i, --inputs COLS     further input columns, a comma list [none]\n"
-	    "  -d, --delimiter CHAR  field delimiter ('\\t' for tab) ['%c']\n"
+	    "  -d, --delimiter CHAR  field delimiter ('\\t' or tab for a tab) [%c]\n"
 	    "      --header, --no-header  whether the first row names the columns\n"
 	    "                        [detected]\n"
 	    "      --missing LIST    these spellings (a comma list, case-insensitive)\n"
-	    "                        are missing values too, as NA,null [only empty]\n"
+	    "                        are missing values too, as NA,null [only empty fields]\n"
 	    "      --skip-bad        skip rows with a bad value or field count, and\n"
 	    "                        say how many on standard error [stop at the first]\n"
 	    "      --decimal-comma   numbers are written 3,14 (with -d ';', or quoted)\n"
@@ -144,50 +144,63 @@ usage(int status)
 	    d.delimiter);
 	printf("\nThe network:\n"
 	    "      --cell rnn|relu|lstm|gru  recurrent cell [%s]\n"
-	    "  -H, --hidden N        hidden units per layer [%d; %d with --chars]\n"
-	    "  -L, --layers N        stacked layers [%d]\n"
-	    "  -K, --bptt K          one update every K scored items [%d; %d with --chars]\n"
-	    "  -T, --window T        backpropagate through T steps, T >= K [K]\n"
+	    "  -H, --hidden N        hidden units per layer, 1 to %d\n"
+	    "                        [%d; %d with --chars]\n"
+	    "  -L, --layers N        stacked layers, 1 to %d [%d]\n"
+	    "  -K, --bptt K          one update every K scored items, 1 to 100000\n"
+	    "                        [%d; %d with --chars]\n"
+	    "  -T, --window T        backpropagate through T steps, 1 to 100000,\n"
+	    "                        T >= K [K]\n"
 	    "      --optimizer sgd|adam|adagrad|rmsprop  [%s]\n"
-	    "  -r, --lr RATE         learning rate [%g; %g for adam with --chars]\n"
-	    "      --clip NORM       clip the gradient's global norm, 0 for none [%g]\n"
-	    "      --forget-bias B   LSTM forget-gate bias at initialisation [%g]\n"
-	    "      --seed N          seed of the initialisation and sampling [%llu]\n"
-	    "      --horizon H       predict H items ahead [%d]\n"
+	    "  -r, --lr RATE         learning rate, 1e-12 to 1000 [%g with adam or\n"
+	    "                        rmsprop, %g with adagrad, %g with sgd;\n"
+	    "                        %g with adam and --chars]\n"
+	    "      --clip NORM       clip the gradient's global norm, 0 to 1e+30,\n"
+	    "                        0 for none [%g]\n"
+	    "      --forget-bias B   LSTM forget-gate bias at initialisation,\n"
+	    "                        -100 to 100 [%g]\n"
+	    "      --seed N          seed of the initialisation and sampling,\n"
+	    "                        0 to 2^63-1 [%llu]\n"
+	    "      --horizon H       predict H items ahead, 1 to %d [%d]\n"
 	    "      --normalize running|none  online scaling of numbers [running]\n"
 	    "      --predict change|level  the head predicts the scaled change from\n"
 	    "                        the last item, or the scaled level [change]\n",
-	    cell_name(d.cell), d.hidden, CHARS_DEFAULT_HIDDEN, d.layers,
-	    d.bptt, CHARS_DEFAULT_BPTT, optim_name(d.optimizer),
-	    optim_default_lr(d.optimizer), CHARS_DEFAULT_LR, d.clip,
-	    d.forget_bias, (unsigned long long)d.seed, d.horizon);
+	    cell_name(d.cell), MODEL_MAX_HIDDEN, d.hidden, CHARS_DEFAULT_HIDDEN,
+	    MODEL_MAX_LAYERS, d.layers, d.bptt, CHARS_DEFAULT_BPTT,
+	    optim_name(d.optimizer), optim_default_lr(OPT_ADAM),
+	    optim_default_lr(OPT_ADAGRAD), optim_default_lr(OPT_SGD),
+	    CHARS_DEFAULT_LR, d.clip, d.forget_bias,
+	    (unsigned long long)d.seed, NUM_MAX_HORIZON, d.horizon);
 	printf("\nOutput:\n"
 	    "  -a, --append          echo each row and add the columns prediction,\n"
 	    "                        forecast, residual, anomaly, lo, hi (and alert)\n"
 	    "      --output csv|tsv|jsonl  format of --append rows and --report [csv]\n"
-	    "      --precision N     significant digits, 0 for the fewest that\n"
-	    "                        round-trip a float [%d]\n"
-	    "      --forecast N      after the input, N recursive forecasts\n"
-	    "                        (needs --horizon 1) [%lld]\n"
+	    "      --precision N     significant digits, 0 to 17, 0 for the fewest\n"
+	    "                        that round-trip a float [%d]\n"
+	    "      --forecast N      after the input, N recursive forecasts,\n"
+	    "                        0 to 2^63-1 (needs --horizon 1) [%lld]\n"
 	    "      --report          metrics against the naive and AR baselines on\n"
 	    "                        standard error at the end (even with --quiet)\n"
 	    "      --ar-order P      order of the AR baseline, 0 to 64 [%d]\n"
-	    "      --interval C      coverage of the lo..hi interval [%g]\n"
-	    "      --alert X         exit 5 if an anomaly score reaches X (0..1)\n"
+	    "      --interval C      coverage of the lo..hi interval, 0.5 to 0.999\n"
+	    "                        [%g]\n"
+	    "      --alert X         exit 5 if an anomaly score reaches X, 0 to 1\n"
+	    "                        [off]\n"
 	    "      --holdoff N       after a surprise, N to 2N items in which only a\n"
-	    "                        larger one scores, 0 for none [%lld]\n"
+	    "                        larger one scores, 0 to %d, 0 for none [%lld]\n"
 	    "      --progress        a progress table on standard error [when it\n"
 	    "                        is a terminal and not --quiet]\n"
 	    "  -q, --quiet           no notes on standard error\n",
-	    d.precision, d.forecast, d.ar_order, d.interval, d.holdoff);
+	    d.precision, d.forecast, d.ar_order, d.interval, ANOM_HOLDOFF_MAX,
+	    d.holdoff);
 	printf("\nCharacter mode (with --chars; one line per byte: the byte,\n"
 	    "its surprise in bits, the likeliest next byte, its probability):\n"
 	    "      --per-line        one line per input line: its mean surprise\n"
 	    "                        in bits per byte (with -a: the line, a tab, it)\n"
 	    "      --generate N      after the input, write N sampled bytes (and\n"
-	    "                        nothing else) [%lld]\n"
-	    "      --temperature T   sampling temperature, 0 for the likeliest\n"
-	    "                        byte (with --generate) [%g]\n"
+	    "                        nothing else), 0 to 2^63-1 [%lld]\n"
+	    "      --temperature T   sampling temperature, 0 to 100, 0 for the\n"
+	    "                        likeliest byte (with --generate) [%g]\n"
 	    "      --prime TEXT      feed TEXT (without learning) before generating\n"
 	    "      --prime-file FILE feed FILE's bytes before generating\n",
 	    d.generate, d.temperature);
@@ -197,7 +210,8 @@ usage(int status)
 	    "                        exist) stay unchanged\n"
 	    "      --dump            print the model in FILE as JSON and exit\n"
 	    "      --wait            wait while another run uses FILE [fail at once]\n"
-	    "      --checkpoint N    also save FILE every N items [only at exit]\n"
+	    "      --checkpoint N    also save FILE every N items, 1 to 2^63-1\n"
+	    "                        [only at exit]\n"
 	    "An option of the other mode is an error, not ignored.\n");
 	printf("\n  -h, --help            print this help and exit\n"
 	    "  -V, --version         print the version and exit\n");
