@@ -174,6 +174,8 @@ on_row(int c, void *data)
 	row.field = p->field;
 	row.len = p->len;
 	row.line = p->rowline;
+	row.raw = p->keep && !p->raw_over ? p->raw : NULL;
+	row.rawlen = row.raw != NULL ? p->rawlen : 0;
 	rc = p->fn(p->ctx, &row);
 	p->nfields = p->textlen = 0;
 	if (rc != 0)

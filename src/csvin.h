@@ -21,6 +21,10 @@ struct csvin_row {
 	char *const *field;	/* NUL-terminated field texts, quotes removed */
 	const size_t *len;	/* their lengths (a field may hold a NUL byte) */
 	unsigned long line;	/* 1-based physical line on which the row starts */
+	/* with csvin_keep_raw(): the row's bytes as read, its line end (CR or
+	 * LF, none at the end of data) included; else NULL */
+	const char *raw;
+	size_t rawlen;
 };
 
 /* Return 0 to go on, nonzero to stop: csvin_feed() returns that value. */

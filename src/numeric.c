@@ -33,6 +33,10 @@ struct run {
 	int col_target, col_key, col_input[NUM_MAX_INPUTS];
 	int moved;		/* the current file's order is not the chosen one */
 	char *hdr0;		/* the run's first header, fields NUL-separated */
+	/* the added columns' names: prefixed when the input has the name */
+	const char *added_as[7];
+	char added_buf[7][24];
+	int crlf;		/* the row being written ended with a CR */
 	size_t hdr0_len;
 	size_t nnames;
 	real x[1 + NUM_MAX_INPUTS];
@@ -114,6 +118,8 @@ numeric_names_column(const char *spec, int index, const char *name)
 	one.field = f;
 	one.len = len;
 	one.line = 0;
+	one.raw = NULL;
+	one.rawlen = 0;
 	return name[0] != '\0' && csvin_column(&one, 1, spec) == 0;
 }
 
@@ -607,24 +613,55 @@ nadded(const struct opts *op)
 	return op->alert >= 0 ? 7 : 6;
 }
 
+/*
+ * The added columns' names for header HDR: "rnnfilter_prediction" where
+ * HDR already has a column "prediction", so that no name is repeated.
+ */
+static void
+name_added(struct run *r, const struct csvin_row *hdr)
+{
+	size_t f, n;
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		r->added_as[i] = added[i];
+		n = strlen(added[i]);
+		for (f = 0; hdr != NULL && f < hdr->nfields; f++)
+			if (hdr->len[f] == n && memcmp(hdr->field[f], added[i],
+			    n) == 0) {
+				snprintf(r->added_buf[i], sizeof r->added_buf[i],
+				    "rnnfilter_%s", added[i]);
+				r->added_as[i] = r->added_buf[i];
+				break;
+			}
+	}
+}
+
+/* The row's own fields: its bytes as read when the delimiter allows. */
+static void put_row(struct run *r, const struct csvin_row *row);
+
+static void
+end_row(struct run *r)
+{
+	if (r->crlf)
+		out_char('\r');
+	out_char('\n');
+}
+
 static void
 append_header(struct run *r, const struct csvin_row *hdr)
 {
 	int d = out_delim(r->op), i;
-	size_t f;
 
 	if (r->op->output == OUT_JSONL)
 		return;
-	for (f = 0; f < hdr->nfields; f++) {
-		put_field(hdr->field[f], hdr->len[f], d);
-		out_char(d);
-	}
+	put_row(r, hdr);
 	for (i = 0; i < nadded(r->op); i++) {
 		if (i > 0)
 			out_char(d);
-		out_str(added[i]);
+		out_str(r->added_as[i]);
 	}
-	out_char('\n');
+	end_row(r);
 }
 
 /*
@@ -747,11 +784,17 @@ put_score(const struct opts *op, double v)
 	out_write(b, (size_t)n);
 }
 
-/* The added columns of an --append row; FC is the forecast. */
+/*
+ * The added columns of an --append row, named NAMES in jsonl; FC is the
+ * forecast, written with the series' SCALE of now, the others with the
+ * scale they were made with (it->scale, when known), so that a value has
+ * the same digits as a forecast and as the next row's prediction.
+ */
 static void
-put_added(const struct opts *op, const struct item *it, double fc,
-    int has_fc, double scale)
+put_added(const struct opts *op, const char *const *names,
+    const struct item *it, double fc, int has_fc, double scale)
 {
+	double old = it->scale > 0 ? it->scale : scale;
 	double v[7];
 	int def[7], i, d = out_delim(op);
 
@@ -765,7 +808,7 @@ put_added(const struct opts *op, const struct item *it, double fc,
 	for (i = 0; i < nadded(op); i++) {
 		if (op->output == OUT_JSONL) {
 			out_str(",\"");
-			out_str(added[i]);
+			out_str(names[i]);
 			out_str("\":");
 		} else if (i > 0)
 			out_char(d);
@@ -773,7 +816,8 @@ put_added(const struct opts *op, const struct item *it, double fc,
 		if (i == 3 && def[i])
 			put_score(op, v[i]);
 		else
-			put_opt(op, def[i], v[i], i == 6 ? 0 : scale);
+			put_opt(op, def[i], v[i], i == 6 ? 0 : i == 1 ? scale :
+			    old);
 	}
 }
 
@@ -796,8 +840,20 @@ static void
 put_row(struct run *r, const struct csvin_row *row)
 {
 	int d = out_delim(r->op);
-	size_t f;
+	size_t f, n = row->rawlen;
 
+	r->crlf = 0;
+	/* verbatim: the bytes as read, without their line end */
+	if (r->op->output != OUT_JSONL && row->raw != NULL &&
+	    d == r->op->delimiter) {
+		if (n > 0 && (row->raw[n - 1] == '\n' || row->raw[n - 1] == '\r')) {
+			r->crlf = row->raw[n - 1] == '\r';
+			n--;
+		}
+		out_write(row->raw, n);
+		out_char(d);
+		return;
+	}
 	if (r->op->output != OUT_JSONL) {
 		for (f = 0; f < row->nfields; f++) {
 			put_field(row->field[f], row->len[f], d);
@@ -934,6 +990,7 @@ on_row(void *ctx, const struct csvin_row *row)
 		if (r->has_header) {
 			if (keep_names(r, row) || check_width(r, row))
 				return r->e->status;
+			name_added(r, row);
 			/* columns chosen before: found by name in this header */
 			if (st->target >= 0 && map_by_name(r, row))
 				return r->e->status;
@@ -993,12 +1050,14 @@ on_row(void *ctx, const struct csvin_row *row)
 	fc = pd->pred;
 	if (op->append) {
 		put_row(r, row);
-		put_added(op, &it, fc, 1, pd->scale);
+		put_added(op, r->added_as, &it, fc, 1, pd->scale);
 		if (op->output == OUT_JSONL)
 			out_char('}');
-	} else
+		end_row(r);
+	} else {
 		put_number(fc, op->precision, pd->scale);
-	out_char('\n');
+		out_char('\n');
+	}
 	if (out_error())
 		return EXIT_DATA;
 	return st->hook != NULL ? st->hook(st->hook_ctx) : 0;
@@ -1059,7 +1118,7 @@ run_file(struct run *r, const char *path, int last, volatile int *stop)
 		input_close(in);
 		return rerr_set(r->e, EXIT_DATA, "out of memory");
 	}
-	if (r->hold)
+	if (r->hold || r->op->append)
 		csvin_keep_raw(p);
 	/* the stream's bytes the last run kept, before this file's */
 	if (r->st->nheld > 0) {
@@ -1130,6 +1189,7 @@ numeric_run(const struct opts *op, struct online *net, struct numstate *st,
 	r.e = e;
 	r.z = normal_quantile((1 + op->interval) / 2);
 	r.hold = hold;
+	name_added(&r, NULL);
 	progress_init(&r.prog, stderr, op->progress == 1 ||
 	    (op->progress == -1 && !op->quiet && isatty(2)));
 	f = op->files[0] != NULL ? op->files : stdin_only;
@@ -1210,7 +1270,7 @@ forecast_one(const struct opts *op, struct online *net, struct numstate *st,
 			snprintf(nb, sizeof nb, "\"ahead\":%lld", i + 1);
 			out_str(nb);
 			it.pred = pred;
-			put_added(op, &it, next, 1, scale);
+			put_added(op, added, &it, next, 1, scale);
 			out_char('}');
 		} else {
 			for (k = 0; k < st->ncols; k++) {
@@ -1219,7 +1279,7 @@ forecast_one(const struct opts *op, struct online *net, struct numstate *st,
 				out_char(d);
 			}
 			it.pred = pred;
-			put_added(op, &it, next, 1, scale);
+			put_added(op, added, &it, next, 1, scale);
 		}
 		out_char('\n');
 		pred = next;

@@ -366,7 +366,7 @@ test_column(void)
 	    f4[] = "10";
 	static char *const fields[] = { f0, f1, f2, f3, f4 };
 	static const size_t lens[] = { 1, 6, 3, 1, 2 };
-	static const struct csvin_row header = { 5, fields, lens, 1 };
+	static const struct csvin_row header = { 5, fields, lens, 1, NULL, 0 };
 	static const struct {
 		const char *spec;
 		int with_header;
