@@ -1226,7 +1226,7 @@ model_dump(const struct model *m, FILE *f)
 		    st->target >= 0 ? st->target + 1 : 0);
 		for (i = 0; i < st->ninputs; i++)
 			fprintf(f, "%s%d", i ? "," : "", st->input[i] + 1);
-		fputs("],", f);
+		fprintf(f, "],\"held_bytes\":%lu,", (unsigned long)st->nheld);
 		if (st->keys == NULL) {
 			json_norm(f, st, sh->nin);
 			fputc(',', f);
