@@ -1,29 +1,54 @@
 #!/bin/sh
-# bench/bench.sh - what `make bench` runs: the speed and memory of numeric
-# mode on a 100,000-item stream of real data (the Dow Jones 30 closes of
-# data/dowjones30_long.csv, from the start again until 100,000 rows; the
-# sunspot series if that file is absent).  Wall clock, best of 3, and the
-# peak resident set size.
+# bench/bench.sh - what `make bench` runs: rnnfilter's speed beside its peers,
+# every program pinned to one core (taskset -c CPU, CPU=1 unless told).
 #
-#   sh bench/bench.sh [RNNFILTER]
+#   sh bench/bench.sh [RNNFILTER] > bench/bench.md
+#
+# Numeric mode reads a stream of ITEMS (100,000) real numbers, the Dow Jones
+# 30 closes of data/dowjones30_long.csv repeated; the PyTorch peer
+# (../shared/peers/torch_online.py, when python3-torch is installed) reads the
+# first PEER_ITEMS (20,000) of it with the same cell, H, K, learning rate and
+# clip.  Character mode reads a text (TEXT, Pride and Prejudice when present)
+# beside min-char-rnn in numpy (on the first PEER_BYTES, 200,000).  Rates are per CPU second (user + system):
+# rnnfilter the best of RUNS (3) runs; a peer one run, less a run over the
+# first 200 items (2,000 bytes) to take out its start-up.  Peers that are
+# absent are skipped.
+#
+# The arithmetic column counts the multiply-adds of the network per item
+# (forward, backward through the gates, weight gradients; the AR baseline,
+# parsing and output are not counted) and gives them per cycle at the clock
+# of /proc/cpuinfo, against the FMA peak of 16 single-precision multiply-adds
+# per cycle and core (two 256-bit FMA units).  Absolute rates drift 20-40% on
+# a shared machine: compare the ratios of one run.
 set -eu
 LC_ALL=C
 export LC_ALL
 bin=${1:-./rnnfilter}
 here=$(cd "$(dirname "$0")/.." && pwd)
 items=${ITEMS:-100000}
+pitems=${PEER_ITEMS:-20000}
 runs=${RUNS:-3}
+cpu=${CPU:-1}
+py=${PYTHON3:-/usr/bin/python3}
+peers=${PEERS:-$here/../shared/peers}
+[ -d "$peers" ] || peers=/work/shared/peers
+text=${TEXT:-$here/../shared/data/austen_pride_and_prejudice.txt}
+[ -r "$text" ] || text=/work/shared/data/austen_pride_and_prejudice.txt
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rnnfilter-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
 
-# The stream: one number per line.
-if [ -r "$here/data/dowjones30_long.csv" ]; then
-	src="dowjones30_long.csv, close"
-	tail -n +2 "$here/data/dowjones30_long.csv" | cut -d, -f3 >"$tmp/one"
-else
-	src="sunspot_month.csv, sunspots"
-	tail -n +2 "$here/data/sunspot_month.csv" | cut -d, -f3 >"$tmp/one"
+if ! /usr/bin/time -f %U true >/dev/null 2>&1; then
+	echo "bench.sh: needs GNU time as /usr/bin/time" >&2
+	exit 1
 fi
+pin=
+if command -v taskset >/dev/null 2>&1 && taskset -c "$cpu" true 2>/dev/null; then
+	pin="taskset -c $cpu"
+fi
+
+# The numeric stream: one number per line.
+tail -n +2 "$here/data/dowjones30_long.csv" | cut -d, -f3 >"$tmp/one"
 if [ ! -s "$tmp/one" ]; then
 	echo "bench.sh: no data in $here/data" >&2
 	exit 1
@@ -33,57 +58,192 @@ while [ "$(wc -l <"$tmp/stream")" -lt "$items" ]; do
 	cat "$tmp/one" >>"$tmp/stream"
 done
 head -n "$items" "$tmp/stream" >"$tmp/in"
+head -n "$pitems" "$tmp/stream" >"$tmp/pin"
+head -n 200 "$tmp/stream" >"$tmp/p0"
+if [ -r "$text" ]; then
+	cp "$text" "$tmp/text"
+else	# no text: this very script and the man page, repeated
+	for i in 1 2 3 4 5 6 7 8; do
+		cat "$0" "$here/man/rnnfilter.1"
+	done >"$tmp/text"
+fi
+tbytes=$(wc -c <"$tmp/text")
+head -c 2000 "$tmp/text" >"$tmp/t0"
+pbytes=${PEER_BYTES:-200000}
+head -c "$pbytes" "$tmp/text" >"$tmp/ptext"
+pbytes=$(wc -c <"$tmp/ptext")
 
-# now: seconds since the epoch, with nanoseconds where date(1) has them.
-now() {
-	date +%s.%N
+mhz=$(sed -n 's/^cpu MHz[[:space:]]*:[[:space:]]*\([0-9.]*\).*/\1/p' /proc/cpuinfo 2>/dev/null | head -1)
+mhz=${mhz:-0}
+
+# cpu INPUT CMD...: user + system CPU seconds of one pinned run of CMD.
+# CPU time, not wall time: the other load on a shared machine does not count
+# (the caches it disturbs still do).
+cpu() {
+	_in=$1
+	shift
+	$pin /usr/bin/time -o "$tmp/cpu" -f '%U %S' "$@" <"$_in" >/dev/null \
+	    2>"$tmp/stderr" || :
+	awk '{ printf "%.4f", $1 + $2 }' "$tmp/cpu"
 }
 
-# peak_kb ARGS...: the peak RSS in kB of one run of rnnfilter ARGS.
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
-	peak_kb() {
-		/usr/bin/time -o "$tmp/rss" -f %M "$bin" "$@" <"$tmp/in" >/dev/null
-		cat "$tmp/rss"
-	}
-elif [ -r /proc/self/status ]; then
-	# VmHWM, read while rnnfilter has had all its input but not its end
-	peak_kb() {
-		rm -f "$tmp/fifo"
-		mkfifo "$tmp/fifo"
-		"$bin" "$@" <"$tmp/fifo" >/dev/null &
-		exec 3>"$tmp/fifo"
-		cat "$tmp/in" >&3
-		head -n 20000 "$tmp/in" >&3	# pushes the rest through the pipe
-		sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$!/status"
-		exec 3>&-
-		wait $!
-	}
-else
-	peak_kb() {
-		echo n/a
-	}
+# best N INPUT ARGS...: the least CPU time of N runs of rnnfilter ARGS.
+best() {
+	_n=$1 _in=$2
+	shift 2
+	_best=
+	_i=0
+	while [ "$_i" -lt "$_n" ]; do
+		_c=$(cpu "$_in" "$bin" "$@")
+		_best=$(echo "$_c ${_best:-}" | awk '{ d = $1
+		    if ($2 != "" && $2 < d) d = $2; printf "%.4f", d }')
+		_i=$((_i + 1))
+	done
+	echo "$_best"
+}
+
+# peer N0 IN0 N1 IN1 CMD...: a peer's items per CPU second, its start-up
+# taken out: (N1 - N0) items over the CPU time of IN1 less that of IN0.
+peer() {
+	_n0=$1 _i0=$2 _n1=$3 _i1=$4
+	shift 4
+	_c0=$(cpu "$_i0" "$@")
+	_c1=$(cpu "$_i1" "$@")
+	grep -q '/s=' "$tmp/stderr" || return 0
+	echo "$_n0 $_c0 $_n1 $_c1" | awk '$4 > $2 { printf "%.1f", ($3 - $1) / ($4 - $2) }'
+}
+
+# rss INPUT ARGS...: peak RSS in kB of one run.
+rss() {
+	_in=$1
+	shift
+	$pin /usr/bin/time -o "$tmp/rss" -f %M "$@" <"$_in" >/dev/null 2>&1
+	cat "$tmp/rss"
+}
+
+# madds CELL H NIN NOUT: the network's multiply-adds per item with one layer
+# and T = K: the forward products, W_hh^T (and the head's W^T) back through
+# every step, the weight gradients of every step.  A one-hot input costs
+# lookups, not products (NIN 0).
+madds() {
+	echo "$1 $2 $3 $4" | awk '{
+		G = ($1 == "lstm") ? 4 : ($1 == "gru") ? 3 : 1
+		H = $2; nin = $3; nout = $4
+		printf "%d", G * H * (nin + H) + G * H * H + G * H * (nin + H) + 3 * nout * H }'
+}
+
+torch_ok=0
+if [ -r "$peers/torch_online.py" ] && "$py" -c 'import torch' 2>/dev/null; then
+	torch_ok=1
+fi
+numpy_ok=0
+if [ -r "$peers/numpy_char_rnn.py" ] && "$py" -c 'import numpy' 2>/dev/null; then
+	numpy_ok=1
 fi
 
-echo "rnnfilter bench: $items items of $src; best of $runs runs"
+echo "# rnnfilter bench"
 echo
-printf '%-34s %12s %10s %12s\n' "options" "items/s" "seconds" "peak RSS kB"
-for opts in "--cell rnn -H 32 -K 16 -q" "--cell gru -H 32 -K 16 -q" \
-    "--cell lstm -H 32 -K 16 -q" "-q" "-H 64 -q" "--cell rnn -H 8 -K 4 -q"; do
-	best=
-	i=0
-	while [ "$i" -lt "$runs" ]; do
-		t0=$(now)
-		# shellcheck disable=SC2086
-		"$bin" $opts <"$tmp/in" >/dev/null
-		t1=$(now)
-		best=$(echo "$t0 $t1 ${best:-}" | awk '{ d = $2 - $1
-		    if ($3 == "" || d < $3) d = d; else d = $3; printf "%.4f", d }')
-		i=$((i + 1))
-	done
-	# shellcheck disable=SC2086
-	rss=$(peak_kb $opts)
-	label=$opts
-	[ "$opts" != "-q" ] || label="-q (the defaults: lstm -H 32)"
-	echo "$best" | awk -v n="$items" -v o="$label" -v r="$rss" \
-	    '{ printf "%-34s %12.0f %10.3f %12s\n", o, n / $1, $1, r }'
-done
+echo "Machine: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(nproc) cores," \
+    "${mhz} MHz (/proc/cpuinfo);" \
+    "$(grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo AVX-512 || echo 'AVX2, no AVX-512')."
+echo "Build: $("$bin" --version | head -1), $(${CC:-cc} --version 2>/dev/null | head -1)."
+echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'). Pinned: ${pin:-no (no taskset)}."
+echo "Numeric stream: $items items (peer: the first $pitems); text: $(basename "$text"), $tbytes bytes (peer: the first $pbytes)."
+echo "Rates per CPU second (user + system): rnnfilter the best of $runs runs; a peer"
+echo "one run of its stream less one of its first 200 items (2,000 bytes), which"
+echo "takes its start-up out."
+echo
+echo "| configuration | rnnfilter items/s | peer | peer items/s | ratio | madds/item | madds/cycle | of FMA peak | peak RSS kB |"
+echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+
+# The awk function that prints a row of the table.
+row='function row(o, rate, ps, pr, m, mhz, r,   pk, rt, mc, fr) {
+	pk = "-"; rt = "-"; mc = "-"; fr = "-"
+	if (pr != "") {
+		pk = sprintf("%.0f", pr); rt = sprintf("%.1fx", rate / pr)
+	}
+	if (mhz > 0) {
+		mc = sprintf("%.2f", rate * m / (mhz * 1e6))
+		fr = sprintf("%.0f%%", 100 * rate * m / (mhz * 1e6) / 16)
+	}
+	printf "| %s | %.0f | %s | %s | %s | %d | %s | %s | %s |\n", o, rate, ps,
+	    pk, rt, m, mc, fr, r
+}
+'
+
+# numeric NAME CELL H K LR [EXTRA...]
+numeric() {
+	_name=$1 _cell=$2 _h=$3 _k=$4 _lr=$5
+	shift 5
+	_t=$(best "$runs" "$tmp/in" -q --cell "$_cell" -H "$_h" -K "$_k" \
+	    --optimizer adam --lr "$_lr" "$@")
+	_r=$(rss "$tmp/in" "$bin" -q --cell "$_cell" -H "$_h" -K "$_k" \
+	    --optimizer adam --lr "$_lr" "$@")
+	_ps=- _prate=
+	if [ "$torch_ok" = 1 ]; then
+		_prate=$(peer 200 "$tmp/p0" "$pitems" "$tmp/pin" "$py" \
+		    "$peers/torch_online.py" --cell "$_cell" --hidden "$_h" \
+		    --k "$_k" --lr "$_lr" --threads 1)
+		[ -z "$_prate" ] || _ps="torch_online.py"
+	fi
+	_m=$(madds "$_cell" "$_h" 1 1)
+	echo "$_t" | awk -v n="$items" -v o="$_name" -v r="$_r" -v ps="$_ps" \
+	    -v pr="$_prate" -v m="$_m" -v mhz="$mhz" "$row"'{
+		row(o, n / $1, ps, pr, m, mhz, r) }'
+}
+
+numeric "LSTM H=32 K=16 Adam" lstm 32 16 0.003
+numeric "LSTM H=128 K=16 Adam" lstm 128 16 0.003
+numeric "defaults (LSTM H=32 K=8 Adam 0.003)" lstm 32 8 0.003
+
+# Character mode with its defaults, beside min-char-rnn (a plain RNN, H 100).
+ch=$("$bin" --help | sed -n 's/.*-H, --hidden N.*\[[0-9]*; \([0-9]*\) with --chars\].*/\1/p')
+ch=${ch:-80}
+t=$(best "$runs" "$tmp/text" --chars -q)
+r=$(rss "$tmp/text" "$bin" --chars -q)
+ps=- prate=
+if [ "$numpy_ok" = 1 ]; then
+	prate=$(peer 2000 "$tmp/t0" "$pbytes" "$tmp/ptext" "$py" \
+	    "$peers/numpy_char_rnn.py" --quiet)
+	[ -z "$prate" ] || ps="numpy_char_rnn.py (rnn H=100)"
+fi
+m=$(madds lstm "$ch" 0 256)
+echo "$t" | awk -v n="$tbytes" -v o="--chars defaults (LSTM H=$ch), bytes/s" \
+    -v r="$r" -v ps="$ps" -v pr="$prate" -v m="$m" -v mhz="$mhz" "$row"'{
+	row(o, n / $1, ps, pr, m, mhz, r) }'
+
+[ "$torch_ok" = 1 ] || echo "
+torch_online.py skipped: no python3-torch (or no peers directory)."
+[ "$numpy_ok" = 1 ] || echo "
+numpy_char_rnn.py skipped: no python3-numpy (or no peers directory)."
+
+# Memory flat in stream length; start-up.
+head -n $((items / 10)) "$tmp/in" >"$tmp/in10"
+head -n 1 "$tmp/in" >"$tmp/in1"
+r10=$(rss "$tmp/in10" "$bin" -q)
+r100=$(rss "$tmp/in" "$bin" -q)
+st=$(for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	_t0=$(date +%s%N)
+	"$bin" -q <"$tmp/in1" >/dev/null
+	_t1=$(date +%s%N)
+	echo $(((_t1 - _t0) / 1000))
+done | sort -n | head -1)
+echo
+echo "Peak RSS with the defaults: $r10 kB for $((items / 10)) items, $r100 kB for $items."
+echo "Start-up and exit, one item, the defaults: $st us wall clock (best of 20,"  \
+    "the fork and exec of date(1) included)."
+echo "The allocation calls of a run do not grow with the stream (tests/alloc.test)."
+
+# The machine's own matrix-vector peak, for the same shapes.
+if [ -r "$peers/gemv_peak.c" ] && ${CC:-cc} -O3 -march=native \
+    "$peers/gemv_peak.c" -o "$tmp/gemv_peak" -lm 2>/dev/null; then
+	echo
+	echo "gemv_peak.c (W of 4H x 2H, float32, -O3 -march=native), pinned:"
+	echo
+	echo '```'
+	$pin "$tmp/gemv_peak" 0.3 || :
+	echo '```'
+else
+	echo
+	echo "gemv_peak.c skipped: absent or does not build."
+fi
