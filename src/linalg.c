@@ -126,6 +126,16 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 		}
 		fold16x4(s, halves(&a0, &b0), halves(&a1, &b1),
 		    halves(&a2, &b2), halves(&a3, &b3));
+		if (j == cols) {	/* no tail: the four sums as one vector */
+			v4sf sv, bv = {0};
+
+			memcpy(&sv, s, sizeof sv);
+			if (b != NULL)
+				memcpy(&bv, b + i, sizeof bv);
+			sv += bv;
+			memcpy(y + i, &sv, sizeof sv);
+			continue;
+		}
 		for (r = 0; r < 4; r++) {
 			const real *wr = w + (i + r) * cols;
 			size_t k;
@@ -208,7 +218,7 @@ la_gemtv_acc(real *restrict x, const real *restrict w,
 		VSTORE(x + j, a0);
 	}
 #endif
-	for (i = 0; i < rows; i++) {
+	for (i = 0; j < cols && i < rows; i++) {
 		const real *wi = w + i * cols;
 		real di = d[i];
 		size_t k;
@@ -300,7 +310,7 @@ la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
 			VSTORE(gi + j, a0);
 		}
 #endif
-		for (t = 0; t < n; t++) {
+		for (t = 0; j < cols && t < n; t++) {
 			const real *restrict xt = x[t];
 			real dti = d[t * ldd + i];
 
