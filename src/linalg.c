@@ -157,6 +157,28 @@ la_gemtv_acc(real *restrict x, const real *restrict w,
 	size_t i, j = 0;
 
 #ifdef HAVE_V8SF
+	/* eight sums in flight hide the latency of the additions, which each
+	 * column takes row after row */
+	for (; j + 64 <= cols; j += 64) {
+		v8sf a[8], wv;
+		int v;
+
+		for (v = 0; v < 8; v++)
+			VLOAD(a[v], x + j + 8 * v);
+		for (i = 0; i < rows; i++) {
+			const real *wi = w + i * cols + j;
+			real di = d[i];
+
+			if (di == 0)
+				continue;
+			for (v = 0; v < 8; v++) {
+				VLOAD(wv, wi + 8 * v);
+				a[v] += wv * di;
+			}
+		}
+		for (v = 0; v < 8; v++)
+			VSTORE(x + j + 8 * v, a[v]);
+	}
 	for (; j + 32 <= cols; j += 32) {
 		v8sf a0, a1, a2, a3;
 
@@ -244,7 +266,71 @@ la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
 				g[i] += d[t * ldd + i] * x[t][0];
 		return;
 	}
-	for (i = 0; i < rows; i++) {
+	i = 0;
+#ifdef HAVE_V8SF
+	/* Two rows at a time share the loads of x and keep eight sums in
+	 * flight; each element still receives the steps in order. */
+	for (; i + 2 <= rows && cols >= 8; i += 2) {
+		real *restrict g0 = g + i * cols, *restrict g1 = g0 + cols;
+
+		j = 0;
+		for (; j + 32 <= cols; j += 32) {
+			v8sf a0, a1, a2, a3, b0, b1, b2, b3;
+
+			VLOAD(a0, g0 + j); VLOAD(a1, g0 + j + 8);
+			VLOAD(a2, g0 + j + 16); VLOAD(a3, g0 + j + 24);
+			VLOAD(b0, g1 + j); VLOAD(b1, g1 + j + 8);
+			VLOAD(b2, g1 + j + 16); VLOAD(b3, g1 + j + 24);
+			for (t = 0; t < n; t++) {
+				const real *xt = x[t] + j;
+				real d0 = d[t * ldd + i], d1 = d[t * ldd + i + 1];
+				v8sf x0, x1, x2, x3;
+
+				VLOAD(x0, xt); VLOAD(x1, xt + 8);
+				VLOAD(x2, xt + 16); VLOAD(x3, xt + 24);
+				if (d0 != 0) {
+					a0 += d0 * x0; a1 += d0 * x1;
+					a2 += d0 * x2; a3 += d0 * x3;
+				}
+				if (d1 != 0) {
+					b0 += d1 * x0; b1 += d1 * x1;
+					b2 += d1 * x2; b3 += d1 * x3;
+				}
+			}
+			VSTORE(g0 + j, a0); VSTORE(g0 + j + 8, a1);
+			VSTORE(g0 + j + 16, a2); VSTORE(g0 + j + 24, a3);
+			VSTORE(g1 + j, b0); VSTORE(g1 + j + 8, b1);
+			VSTORE(g1 + j + 16, b2); VSTORE(g1 + j + 24, b3);
+		}
+		for (; j + 8 <= cols; j += 8) {
+			v8sf a0, b0, x0;
+
+			VLOAD(a0, g0 + j);
+			VLOAD(b0, g1 + j);
+			for (t = 0; t < n; t++) {
+				real d0 = d[t * ldd + i], d1 = d[t * ldd + i + 1];
+
+				VLOAD(x0, x[t] + j);
+				if (d0 != 0)
+					a0 += d0 * x0;
+				if (d1 != 0)
+					b0 += d1 * x0;
+			}
+			VSTORE(g0 + j, a0);
+			VSTORE(g1 + j, b0);
+		}
+		for (t = 0; j < cols && t < n; t++) {
+			const real *restrict xt = x[t];
+			real d0 = d[t * ldd + i], d1 = d[t * ldd + i + 1];
+
+			for (k = j; d0 != 0 && k < cols; k++)
+				g0[k] += d0 * xt[k];
+			for (k = j; d1 != 0 && k < cols; k++)
+				g1[k] += d1 * xt[k];
+		}
+	}
+#endif
+	for (; i < rows; i++) {
 		real *restrict gi = g + i * cols;
 
 		j = 0;
