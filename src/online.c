@@ -174,6 +174,25 @@ head_grad(const struct online *o, const real *p, real *dy, double n)
 	}
 }
 
+/*
+ * A one-hot input's W_ih gradient is zero but in the columns of the last
+ * window's bytes (o->ids, o->nids of them): only those columns are cleared
+ * before the next window, not the whole (G*H, 256) block.
+ */
+static void
+clear_onehot(struct online *o)
+{
+	const struct layer_view *g = &o->gv.layer[0];
+	size_t GH = (size_t)cell_gates(o->cf.shape.cell) * o->cf.shape.hidden;
+	size_t i;
+	int t;
+
+	for (t = 0; t < o->nids; t++)
+		for (i = 0; i < GH; i++)
+			g->w_ih[i * g->in + o->ids[t]] = 0;
+	o->nids = 0;
+}
+
 int
 online_learn(struct online *o)
 {
@@ -206,6 +225,8 @@ online_learn(struct online *o)
 	if (n == 0)
 		return ONLINE_IDLE;
 
+	if (o->cf.chars)	/* before o->ids is overwritten */
+		clear_onehot(o);
 	/* Walk the window backwards: the state gradients step by step, the
 	 * per-step gate and head gradients kept for the weights below. */
 	memset(dnext, 0, 2 * (size_t)L * H * sizeof *dnext);
@@ -245,7 +266,16 @@ online_learn(struct online *o)
 		}
 	}
 
-	memset(o->grad, 0, o->np * sizeof *o->grad);
+	if (o->cf.chars) {	/* all but layer 0's W_ih, see clear_onehot() */
+		real *w = o->gv.layer[0].w_ih;
+		real *end = w + (size_t)GH * o->gv.layer[0].in;
+
+		memset(o->grad, 0, (size_t)(w - o->grad) * sizeof *o->grad);
+		memset(end, 0, (size_t)(o->grad + o->np - end) * sizeof *o->grad);
+		o->nids = ns;
+	} else {
+		memset(o->grad, 0, o->np * sizeof *o->grad);
+	}
 	for (step = 0; step < (uint64_t)ny; step++)
 		la_add(o->gv.head_b, dy + step * nout, nout);
 	la_outer_acc_n(o->gv.head_w, dy, nout, tp, (size_t)ny, nout, H);

@@ -65,6 +65,7 @@ struct online {
 	real *work;		/* scratch, not part of the state */
 	const real **ptr;	/* scratch: per-step vectors of a window */
 	int *ids;		/* scratch: per-step bytes of a window */
+	int nids;		/* bytes of the last window (see online.c) */
 };
 
 /*
