@@ -38,11 +38,27 @@ struct input {
 	enum state state;
 	z_stream zs;		/* next_in/avail_in are the unused raw bytes */
 	unsigned char *raw;	/* RAWSIZE bytes */
+	input_reader rd;	/* in place of read(2) on FD, or NULL */
+	void *rctx;
 	char *name;
 	char err[128];
 };
 
 static const char msg_trunc[] = "unexpected end of compressed data";
+
+static int (*source)(const char *, input_reader *, void **);
+
+void
+input_set_source(int (*open)(const char *path, input_reader *fn, void **ctx))
+{
+	source = open;
+}
+
+static ssize_t
+sys_read(struct input *in, void *buf, size_t n)
+{
+	return in->rd != NULL ? in->rd(in->rctx, buf, n) : read(in->fd, buf, n);
+}
 
 /* A data error: sticky, and errno is never left at a stale EINTR. */
 static ssize_t
@@ -88,7 +104,7 @@ fill(struct input *in)
 	if (in->zs.avail_in > 0 && in->zs.next_in != in->raw)
 		memmove(in->raw, in->zs.next_in, in->zs.avail_in);
 	in->zs.next_in = in->raw;
-	r = read(in->fd, in->raw + in->zs.avail_in, RAWSIZE - in->zs.avail_in);
+	r = sys_read(in, in->raw + in->zs.avail_in, RAWSIZE - in->zs.avail_in);
 	if (r < 0)
 		return fail_errno(in);
 	if (r == 0)
@@ -132,7 +148,12 @@ input_open(const char *path)
 	in->fd = -1;
 	if ((in->raw = malloc(RAWSIZE)) == NULL)
 		goto fail;
-	if (strcmp(path, "-") == 0) {
+	if (source != NULL) {
+		if (source(path, &in->rd, &in->rctx) != 0)
+			goto fail;
+		in->is_stdin = 1;	/* no descriptor to close */
+		in->name = strdup(path);
+	} else if (strcmp(path, "-") == 0) {
 		in->is_stdin = 1;
 		in->fd = STDIN_FILENO;
 		in->name = strdup("stdin");
@@ -149,7 +170,7 @@ input_open(const char *path)
 		errno = ENOMEM;
 		goto fail;
 	}
-	if (!in->is_stdin &&
+	if (!in->is_stdin && source == NULL &&
 	    (in->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		e = errno;
 		inflateEnd(&in->zs);
@@ -185,7 +206,7 @@ read_plain(struct input *in, void *buf, size_t n)
 		in->state = ST_END;
 		return 0;
 	}
-	if ((r = read(in->fd, buf, n)) < 0)
+	if ((r = sys_read(in, buf, n)) < 0)
 		return fail_errno(in);
 	if (r == 0) {
 		in->eof = 1;

@@ -21,6 +21,17 @@ struct input;
 struct input *input_open(const char *path);
 
 /*
+ * For tests and fuzzing: a reader of bytes in place of read(2) on a file.
+ * After input_set_source(OPEN), input_open(PATH) calls OPEN(PATH, &FN,
+ * &CTX) instead of open(2): -1 with errno set refuses PATH, 0 makes an input
+ * whose bytes come from FN(CTX, BUF, N), which returns as read(2) does.
+ * input_set_source(NULL) goes back to files.  CTX stays the caller's.
+ */
+typedef ssize_t (*input_reader)(void *ctx, void *buf, size_t n);
+void input_set_source(int (*open)(const char *path, input_reader *fn,
+    void **ctx));
+
+/*
  * Read up to N bytes of (decompressed) data into BUF.  Returns the number of
  * bytes read, 0 at the end of the data, or -1 on error; input_error() then
  * says why ("unexpected end of compressed data", "invalid compressed data:

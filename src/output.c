@@ -10,10 +10,20 @@
 static int out_errno;
 static char outbuf[1 << 16];
 
+static FILE *out_f;	/* NULL: stdout */
+#define OUT (out_f != NULL ? out_f : stdout)
+
 void
 out_init(void)
 {
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+}
+
+void
+out_open(FILE *f)
+{
+	out_f = f;
+	out_errno = 0;
 }
 
 /* 10^k for |k| <= 22 is exact in a double; beyond, pow() is close enough:
@@ -172,7 +182,7 @@ note_error(void)
 void
 out_write(const void *p, size_t n)
 {
-	if (out_errno == 0 && fwrite(p, 1, n, stdout) != n)
+	if (out_errno == 0 && fwrite(p, 1, n, OUT) != n)
 		note_error();
 }
 
@@ -185,14 +195,14 @@ out_str(const char *s)
 void
 out_char(int c)
 {
-	if (out_errno == 0 && putchar(c) == EOF)
+	if (out_errno == 0 && putc(c, OUT) == EOF)
 		note_error();
 }
 
 int
 out_flush(void)
 {
-	if (out_errno == 0 && fflush(stdout) == EOF)
+	if (out_errno == 0 && fflush(OUT) == EOF)
 		note_error();
 	return out_errno;
 }

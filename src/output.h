@@ -9,11 +9,17 @@
 #define RNNF_OUTPUT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define OUT_NUMBER_MAX 40
 
 /* Set up stdout's buffer.  Call once before writing. */
 void out_init(void);
+/*
+ * For tests and fuzzing: write to F instead of standard output from now on
+ * (NULL: standard output again), with no write error so far.
+ */
+void out_open(FILE *f);
 /*
  * Format V into BUF (OUT_NUMBER_MAX bytes) with PRECISION significant digits,
  * or, with 0, the fewest digits (at least 7) that read back as the same
