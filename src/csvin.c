@@ -258,8 +258,13 @@ parse(struct csvin *p, const unsigned char *s, size_t n)
 		if (e[-1] == '\n')
 			p->line++;
 		s = e;
-		/* a row ended (on this piece's last byte), or none began */
-		if (p->keep && !p->inrow)
+		/*
+		 * A row ended (on this piece's last byte), or a line ended with
+		 * none begun.  Not blanks at the end of a read: the row they
+		 * start may go on in the next read, and what is kept must not
+		 * depend on where reads end.
+		 */
+		if (p->keep && !p->inrow && (e[-1] == '\n' || e[-1] == '\r'))
 			p->rawlen = 0, p->raw_over = 0;
 		if (p->stop != 0) {
 			p->left = (size_t)(end - s);
