@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "anomaly.h"
+#include "base.h"
 #include "chars.h"
 #include "keytab.h"
 #include "modelio.h"
@@ -37,7 +38,8 @@ enum {
 	OPT_TEMPERATURE, OPT_PRIME, OPT_PRIME_FILE, OPT_PER_LINE,
 	OPT_PRECISION, OPT_PROGRESS, OPT_WAIT, OPT_CHECKPOINT, OPT_AR_ORDER,
 	OPT_INTERVAL, OPT_ALERT, OPT_FORGET_BIAS, OPT_PREDICT, OPT_SHARD,
-	OPT_HOLDOFF, OPT_MISSING, OPT_SKIP_BAD, OPT_DECIMAL_COMMA, OPT_THOUSANDS
+	OPT_HOLDOFF, OPT_MISSING, OPT_SKIP_BAD, OPT_DECIMAL_COMMA, OPT_THOUSANDS,
+	OPT_PERIOD
 };
 
 static const struct option longopts[] = {
@@ -66,6 +68,7 @@ static const struct option longopts[] = {
 	{ "horizon", required_argument, NULL, OPT_HORIZON },
 	{ "normalize", required_argument, NULL, OPT_NORMALIZE },
 	{ "predict", required_argument, NULL, OPT_PREDICT },
+	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "forecast", required_argument, NULL, OPT_FORECAST },
 	{ "model", required_argument, NULL, 'm' },
 	{ "no-learn", no_argument, NULL, OPT_NO_LEARN },
@@ -163,14 +166,21 @@ usage(int status)
 	    "                        0 to 2^63-1 [%llu]\n"
 	    "      --horizon H       predict H items ahead, 1 to %d [%d]\n"
 	    "      --normalize running|none  online scaling of numbers [running]\n"
-	    "      --predict change|level  the head predicts the scaled change from\n"
-	    "                        the last item, or the scaled level [change]\n",
+	    "      --predict base|change|level  the network corrects the base\n"
+	    "                        forecast (seasonal forecasters combined online),\n"
+	    "                        or alone predicts the scaled change from the last\n"
+	    "                        item, or the scaled level [base]\n"
+	    "      --period auto|none|LIST  seasonal periods of the base, in items:\n"
+	    "                        from the time column or the data, none, or a\n"
+	    "                        LIST of one or two, P or P,P2, increasing, 2 to %d\n"
+	    "                        (dshw needs P2 a multiple of P) [auto]\n",
 	    cell_name(d.cell), MODEL_MAX_HIDDEN, d.hidden, CHARS_DEFAULT_HIDDEN,
 	    MODEL_MAX_LAYERS, d.layers, d.bptt, CHARS_DEFAULT_BPTT,
 	    optim_name(d.optimizer), optim_default_lr(OPT_ADAM),
 	    optim_default_lr(OPT_ADAGRAD), optim_default_lr(OPT_SGD),
 	    CHARS_DEFAULT_LR, d.clip, d.forget_bias,
-	    (unsigned long long)d.seed, NUM_MAX_HORIZON, d.horizon);
+	    (unsigned long long)d.seed, NUM_MAX_HORIZON, d.horizon,
+	    BASE_MAX_PERIOD);
 	printf("\nOutput:\n"
 	    "  -a, --append          echo each row and add the columns prediction,\n"
 	    "                        forecast, residual, anomaly, lo, hi (and alert)\n"
@@ -267,6 +277,49 @@ num_real(const char *name, const char *s, double min, double max)
 		usage(EXIT_USAGE);
 	}
 	return v;
+}
+
+/*
+ * --period auto|none|P[,P2]: up to two increasing numbers from 2 to
+ * BASE_MAX_PERIOD (double-seasonal Holt-Winters needs P2 a multiple of P;
+ * the other forecasters take any).
+ */
+static void
+parse_period(struct opts *o, const char *arg)
+{
+	const char *s = arg;
+	char *end;
+	int n = 0;
+
+	if (strcmp(arg, "auto") == 0) {
+		o->nperiod = -1;
+		return;
+	}
+	if (strcmp(arg, "none") == 0) {
+		o->nperiod = 0;
+		return;
+	}
+	for (;;) {
+		double v;
+
+		errno = 0;
+		v = strtod(s, &end);
+		if (end == s || errno == ERANGE || !(v >= 2) ||
+		    !(v <= BASE_MAX_PERIOD) || n == 2 ||
+		    (n == 1 && !(v > o->period[0])) ||
+		    (*end != '\0' && *end != ',')) {
+			char max[16];
+
+			snprintf(max, sizeof max, "%d", BASE_MAX_PERIOD);
+			usage_error("--period: '%s' is not auto, none, or one or two increasing periods from 2 to %s",
+			    arg, max);
+		}
+		o->period[n++] = v;
+		if (*end == '\0')
+			break;
+		s = end + 1;
+	}
+	o->nperiod = n;
 }
 
 /* --shard I/N: two strict integers, 0 <= I < N. */
@@ -419,10 +472,16 @@ parse_args(int argc, char **argv, struct opts *o)
 				o->predict = PREDICT_CHANGE;
 			else if (strcmp(optarg, "level") == 0)
 				o->predict = PREDICT_LEVEL;
+			else if (strcmp(optarg, "base") == 0)
+				o->predict = PREDICT_BASE;
 			else
-				usage_error("--predict: '%s' is not one of change, level%s",
+				usage_error("--predict: '%s' is not one of base, change, level%s",
 				    optarg, "");
 			o->given |= GIVEN_PREDICT;
+			break;
+		case OPT_PERIOD:	/* --period */
+			parse_period(o, optarg);
+			o->given |= GIVEN_PERIOD;
 			break;
 		case OPT_FORECAST:	/* --forecast */
 			o->forecast = num_int("forecast", optarg, 0, LLONG_MAX);

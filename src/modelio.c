@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "jsonstr.h"
 #include "keytab.h"
+#include "base.h"
 #include "modelio.h"
 #include "ser.h"
 
@@ -93,7 +94,7 @@ config_ser(struct ser *s, struct online_config *cf)
 	cf->optimizer = (enum optim_kind)opt;
 	if (ser_loading(s) && !ser_failed(s) &&
 	    (cf->chars ? cf->shape.nin != 256 || cf->shape.nout != 256 :
-	    cf->shape.nin > 1 + NUM_MAX_INPUTS || cf->shape.nout != 1))
+	    cf->shape.nin > NUM_MAX_NIN || cf->shape.nout != 1))
 		ser_fail(s, "the network's input and output sizes do not fit its mode");
 }
 
@@ -162,13 +163,14 @@ numstate_ser(struct ser *s, struct numstate *st, int nin, uint32_t version)
 	ser_enum(s, &st->target, -1, st->ncols - 1);
 	ser_enum(s, &st->ninputs, 0, nin - 1);
 	if (ser_loading(s) && !ser_failed(s) && st->target >= 0 &&
-	    1 + st->ninputs != nin)
+	    numeric_nin(st->base != NULL ? PREDICT_BASE : PREDICT_CHANGE,
+	    st->ninputs) != nin)
 		ser_fail(s, "the input columns do not match the network");
 	for (i = 0; i < st->ninputs && !ser_failed(s); i++)
 		ser_enum(s, &st->input[i], 0, st->ncols - 1);
 	ser_name(s, st->target_name, sizeof st->target_name,
 	    &st->target_name_len);
-	for (i = 0; i < nin && !ser_failed(s); i++) {
+	for (i = 0; i < 1 + st->ninputs && !ser_failed(s); i++) {
 		ser_f64(s, &st->norm[i].n);
 		ser_f64(s, &st->norm[i].mean);
 		ser_f64(s, &st->norm[i].m2);
@@ -183,8 +185,14 @@ numstate_ser(struct ser *s, struct numstate *st, int nin, uint32_t version)
 		ser_f64(s, &st->pend[i].x);
 		ser_f64(s, &st->pend[i].base);
 		ser_f64(s, &st->pend[i].scale);
+		if (st->base != NULL)
+			ser_f64(s, &st->pend[i].full);
+		else
+			st->pend[i].full = st->pend[i].pred;
 	}
 	metrics_ser(s, &st->met, version < 5);
+	if (version >= 6)
+		numstate_base_ser(s, st);
 }
 
 /* Format 3: the inputs' header names (what -c and -i are checked against). */
@@ -237,6 +245,7 @@ key_state(const struct model *m, const struct online_config *cf)
 	opts_init(&tmp);
 	tmp.horizon = cf->horizon;
 	tmp.normalize = (enum normalize)m->normalize;
+	tmp.predict = (enum predict)m->predict;
 	if (numstate_init(ks, &tmp) != 0) {
 		free(ks);
 		return NULL;
@@ -323,7 +332,8 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
     uint32_t version)
 {
 	ser_enum(s, &m->mode, MODEL_NUMERIC, MODEL_CHARS);
-	ser_enum(s, &m->predict, PREDICT_CHANGE, PREDICT_LEVEL);
+	ser_enum(s, &m->predict, PREDICT_CHANGE, version >= 6 ? PREDICT_BASE :
+	    PREDICT_LEVEL);
 	ser_enum(s, &m->normalize, NORM_RUNNING, NORM_NONE);
 	ser_str(s, m->column, sizeof m->column);
 	ser_str(s, m->inputs, sizeof m->inputs);
@@ -344,6 +354,7 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 		tmp.normalize = (enum normalize)m->normalize;
 		if (!room_for_net(s, cf))
 			return;
+		tmp.predict = (enum predict)m->predict;
 		if ((m->net = online_new(cf)) == NULL) {
 			ser_fail(s, "out of memory");
 			return;
@@ -404,7 +415,8 @@ model_create(struct model *m, const struct opts *op, struct rerr *e)
 	cf.shape.cell = op->cell;
 	cf.shape.hidden = op->hidden;
 	cf.shape.layers = op->layers;
-	cf.shape.nin = op->chars ? 256 : 1 + opts_ninputs(op);
+	cf.shape.nin = op->chars ? 256 : numeric_nin(op->predict,
+	    opts_ninputs(op));
 	cf.shape.nout = op->chars ? 256 : 1;
 	cf.bptt = op->bptt;
 	cf.window = op->window;
@@ -734,8 +746,8 @@ model_conflicts(const char *path, const struct model *m,
 {
 	const struct online_config *cf = &m->net->cf;
 	static const char *norms[] = { "running", "none" };
-	static const char *preds[] = { "change", "level" };
-	int nin = op->chars ? 256 : 1 + opts_ninputs(op);
+	static const char *preds[] = { "change", "level", "base" };
+	int nin = op->chars ? 256 : numeric_nin(m->predict, opts_ninputs(op));
 
 #define CONFLICT_INT(bit, name, mine, theirs) \
 	if ((op->given & (bit)) && (mine) != (theirs)) \
@@ -771,8 +783,9 @@ model_conflicts(const char *path, const struct model *m,
 	    nin != cf->shape.nin)
 		return rerr_set(e, EXIT_MODEL,
 		    "%s: --inputs %s (%d column%s) conflicts with the model's %d",
-		    path, op->inputs, nin - 1, nin == 2 ? "" : "s",
-		    cf->shape.nin - 1);
+		    path, op->inputs, opts_ninputs(op),
+		    opts_ninputs(op) == 1 ? "" : "s",
+		    cf->shape.nin - numeric_nin(m->predict, 0));
 	if (m->mode == MODEL_NUMERIC && column_conflicts(path, m, op, e) != 0)
 		return e->status;
 	CONFLICT_INT(GIVEN_BPTT, "bptt", op->bptt, cf->bptt);
@@ -782,6 +795,19 @@ model_conflicts(const char *path, const struct model *m,
 	    norms[m->normalize]);
 	CONFLICT_STR(GIVEN_PREDICT, "predict", preds[op->predict],
 	    preds[m->predict]);
+	if ((op->given & GIVEN_PERIOD) && op->nperiod >= 0 &&
+	    m->mode == MODEL_NUMERIC && m->num->base != NULL &&
+	    m->num->keys == NULL) {
+		const struct base *b = m->num->base;
+		int same = op->nperiod == b->nper, i;
+
+		for (i = 0; same && i < b->nper; i++)
+			same = op->period[i] == b->per[i];
+		if (!same)
+			return rerr_set(e, EXIT_MODEL,
+			    "%s: --period conflicts with the model's periods (see --dump)",
+			    path);
+	}
 	CONFLICT_STR(GIVEN_OPTIMIZER, "optimizer", optim_name(op->optimizer),
 	    optim_name(cf->optimizer));
 #undef CONFLICT_INT
@@ -1154,6 +1180,40 @@ json_norm(FILE *f, const struct numstate *st, int nin)
 	fputs("]}", f);
 }
 
+/*
+ * "base":{...} of ST followed by a comma, or nothing for the plain
+ * network: the periods, how they were chosen, and each forecaster's errors
+ * and weight in the latest combination.
+ */
+static void
+json_base(FILE *f, const struct numstate *st)
+{
+	static const char *src[] = { "none", "data", "time", "given" };
+	const struct base *b = st->base;
+	struct base_info bi;
+	int i;
+
+	if (b == NULL)
+		return;
+	fputs("\"base\":{\"periods\":[", f);
+	for (i = 0; i < b->nper; i++) {
+		fputs(i ? "," : "", f);
+		json_num(f, b->per[i]);
+	}
+	fprintf(f, "],\"period_source\":\"%s\",\"items\":%llu,"
+	    "\"forecasters\":[", src[b->psrc], (unsigned long long)b->n);
+	for (i = 0; base_info(b, i, &bi); i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		json_str(f, bi.name, strlen(bi.name));
+		fputs(",\"mae\":", f);
+		json_num(f, bi.mae);
+		fputs(",\"weight\":", f);
+		json_num(f, bi.weight);
+		fputc('}', f);
+	}
+	fputs("]},", f);
+}
+
 /* "params":{...},"state":{...} of network O. */
 static void
 json_net(FILE *f, const struct online *o)
@@ -1196,7 +1256,7 @@ model_dump(const struct model *m, FILE *f)
 	    cell_name(sh->cell), sh->cell == CELL_RNN_RELU ? "relu" : "tanh");
 	fprintf(f, "\"hidden\":%d,\"layers\":%d,\"inputs\":%d,"
 	    "\"input_size\":%d,\"output_size\":%d,\"chars\":%s,",
-	    sh->hidden, sh->layers, cf->chars ? 0 : sh->nin - 1, sh->nin,
+	    sh->hidden, sh->layers, cf->chars ? 0 : st->ninputs, sh->nin,
 	    sh->nout, cf->chars ? "true" : "false");
 	fprintf(f, "\"bptt\":%d,\"window\":%d,\"horizon\":%d,"
 	    "\"optimizer\":\"%s\",\"lr\":", cf->bptt, cf->window, cf->horizon,
@@ -1212,7 +1272,8 @@ model_dump(const struct model *m, FILE *f)
 	if (m->mode == MODEL_NUMERIC) {
 		fprintf(f, "\"normalize\":\"%s\",\"predict\":\"%s\",",
 		    m->normalize == NORM_NONE ? "none" : "running",
-		    m->predict == PREDICT_LEVEL ? "level" : "change");
+		    m->predict == PREDICT_LEVEL ? "level" :
+		    m->predict == PREDICT_BASE ? "base" : "change");
 		fputs("\"column_spec\":", f);
 		json_cstr(f, m->column);
 		fputs(",\"inputs_spec\":", f);
@@ -1228,8 +1289,9 @@ model_dump(const struct model *m, FILE *f)
 			fprintf(f, "%s%d", i ? "," : "", st->input[i] + 1);
 		fprintf(f, "],\"held_bytes\":%lu,", (unsigned long)st->nheld);
 		if (st->keys == NULL) {
-			json_norm(f, st, sh->nin);
+			json_norm(f, st, 1 + st->ninputs);
 			fputc(',', f);
+			json_base(f, st);
 		}
 	}
 	if (m->mode == MODEL_NUMERIC && st->keys != NULL) {
@@ -1250,8 +1312,9 @@ model_dump(const struct model *m, FILE *f)
 			fprintf(f, ",\"step\":%llu,\"updates\":%llu,",
 			    (unsigned long long)ke->net->t,
 			    (unsigned long long)ke->net->updates);
-			json_norm(f, ke->st, sh->nin);
+			json_norm(f, ke->st, 1 + ke->st->ninputs);
 			fputc(',', f);
+			json_base(f, ke->st);
 			json_net(f, ke->net);
 			fputc('}', f);
 		}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include "base.h"
 #include "csvin.h"
 #include "input.h"
 #include "jsonstr.h"
@@ -13,6 +14,7 @@
 #include "numeric.h"
 #include "output.h"
 #include "report.h"
+#include "ser.h"
 
 struct run {
 	const struct opts *op;
@@ -39,7 +41,7 @@ struct run {
 	int crlf;		/* the row being written ended with a CR */
 	size_t hdr0_len;
 	size_t nnames;
-	real x[1 + NUM_MAX_INPUTS];
+	real x[NUM_MAX_NIN];
 	double raw[1 + NUM_MAX_INPUTS];
 	int present[1 + NUM_MAX_INPUTS];
 	double z;		/* the interval's normal quantile */
@@ -67,12 +69,24 @@ numstate_init(struct numstate *st, const struct opts *op)
 	for (i = 0; i < 1 + NUM_MAX_INPUTS; i++)
 		norm_init(&st->norm[i], op->normalize == NORM_NONE);
 	metrics_init(&st->met);
+	st->tcol = -2;
+	st->ycol = st->mcol = -1;
 	if (numstate_horizon(st, op->horizon) != 0 ||
-	    metrics_start(&st->met, op->ar_order, op->horizon) != 0) {
-		numstate_release(st);
-		return -1;
+	    metrics_start(&st->met, op->ar_order, op->horizon) != 0)
+		goto fail;
+	if (op->predict == PREDICT_BASE && !op->chars) {
+		if ((st->base = base_new(op->horizon, op->nperiod < 0)) == NULL)
+			goto fail;
+		if (op->nperiod >= 0)
+			st->tdone = 1;
+		if (op->nperiod > 0 && base_set_periods(st->base, op->nperiod,
+		    op->period, BASE_P_GIVEN) != 0)
+			goto fail;
 	}
 	return 0;
+fail:
+	numstate_release(st);
+	return -1;
 }
 
 void
@@ -84,6 +98,36 @@ numstate_release(struct numstate *st)
 	st->held = NULL;
 	st->nheld = 0;
 	metrics_free(&st->met);
+	base_free(st->base);
+	st->base = NULL;
+}
+
+int
+numeric_nin(int predict, int ninputs)
+{
+	return (predict == PREDICT_BASE ? NUM_BASE_IN : 1) + ninputs;
+}
+
+void
+numstate_base_ser(struct ser *s, struct numstate *st)
+{
+	if (st->base == NULL)
+		return;
+	ser_int(s, &st->tcol);
+	ser_int(s, &st->ycol);
+	ser_int(s, &st->mcol);
+	ser_int(s, &st->tdone);
+	if (ser_loading(s) && (st->tcol < -2 || st->tcol >= st->ncols ||
+	    st->ycol < -1 || st->ycol >= st->ncols || st->mcol < -1 ||
+	    st->mcol >= st->ncols || (st->tdone != 0 && st->tdone != 1))) {
+		ser_fail(s, "the time column is out of range");
+		return;
+	}
+	tspace_ser(s, &st->tsp);
+	ser_f64(s, &st->gm);
+	ser_f64(s, &st->gv);
+	ser_f64(s, &st->gn);
+	base_ser(s, st->base);
 }
 
 int
@@ -665,24 +709,21 @@ append_header(struct run *r, const struct csvin_row *hdr)
 }
 
 /*
- * The protocol for one item, with the metrics, the baselines and the
- * anomaly score of its residual (from the residuals before it).
+ * Step 1 of the protocol for one item: the prediction made h items ago
+ * meets X, with the metrics, the baselines and the anomaly score of its
+ * residual (from the residuals before it).
  */
 static void
-step(struct run *r, struct online *net, struct numstate *st,
-    struct item *it)
+score(struct run *r, struct online *net, struct numstate *st,
+    const struct pending *pd, double x, struct item *it)
 {
 	struct metrics *met = &st->met;
 	/* --key: the sums over the keys */
 	struct metrics *sum = st != r->st ? &r->st->met : NULL;
-	int h = st->horizon, i, k = 1 + st->ninputs;
-	struct pending *pd = &st->pend[net->t % (uint64_t)h];
-	double x = r->raw[0], mean, scale, lo, hi, arp;
-	const real *y;
+	double lo, hi, arp;
 
 	memset(it, 0, sizeof *it);
-	/* 1. score the prediction made h items ago */
-	it->scored = net->t >= (uint64_t)h;
+	it->scored = net->t >= (uint64_t)st->horizon;
 	if (it->scored) {
 		double tz = (x - pd->base) / pd->scale;
 
@@ -726,6 +767,19 @@ step(struct run *r, struct online *net, struct numstate *st,
 	met->items++;
 	if (sum != NULL)
 		sum->items++;
+}
+
+/* The plain network (--predict change|level): the protocol for one item. */
+static void
+step_plain(struct run *r, struct online *net, struct numstate *st,
+    struct item *it)
+{
+	int h = st->horizon, i, k = 1 + st->ninputs;
+	struct pending *pd = &st->pend[net->t % (uint64_t)h];
+	double x = r->raw[0], mean, scale;
+	const real *y;
+
+	score(r, net, st, pd, x, it);
 	/* 2. learn */
 	if (!r->op->no_learn)
 		online_learn(net);
@@ -744,8 +798,194 @@ step(struct run *r, struct online *net, struct numstate *st,
 	norm_get(&st->norm[0], &mean, &scale);
 	pd->base = r->op->predict == PREDICT_LEVEL ? mean : x;
 	pd->pred = pd->base + scale * (double)y[0];
+	pd->full = pd->pred;
 	pd->scale = scale;
 	pd->x = x;
+}
+
+/* A scaled feature, bounded so that one wild item cannot saturate a cell. */
+static real
+feature(double v)
+{
+	if (!(v > -8))
+		return v != v ? 0 : -8;
+	return (real)(v < 8 ? v : 8);
+}
+
+/*
+ * The network's input for --predict base after item T: the base's scaled
+ * residual RES, its forecast's scaled change from X, the phases of t + h
+ * in the periods, and the --inputs columns.
+ */
+static void
+base_input(struct run *r, struct numstate *st, uint64_t t, double res,
+    double x, double fc, double scale)
+{
+	const struct base *b = st->base;
+	int i;
+
+	r->x[0] = feature(res);
+	r->x[1] = feature((fc - x) / scale);
+	for (i = 0; i < 2; i++) {
+		double ph = 0;
+
+		if (i < b->nper)
+			ph = 2 * M_PI * fmod((double)(t + (uint64_t)st->horizon),
+			    b->per[i]) / b->per[i];
+		r->x[2 + 2 * i] = i < b->nper ? (real)sin(ph) : 0;
+		r->x[3 + 2 * i] = i < b->nper ? (real)cos(ph) : 0;
+	}
+	for (i = 0; i < st->ninputs; i++)
+		r->x[NUM_BASE_IN + i] = r->present[1 + i] ?
+		    feature(norm_scale(&st->norm[1 + i], r->raw[1 + i])) : 0;
+	for (i = 0; i < st->ninputs; i++)
+		if (r->present[1 + i])
+			norm_update(&st->norm[1 + i], r->raw[1 + i]);
+}
+
+/* Has the network's correction beaten the base (NUM_NET_GATE_T)? */
+static int
+gate_open(const struct numstate *st)
+{
+	double se;
+
+	if (!(st->gn > 1))
+		return 0;
+	se = sqrt(fmax(st->gv - st->gm * st->gm, 0) / st->gn);
+	return se > 0 && st->gm / se > NUM_NET_GATE_T;
+}
+
+/*
+ * --predict base: the protocol for one item.  The base forecasters take the
+ * item after it is scored; the network learns the base's scaled residual,
+ * and its correction is delivered only while it beats the base (the gate:
+ * the discounted mean of |e_base| - |e_full| above NUM_NET_GATE_T of its
+ * standard error).
+ */
+static void
+step_base(struct run *r, struct online *net, struct numstate *st,
+    struct item *it)
+{
+	struct base *b = st->base;
+	int h = st->horizon;
+	uint64_t t = net->t;
+	struct pending *pd = &st->pend[t % (uint64_t)h];
+	double x = r->raw[0], res = 0, mean, scale, s, fc, d;
+	const real *y;
+
+	score(r, net, st, pd, x, it);
+	if (it->scored && r->present[0]) {
+		res = (x - pd->base) / pd->scale;
+		d = fabs(x - pd->base) - fabs(x - pd->full);
+		st->gn = NUM_NET_GATE_LAMBDA * st->gn + 1;
+		st->gm += (d - st->gm) / st->gn;
+		st->gv += (d * d - st->gv) / st->gn;
+	}
+	if (base_push(b, x, r->present[0]) != 0)
+		rerr_set(r->e, EXIT_DATA, "out of memory");
+	/* 2. learn */
+	if (!r->op->no_learn)
+		online_learn(net);
+	/* 3. advance */
+	if (!r->present[0])
+		x = it->scored ? pd->pred : base_forecast(b);
+	else
+		norm_update(&st->norm[0], x);
+	norm_get(&st->norm[0], &mean, &scale);
+	fc = base_forecast(b);
+	base_input(r, st, t, res, x, fc, scale);
+	y = online_advance(net, r->x, 0);
+	/* 4. predict x_{t+h}: the base, and the correction if it has earned it */
+	s = base_rms(b);
+	if (!(s > 0) || st->norm[0].off)
+		s = scale;
+	pd->base = fc;
+	pd->scale = s;
+	pd->full = fc + s * (double)y[0];
+	pd->pred = gate_open(st) ? pd->full : fc;
+	pd->x = x;
+}
+
+static void
+step(struct run *r, struct online *net, struct numstate *st,
+    struct item *it)
+{
+	if (st->base != NULL)
+		step_base(r, net, st, it);
+	else
+		step_plain(r, net, st, it);
+}
+
+/* The column named NAME in the current file's header, or -1. */
+static int
+column_named(const struct run *r, const struct csvin_row *row,
+    const char *name)
+{
+	struct csvin_row hdr = *row;
+
+	hdr.field = r->names;
+	hdr.len = r->name_len;
+	return (int)csvin_column(&hdr, row->nfields, name);
+}
+
+/*
+ * --period auto: the time column is the first one besides the target, the
+ * inputs and the key whose first field is a time (timecol.h), else a pair
+ * of numeric columns named year and month; the spacing of the first
+ * TSPACE_MIN + 1 times gives the calendar periods.  Without a time column,
+ * or with a spacing that has none, the base looks for periods in the data.
+ */
+static void
+time_item(struct run *r, struct numstate *st, const struct csvin_row *row)
+{
+	double secs, v[2], per[TIMECOL_MAX_PERIODS], sp;
+	int c, i, n, np = 0, p0, p1;
+
+	if (st->tcol == -2) {
+		st->tcol = -1;
+		for (c = 0; c < (int)row->nfields && st->tcol < 0; c++) {
+			int used = c == st->target || c == st->keycol;
+
+			for (i = 0; i < st->ninputs; i++)
+				used |= c == st->input[i];
+			if (!used && timecol_parse(row->field[c], row->len[c],
+			    &secs) == 0)
+				st->tcol = c;
+		}
+		if (st->tcol < 0 && r->names != NULL &&
+		    (p0 = column_named(r, row, "year")) >= 0 &&
+		    (p1 = column_named(r, row, "month")) >= 0 &&
+		    p0 != st->target && p1 != st->target) {
+			st->ycol = p0;
+			st->mcol = p1;
+		}
+		if (st->tcol < 0 && st->ycol < 0) {
+			st->tdone = 1;
+			return;
+		}
+	}
+	if (st->tcol >= 0) {
+		if (timecol_parse(row->field[st->tcol], row->len[st->tcol],
+		    &secs) != 0)
+			return;
+	} else {
+		if (csvin_number(row->field[st->ycol], row->len[st->ycol],
+		    &v[0]) != CSVIN_NUM_OK || csvin_number(row->field[st->mcol],
+		    row->len[st->mcol], &v[1]) != CSVIN_NUM_OK ||
+		    timecol_parse_ym(v[0], v[1], &secs) != 0)
+			return;
+	}
+	tspace_add(&st->tsp, secs);
+	if (!((sp = tspace_spacing(&st->tsp)) > 0))
+		return;
+	st->tdone = 1;
+	n = timecol_periods(sp, per, TIMECOL_MAX_PERIODS);
+	/* the year of a daily series waits for a longer history: not here */
+	for (i = 0; i < n; i++)
+		if (per[i] <= BASE_MAX_PERIOD && per[i] != TIMECOL_YEAR_DAYS)
+			per[np++] = per[i];
+	if (np > 0 && base_set_periods(st->base, np, per, BASE_P_TIME) != 0)
+		rerr_set(r->e, EXIT_DATA, "out of memory");
 }
 
 /* A number, or nothing (csv, tsv) or null (jsonl) when undefined. */
@@ -1043,7 +1283,13 @@ on_row(void *ctx, const struct csvin_row *row)
 		    &r->present[1 + i]))
 			return bad_row(r);
 
+	if (kst->base != NULL && !kst->tdone)
+		time_item(r, kst, row);
+	if (r->e->status)
+		return r->e->status;
 	step(r, net, kst, &it);
+	if (r->e->status)
+		return r->e->status;
 	progress_item(&r->prog, it.has_res, it.loss, r->raw[0],
 	    r->present[0], it.pred, it.scored);
 	pd = &kst->pend[(net->t - 1) % (uint64_t)kst->horizon];
@@ -1217,73 +1463,125 @@ put_key_name(const struct numstate *sh)
 }
 
 /*
- * N recursive forecasts of NET and ST; KE, when not NULL, is their key,
- * written first on each line (SH holds the key column).
+ * The I-th (0-based) --forecast line: marked +(I + 2) in plain output (the
+ * items after the last one read; +1 is that row's own prediction), "ahead"
+ * I + 1 in jsonl.
  */
 static void
+forecast_line(const struct opts *op, const struct numstate *sh,
+    const struct keyent *ke, struct item *it, long long i, double next,
+    double scale)
+{
+	int c, d = out_delim(op);
+	char nb[32];
+
+	if (!op->append) {
+		if (ke != NULL) {
+			out_write(ke->key, ke->len);
+			out_char('\t');
+		}
+		snprintf(nb, sizeof nb, "+%lld\t", i + 2);
+		out_str(nb);
+		put_number(next, op->precision, scale);
+	} else if (op->output == OUT_JSONL) {
+		out_char('{');
+		if (ke != NULL) {
+			put_key_name(sh);
+			out_char(':');
+			put_json_string(ke->key, ke->len);
+			out_char(',');
+		}
+		snprintf(nb, sizeof nb, "\"ahead\":%lld", i + 1);
+		out_str(nb);
+		put_added(op, added, it, next, 1, scale);
+		out_char('}');
+	} else {
+		for (c = 0; c < sh->ncols; c++) {
+			if (ke != NULL && c == sh->keycol)
+				put_field(ke->key, ke->len, d);
+			out_char(d);
+		}
+		put_added(op, added, it, next, 1, scale);
+	}
+	out_char('\n');
+}
+
+/*
+ * N recursive forecasts of NET and ST, each made from the one before,
+ * starting from the prediction the last row delivered; KE, when not NULL,
+ * is their key, written first on each line (SH holds the key column).
+ * Returns 0, or -1 when out of memory.
+ */
+static int
 forecast_one(const struct opts *op, struct online *net, struct numstate *st,
     const struct numstate *sh, const struct keyent *ke, long long n)
 {
-	real x[1 + NUM_MAX_INPUTS];
+	real x[NUM_MAX_NIN];
 	struct item it;
 	long long i;
-	int h = st->horizon, k, d = out_delim(op);
+	int h = st->horizon, k;
 	double pred, next, mean, scale;
+	struct ser *snap = NULL;
 
 	if (net->t == 0 || h != 1)
-		return;
+		return 0;
 	memset(&it, 0, sizeof it);
 	it.scored = 1;
 	pred = st->pend[(net->t - 1) % (uint64_t)h].pred;
+	if (st->base != NULL) {
+		/* the base moves with each forecast: put it back after */
+		if ((snap = ser_new_save()) == NULL)
+			return -1;
+		base_ser(snap, st->base);
+		if (ser_failed(snap)) {
+			ser_free(snap);
+			return -1;
+		}
+	}
 	for (i = 0; i < n && out_error() == 0; i++) {
 		const real *y;
+		double fc, s;
 
-		x[0] = (real)norm_scale(&st->norm[0], pred);
-		for (k = 1; k <= st->ninputs; k++)
-			x[k] = 0;
-		y = online_advance(net, x, 0);
 		norm_get(&st->norm[0], &mean, &scale);
-		next = (op->predict == PREDICT_LEVEL ? mean : pred) +
-		    scale * (double)y[0];
-		if (!op->append) {
-			char nb[32];
+		if (st->base != NULL) {
+			struct run rr;
 
-			if (ke != NULL) {
-				out_write(ke->key, ke->len);
-				out_char('\t');
-			}
-			/* "+k\t": k items after the last one read */
-			snprintf(nb, sizeof nb, "+%lld\t", i + 2);
-			out_str(nb);
-			put_number(next, op->precision, scale);
-		}
-		else if (op->output == OUT_JSONL) {
-			char nb[32];
-
-			out_char('{');
-			if (ke != NULL) {
-				put_key_name(sh);
-				out_char(':');
-				put_json_string(ke->key, ke->len);
-				out_char(',');
-			}
-			snprintf(nb, sizeof nb, "\"ahead\":%lld", i + 1);
-			out_str(nb);
-			it.pred = pred;
-			put_added(op, added, &it, next, 1, scale);
-			out_char('}');
+			/* the base takes its own forecast as a missing item */
+			if (base_push(st->base, pred, 0) != 0)
+				break;
+			fc = base_forecast(st->base);
+			memset(&rr, 0, sizeof rr);
+			base_input(&rr, st, net->t, 0, pred, fc, scale);
+			memcpy(x, rr.x, sizeof x);
+			y = online_advance(net, x, 0);
+			s = base_rms(st->base);
+			if (!(s > 0) || st->norm[0].off)
+				s = scale;
+			next = fc + (gate_open(st) ? s * (double)y[0] : 0);
 		} else {
-			for (k = 0; k < st->ncols; k++) {
-				if (ke != NULL && k == sh->keycol)
-					put_field(ke->key, ke->len, d);
-				out_char(d);
-			}
-			it.pred = pred;
-			put_added(op, added, &it, next, 1, scale);
+			x[0] = (real)norm_scale(&st->norm[0], pred);
+			for (k = 1; k <= st->ninputs; k++)
+				x[k] = 0;
+			y = online_advance(net, x, 0);
+			next = (op->predict == PREDICT_LEVEL ? mean : pred) +
+			    scale * (double)y[0];
 		}
-		out_char('\n');
+		it.pred = pred;
+		forecast_line(op, sh, ke, &it, i, next, scale);
 		pred = next;
 	}
+	if (snap != NULL) {
+		struct ser *ld = ser_new_load(snap);
+
+		if (ld != NULL)
+			base_ser(ld, st->base);
+		k = ld == NULL || ser_failed(ld);
+		ser_free(ld);
+		ser_free(snap);
+		if (k)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -1298,14 +1596,17 @@ numeric_forecast(const struct opts *op, struct online *net,
     struct numstate *st, long long n, struct rerr *e)
 {
 	size_t i;
+	int rc = 0;
 
 	if (st->keys == NULL)
-		forecast_one(op, net, st, st, NULL, n);
+		rc = forecast_one(op, net, st, st, NULL, n);
 	else
-		for (i = 0; i < st->keys->n && out_error() == 0; i++)
-			forecast_one(op, st->keys->ent[i].net,
+		for (i = 0; i < st->keys->n && out_error() == 0 && rc == 0; i++)
+			rc = forecast_one(op, st->keys->ent[i].net,
 			    st->keys->ent[i].st, st, &st->keys->ent[i], n);
 	out_flush();
+	if (rc != 0)
+		return rerr_set(e, EXIT_DATA, "out of memory");
 	return out_error() ? rerr_set(e, EXIT_DATA, "write error: %s",
 	    strerror(out_error())) : 0;
 }

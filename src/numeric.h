@@ -17,8 +17,21 @@
 #include "online.h"
 #include "opts.h"
 #include "rerr.h"
+#include "timecol.h"
+
+struct base;
 
 #define NUM_MAX_INPUTS OPTS_MAX_INPUTS
+/*
+ * --predict base: the network's input before the --inputs columns is the
+ * base's scaled residual at t, its forecast's scaled change from x_t, and
+ * sin and cos of the phase of t + h in each of two periods (0 without).
+ */
+#define NUM_BASE_IN 6
+#define NUM_MAX_NIN (NUM_BASE_IN + NUM_MAX_INPUTS)
+/* The network's correction is used once it beats the base by this t. */
+#define NUM_NET_GATE_T 1.0
+#define NUM_NET_GATE_LAMBDA 0.999
 #define NUM_MAX_HORIZON 10000
 #define NUM_NAME_MAX 64
 #define NUM_HELD_MAX (2u << 20)
@@ -26,6 +39,8 @@
 
 struct pending {
 	double pred;	/* the prediction, in the input's units */
+	double full;	/* --predict base: the base with the network's
+			 * correction, whether used or not */
 	double x;	/* the item it was made after (the naive forecast) */
 	double base;	/* what the scaled output was added to: the item (--predict
 			 * change) or the normalizer's mean (level) */
@@ -58,6 +73,17 @@ struct numstate {
 	struct pending *pend;		/* (horizon) made at step s: [s % h] */
 	struct metrics met;
 
+	/* --predict base */
+	struct base *base;		/* NULL for the plain network */
+	int tcol;			/* time column, 0-based; -1 none, -2
+					 * not chosen yet */
+	int ycol, mcol;			/* year and month columns, or -1 */
+	int tdone;			/* periods settled: no more times */
+	struct tspace tsp;
+	double gm, gv, gn;		/* the network's gate: discounted mean
+					 * and mean square of |e_base| -
+					 * |e_full|, and their weight */
+
 	/*
 	 * --key: the table of keys, each with its own network and numstate
 	 * (whose columns are copies of these), and the key column.  In the
@@ -89,6 +115,10 @@ struct numstate {
  * what ST holds (not ST itself, nor its table of keys).
  */
 int numstate_init(struct numstate *st, const struct opts *op);
+/* The network's input size for PREDICT and NINPUTS --inputs columns. */
+int numeric_nin(int predict, int ninputs);
+/* The base's part of ST for the model file (none without a base). */
+void numstate_base_ser(struct ser *s, struct numstate *st);
 void numstate_release(struct numstate *st);
 /* Resize the horizon's buffer to H (a loaded model's): 0 or -1. */
 int numstate_horizon(struct numstate *st, int h);

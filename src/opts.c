@@ -33,7 +33,8 @@ opts_init(struct opts *o)
 	o->forget_bias = 0;
 	o->seed = 1;
 	o->normalize = NORM_RUNNING;
-	o->predict = PREDICT_CHANGE;
+	o->predict = PREDICT_BASE;
+	o->nperiod = -1;
 
 	o->model = NULL;
 	o->no_learn = 0;

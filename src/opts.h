@@ -11,7 +11,8 @@
 #include "optim.h"
 
 enum normalize { NORM_RUNNING, NORM_NONE };
-enum predict { PREDICT_CHANGE, PREDICT_LEVEL };
+/* The network's target: the base forecast's residual, or the plain network's */
+enum predict { PREDICT_CHANGE, PREDICT_LEVEL, PREDICT_BASE };
 enum outfmt { OUT_CSV, OUT_TSV, OUT_JSONL };
 enum header_mode { HEADER_AUTO = -1, HEADER_NO = 0, HEADER_YES = 1 };
 
@@ -39,7 +40,8 @@ enum {
 	GIVEN_INTERVAL = 1 << 19,
 	GIVEN_TEMPERATURE = 1 << 20,
 	GIVEN_PRECISION = 1 << 21,
-	GIVEN_HOLDOFF = 1 << 22
+	GIVEN_HOLDOFF = 1 << 22,
+	GIVEN_PERIOD = 1 << 22
 };
 
 struct opts {
@@ -70,6 +72,8 @@ struct opts {
 	uint64_t seed;
 	enum normalize normalize;
 	enum predict predict;
+	int nperiod;		/* --period: -1 auto, 0 none, or 1..2 given */
+	double period[2];
 
 	/* the model file */
 	const char *model;

@@ -50,6 +50,25 @@ ser_new_save(void)
 	return calloc(1, sizeof(struct ser));
 }
 
+struct ser *
+ser_new_load(const struct ser *saved)
+{
+	struct ser *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->loading = 1;
+	if (saved->len > 0) {
+		if ((s->buf = malloc(saved->len)) == NULL) {
+			free(s);
+			return NULL;
+		}
+		memcpy(s->buf, saved->buf, saved->len);
+	}
+	s->len = s->cap = saved->len;
+	return s;
+}
+
 void
 ser_free(struct ser *s)
 {

@@ -39,6 +39,8 @@ void ser_bytes(struct ser *s, void *p, size_t n);
  * ser_pack()'s *OUT is malloc'd and the caller frees it.
  */
 struct ser *ser_new_save(void);
+/* A loading ser over a copy of SAVED's payload (a snapshot in memory). */
+struct ser *ser_new_load(const struct ser *saved);
 void ser_free(struct ser *s);
 /* The first error's text (static), or NULL. */
 const char *ser_error(const struct ser *s);

@@ -310,7 +310,7 @@ roundtrip(struct tspace *t, struct tspace *out)
 	if (ser_pack(s, &buf, &n) != 0)
 		abort();
 	ser_free(s);
-	if (ser_unpack(buf, n, 0, NULL, &l) != SER_OK || ser_check_sum(l) != 0)
+	if (ser_unpack(buf, n, 0, NULL, ser_payload_max(n), &l) != SER_OK || ser_check_sum(l) != 0)
 		abort();
 	free(buf);
 	memset(out, 0x55, sizeof *out);

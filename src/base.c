@@ -1,0 +1,932 @@
+/* base.c - the pool of simple online forecasters; see base.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base.h"
+#include "real.h"
+#include "ser.h"
+
+#define BX_MAXLAGS 80		/* 64 (arm) or 12 short lags + 6 seasonal */
+#define BASE_MIN_QN 5.0		/* scored items before a forecaster is used */
+#define AR_P0 1e4		/* RLS starts from P = AR_P0 * I, scaled units */
+
+static const double ses_a[BASE_SES_G] = { 0.05, 0.1, 0.2, 0.3, 0.5, 0.7,
+    0.9, 1.0 };
+static const double hw_a[3] = { 0.1, 0.3, 0.6 }, hw_b[3] = { 0, 0.02, 0.1 },
+    hw_g[3] = { 0.05, 0.2, 0.5 };
+static const double ds_a[3] = { 0.01, 0.05, 0.2 }, ds_d[2] = { 0.1, 0.3 },
+    ds_w[2] = { 0.1, 0.3 }, ds_p[3] = { 0, 0.8, 0.95 };
+
+static const char *const kind_name[BX_NKIND] = { "naive", "ses", "ar3",
+    "ar12", "snaive", "snaive2", "ar3s", "ar12s", "arm", "hw", "dshw" };
+static const char *const log_name[BX_NKIND] = { "log naive", "log ses",
+    "log ar3", "log ar12", "log snaive", "log snaive2", "log ar3s",
+    "log ar12s", "log arm", "log hw", "log dshw" };
+
+/*
+ * One forecaster.  Its numbers live in BLK, laid out by bx_layout() from
+ * (kind, h, lags, grid, periods) alone, so that saving and loading are one
+ * flat array.
+ */
+struct bx {
+	int kind, tr;
+	int nl;			/* AR: lags, as offsets back from the origin */
+	int off[BX_MAXLAGS];
+	int n;			/* AR: coefficients, 1 + nl */
+	int G;			/* grid rows */
+	int m1, m2;		/* integer periods in use */
+	uint64_t t0;		/* item at which a grid started; 0 before */
+	int started;
+	double q, qn;		/* discounted squared error, count */
+	double sae, sse, nsc;	/* all errors, for --report */
+	double nfit, c, sc;	/* AR: pairs fitted; z enters as (z - c) / sc,
+				 * c the first value and sc = |c| (or 1) */
+	double weight;		/* in the latest combination */
+	size_t nblk;
+	double *blk;
+	double *pend;		/* (h) forecast after x_s, input units */
+	double *w, *P;		/* AR: (n), (n, n) */
+	double *gp;		/* (h, G) grid rows' forecasts, transformed */
+	double *cum;		/* (G) grid rows' |errors| */
+	double *L, *B, *E;	/* (G) level, trend, error (dshw) */
+	double *S;		/* (G, m1) hw seasonals, dshw's daily ones */
+	double *W;		/* (G, m2) dshw's weekly seasonals */
+};
+
+static int
+iround(double v)
+{
+	return (int)floor(v + 0.5);
+}
+
+/* Smallest multiple of M that reaches H, as an offset back from x_t. */
+static int
+season_off(int m, int h)
+{
+	int k = (h + m - 1) / m;
+
+	return k * m - h;
+}
+
+static void
+add_lag(struct bx *x, int off)
+{
+	int i;
+
+	for (i = 0; i < x->nl; i++)
+		if (x->off[i] == off)
+			return;
+	if (x->nl < BX_MAXLAGS)
+		x->off[x->nl++] = off;
+}
+
+/* The lags of an AR kind from the periods. */
+static void
+ar_lags(struct bx *x, int h, int nper, const int *m)
+{
+	int p, i, j;
+
+	x->nl = 0;
+	p = x->kind == BX_AR3 || x->kind == BX_AR3S ? 3 :
+	    x->kind == BX_ARM ? m[0] : 12;
+	for (i = 0; i < p; i++)
+		add_lag(x, i);
+	if (x->kind == BX_AR3S || x->kind == BX_AR12S)
+		for (j = 0; j < nper; j++) {
+			add_lag(x, season_off(m[j], h));
+			add_lag(x, season_off(m[j], h) + 1);
+			add_lag(x, season_off(2 * m[j], h));
+		}
+	x->n = 1 + x->nl;
+}
+
+static size_t
+bx_layout(struct bx *x, int h)
+{
+	size_t n = (size_t)x->n, G = (size_t)x->G, sz = (size_t)h;
+
+	switch (x->kind) {
+	case BX_AR3: case BX_AR12: case BX_AR3S: case BX_AR12S: case BX_ARM:
+		sz += n + n * n;
+		break;
+	case BX_SES:
+		sz += G * (size_t)h + 2 * G;
+		break;
+	case BX_HW:
+		sz += G * (size_t)h + 3 * G + G * (size_t)x->m1;
+		break;
+	case BX_DSHW:
+		sz += G * (size_t)h + 3 * G + G * (size_t)(x->m1 + x->m2);
+		break;
+	}
+	return sz;
+}
+
+static void
+bx_point(struct bx *x, int h)
+{
+	double *p = x->blk;
+	size_t G = (size_t)x->G;
+
+	x->pend = p, p += h;
+	switch (x->kind) {
+	case BX_AR3: case BX_AR12: case BX_AR3S: case BX_AR12S: case BX_ARM:
+		x->w = p, p += x->n;
+		x->P = p;
+		break;
+	case BX_SES:
+		x->gp = p, p += G * (size_t)h;
+		x->cum = p, p += G;
+		x->L = p;
+		break;
+	case BX_HW:
+	case BX_DSHW:
+		x->gp = p, p += G * (size_t)h;
+		x->cum = p, p += G;
+		x->L = p, p += G;
+		x->B = x->E = p, p += G;
+		x->S = p, p += G * (size_t)x->m1;
+		x->W = p;
+		break;
+	}
+}
+
+static void
+bx_free(struct bx *x)
+{
+	if (x != NULL)
+		free(x->blk);
+	free(x);
+}
+
+/* A forecaster of KIND on transform TR; NULL when out of memory. */
+static struct bx *
+bx_new(int kind, int tr, int h, int nper, const int *m)
+{
+	struct bx *x = calloc(1, sizeof *x);
+	int i;
+
+	if (x == NULL)
+		return NULL;
+	x->kind = kind;
+	x->tr = tr;
+	x->m1 = nper > 0 ? m[0] : 0;
+	x->m2 = nper > 1 ? m[1] : 0;
+	if (kind >= BX_AR3 && kind != BX_SNAIVE && kind != BX_SNAIVE2 &&
+	    kind != BX_HW && kind != BX_DSHW)
+		ar_lags(x, h, nper, m);
+	x->G = kind == BX_SES ? BASE_SES_G : kind == BX_HW ? BASE_HW_G :
+	    kind == BX_DSHW ? BASE_DSHW_G : 0;
+	x->nblk = bx_layout(x, h);
+	if ((x->blk = calloc(x->nblk, sizeof *x->blk)) == NULL) {
+		free(x);
+		return NULL;
+	}
+	bx_point(x, h);
+	if (x->P != NULL)
+		for (i = 0; i < x->n; i++)
+			x->P[i * x->n + i] = AR_P0;
+	return x;
+}
+
+/* Is forecaster KIND made for these periods? */
+static int
+kind_fits(int kind, int tr, int nper, const int *m)
+{
+	if (tr == 1 && (kind == BX_NAIVE || kind == BX_SNAIVE ||
+	    kind == BX_SNAIVE2))
+		return 0;	/* the same forecasts as on the values */
+	switch (kind) {
+	case BX_SNAIVE: case BX_AR3S: case BX_AR12S: case BX_HW:
+		return nper >= 1;
+	case BX_SNAIVE2:
+		return nper >= 2;
+	case BX_ARM:
+		return nper >= 1 && m[0] > 12 && m[0] <= BASE_MAX_ARM;
+	case BX_DSHW:
+		return nper >= 2 && m[1] % m[0] == 0;
+	default:
+		return 1;
+	}
+}
+
+struct base *
+base_new(int h, int find)
+{
+	struct base *b = calloc(1, sizeof *b);
+	int tr, k;
+
+	if (b == NULL)
+		return NULL;
+	b->h = h;
+	b->find = find;
+	b->logok = 1;
+	b->hl = 2 * BASE_MAX_PERIOD + 2 + h;
+	b->hist = calloc(2 * (size_t)b->hl, sizeof *b->hist);
+	b->pend = calloc(2 * (size_t)h, sizeof *b->pend);
+	if (find)
+		b->acf = calloc(BASE_MAX_PERIOD + 3, sizeof *b->acf);
+	if (b->hist == NULL || b->pend == NULL || (find && b->acf == NULL))
+		goto fail;
+	b->dlv = b->pend + h;
+	for (tr = 0; tr < 2; tr++)
+		for (k = 0; k < BX_NFIXED; k++)
+			if (kind_fits(k, tr, 0, NULL) &&
+			    (b->x[tr][k] = bx_new(k, tr, h, 0, NULL)) == NULL)
+				goto fail;
+	return b;
+fail:
+	base_free(b);
+	return NULL;
+}
+
+void
+base_free(struct base *b)
+{
+	int tr, k;
+
+	if (b == NULL)
+		return;
+	for (tr = 0; tr < 2; tr++)
+		for (k = 0; k < BX_NKIND; k++)
+			bx_free(b->x[tr][k]);
+	free(b->hist);
+	free(b->acf);
+	free(b->pend);
+	free(b);
+}
+
+static int
+int_periods(const struct base *b, int *m)
+{
+	int i;
+
+	for (i = 0; i < b->nper; i++)
+		m[i] = iround(b->per[i]);
+	return b->nper;
+}
+
+static double bx_push(struct base *b, struct bx *x, uint64_t t, double z,
+    int present);
+static double hist_at(const struct base *b, int tr, uint64_t s);
+static void bx_score(struct bx *x, uint64_t slot, double v);
+
+/*
+ * New forecasters X take the items still in the history, as if they had
+ * been there from the start of it: scored, fitted and forecasting.
+ */
+static void
+replay(struct base *b, struct bx *x)
+{
+	uint64_t h = (uint64_t)b->h, s, s0;
+	double f;
+
+	s0 = b->n > (uint64_t)b->hl - h ? b->n - ((uint64_t)b->hl - h) : 0;
+	for (s = s0; s < b->n; s++) {
+		if (s >= s0 + h)
+			bx_score(x, s % h, hist_at(b, 0, s));
+		f = bx_push(b, x, s, hist_at(b, x->tr, s), 1);
+		x->pend[s % h] = x->tr ? exp(f) : f;
+	}
+}
+
+static int
+set_periods(struct base *b, int nper, const double *per, int src, int rerun)
+{
+	struct bx *nx[2][BX_NKIND] = { { NULL } };
+	int m[2], tr, k, i;
+
+	for (i = 0; i < nper; i++)
+		m[i] = iround(per[i]);
+	for (tr = 0; tr < 2; tr++)
+		for (k = BX_NFIXED; k < BX_NKIND; k++)
+			if ((tr == 0 || b->logok) && kind_fits(k, tr, nper, m) &&
+			    (nx[tr][k] = bx_new(k, tr, b->h, nper, m)) == NULL)
+				goto fail;
+	for (tr = 0; tr < 2; tr++)
+		for (k = BX_NFIXED; k < BX_NKIND; k++) {
+			bx_free(b->x[tr][k]);
+			b->x[tr][k] = nx[tr][k];
+			if (rerun && nx[tr][k] != NULL)
+				replay(b, nx[tr][k]);
+		}
+	b->nper = nper;
+	for (i = 0; i < 2; i++)
+		b->per[i] = i < nper ? per[i] : 0;
+	b->psrc = src;
+	if (src != BASE_P_DATA || nper == 2) {
+		b->find = 0;
+		free(b->acf);
+		b->acf = NULL;
+	}
+	return 0;
+fail:
+	for (tr = 0; tr < 2; tr++)
+		for (k = BX_NFIXED; k < BX_NKIND; k++)
+			bx_free(nx[tr][k]);
+	return -1;
+}
+
+int
+base_set_periods(struct base *b, int nper, const double *per, int src)
+{
+	return set_periods(b, nper, per, src, 1);
+}
+
+int
+base_due(const struct base *b)
+{
+	return b->n >= (uint64_t)b->h;
+}
+
+double
+base_pred(const struct base *b)
+{
+	return b->dlv[b->n % (uint64_t)b->h];
+}
+
+double
+base_forecast(const struct base *b)
+{
+	return b->dlv[(b->n - 1) % (uint64_t)b->h];
+}
+
+double
+base_rms(const struct base *b)
+{
+	return b->bn > 0 ? sqrt(b->bq / b->bn) : 0;
+}
+
+/* z_s of transform TR, for s <= the latest item. */
+static double
+hist_at(const struct base *b, int tr, uint64_t s)
+{
+	return b->hist[(size_t)tr * b->hl + s % (uint64_t)b->hl];
+}
+
+/* phi = (1, z_{s-o} - c for each lag offset o); 0 if a lag is before 0. */
+static int
+regressor(const struct base *b, const struct bx *x, uint64_t s, double *phi)
+{
+	int i;
+
+	phi[0] = 1;
+	for (i = 0; i < x->nl; i++) {
+		if ((uint64_t)x->off[i] > s)
+			return 0;
+		phi[1 + i] = (hist_at(b, x->tr, s - (uint64_t)x->off[i]) -
+		    x->c) / x->sc;
+	}
+	return 1;
+}
+
+/*
+ * One RLS step (forgetting factor 1) on (phi, y); P stays exactly
+ * symmetric because each k_i k_j is formed before it is scaled.
+ */
+RNNF_HOT static void
+rls(struct bx *x, const double *phi, double y)
+{
+	double Pphi[BX_MAXLAGS + 1], den = 1, e = y;
+	int i, j, n = x->n;
+
+	for (i = 0; i < n; i++) {
+		const double *Pi = x->P + (size_t)i * n;
+		double s = 0;
+
+		for (j = 0; j < n; j++)
+			s += Pi[j] * phi[j];
+		Pphi[i] = s;
+		den += phi[i] * s;
+		e -= x->w[i] * phi[i];
+	}
+	for (i = 0; i < n; i++) {
+		Pphi[i] /= den;
+		x->w[i] += Pphi[i] * e;
+	}
+	for (i = 0; i < n; i++) {
+		double *Pi = x->P + (size_t)i * n, ki = Pphi[i];
+
+		for (j = 0; j < n; j++)
+			Pi[j] -= ki * Pphi[j] * den;
+	}
+}
+
+/* Grid row with the lowest |error| so far (the first of equals). */
+static int
+grid_best(const struct bx *x)
+{
+	int g, k = 0;
+
+	for (g = 1; g < x->G; g++)
+		if (x->cum[g] < x->cum[k])
+			k = g;
+	return k;
+}
+
+/* Start a Holt-Winters grid at item T from the last m1 (or m2) values. */
+static void
+grid_start(const struct base *b, struct bx *x, uint64_t t)
+{
+	int g, i, m = x->kind == BX_HW ? x->m1 : x->m2;
+	double mean = 0, *d = x->S;	/* row 0 as scratch, then copied */
+	uint64_t s;
+
+	for (s = t + 1 - (uint64_t)m; s <= t; s++)
+		mean += hist_at(b, x->tr, s);
+	mean /= m;
+	if (x->kind == BX_HW) {
+		for (s = t + 1 - (uint64_t)m; s <= t; s++)
+			d[s % (uint64_t)m] = hist_at(b, x->tr, s) - mean;
+	} else {
+		int per = x->m2 / x->m1;
+
+		for (i = 0; i < x->m1; i++)
+			d[i] = 0;
+		for (s = t + 1 - (uint64_t)m; s <= t; s++)
+			d[s % (uint64_t)x->m1] += hist_at(b, x->tr, s) / per;
+		for (i = 0; i < x->m1; i++)
+			d[i] -= mean;
+		for (s = t + 1 - (uint64_t)m; s <= t; s++)
+			x->W[s % (uint64_t)m] = hist_at(b, x->tr, s) - mean -
+			    d[s % (uint64_t)x->m1];
+	}
+	for (g = 0; g < x->G; g++) {
+		x->L[g] = mean;
+		x->B[g] = 0;
+		x->cum[g] = 0;
+		if (g > 0) {
+			memcpy(x->S + (size_t)g * x->m1, x->S,
+			    (size_t)x->m1 * sizeof *x->S);
+			if (x->kind == BX_DSHW)
+				memcpy(x->W + (size_t)g * x->m2, x->W,
+				    (size_t)x->m2 * sizeof *x->W);
+		}
+	}
+	x->started = 1;
+	x->t0 = t;
+}
+
+/* Row G's parameters of a Holt-Winters grid. */
+static void
+hw_par(int g, double *a, double *be, double *ga)
+{
+	*a = hw_a[g / 9], *be = hw_b[g / 3 % 3], *ga = hw_g[g % 3];
+}
+
+static void
+ds_par(int g, double *a, double *de, double *om, double *ph)
+{
+	*a = ds_a[g / 12], *de = ds_d[g / 6 % 2], *om = ds_w[g / 3 % 2];
+	*ph = ds_p[g % 3];
+}
+
+/*
+ * Item T (value z in the forecaster's transform) for a grid: score the
+ * rows' forecasts made H items ago, update each row, forecast x_{t+h};
+ * returns the chosen row's forecast.
+ */
+static double
+grid_push(const struct base *b, struct bx *x, uint64_t t, double z,
+    int present)
+{
+	uint64_t h = (uint64_t)b->h, ts = t + h;
+	double *gp = x->gp + (size_t)(t % h) * x->G, php[3];
+	int g, m = x->kind == BX_HW ? x->m1 : x->m2;
+	/* the seasonal slots of x_t and of x_{t+h}, once for all rows */
+	size_t i1 = 0, j1 = 0, i2 = 0, j2 = 0;
+
+	if (x->kind == BX_SES && t == 0)
+		for (g = 0; g < x->G; g++)
+			x->L[g] = z;
+	if (x->kind != BX_SES && !x->started) {
+		if (t + 1 >= (uint64_t)m)
+			grid_start(b, x, t);
+		if (!x->started)
+			return z;
+	} else if (present && (x->kind == BX_SES || t >= x->t0 + h)) {
+		for (g = 0; g < x->G; g++)
+			x->cum[g] += fabs(gp[g] - z);
+	}
+	if (x->kind != BX_SES) {
+		i1 = (size_t)(t % (uint64_t)x->m1);
+		j1 = (size_t)(ts % (uint64_t)x->m1);
+	}
+	if (x->kind == BX_DSHW) {
+		i2 = (size_t)(t % (uint64_t)x->m2);
+		j2 = (size_t)(ts % (uint64_t)x->m2);
+		for (g = 0; g < 3; g++)
+			php[g] = h == 1 ? ds_p[g] : pow(ds_p[g], (double)h);
+	}
+	for (g = 0; g < x->G; g++) {
+		double a, be, ga, de, om, ph, *S, *W, Ln;
+
+		switch (x->kind) {
+		case BX_SES:
+			if (t > 0)
+				x->L[g] += ses_a[g] * (z - x->L[g]);
+			gp[g] = x->L[g];
+			break;
+		case BX_HW:
+			if (t == x->t0)
+				goto hw_fc;	/* just started from this item */
+			hw_par(g, &a, &be, &ga);
+			S = x->S + (size_t)g * x->m1;
+			Ln = a * (z - S[i1]) + (1 - a) * (x->L[g] + x->B[g]);
+			x->B[g] = be * (Ln - x->L[g]) + (1 - be) * x->B[g];
+			S[i1] = ga * (z - Ln) + (1 - ga) * S[i1];
+			x->L[g] = Ln;
+		hw_fc:
+			S = x->S + (size_t)g * x->m1;
+			gp[g] = x->L[g] + (double)h * x->B[g] + S[j1];
+			break;
+		case BX_DSHW:
+			ds_par(g, &a, &de, &om, &ph);
+			S = x->S + (size_t)g * x->m1;
+			W = x->W + (size_t)g * x->m2;
+			if (t != x->t0) {
+				double *D = &S[i1], *Wj = &W[i2], dn;
+
+				x->E[g] = z - (x->L[g] + *D + *Wj);
+				Ln = a * (z - *D - *Wj) + (1 - a) * x->L[g];
+				dn = de * (z - Ln - *Wj) + (1 - de) * *D;
+				*Wj = om * (z - Ln - *D) + (1 - om) * *Wj;
+				*D = dn;
+				x->L[g] = Ln;
+			}
+			gp[g] = x->L[g] + S[j1] + W[j2] + php[g % 3] * x->E[g];
+			break;
+		}
+	}
+	return gp[grid_best(x)];
+}
+
+/* Item T for forecaster X: update, and its forecast of x_{t+h}, transformed. */
+static double
+bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
+{
+	uint64_t h = (uint64_t)b->h;
+	double phi[BX_MAXLAGS + 1], f;
+	int i;
+
+	switch (x->kind) {
+	case BX_NAIVE:
+		return z;
+	case BX_SNAIVE:
+	case BX_SNAIVE2: {
+		int m = x->kind == BX_SNAIVE ? x->m1 : x->m2;
+		uint64_t o = (uint64_t)season_off(m, b->h);
+
+		return o <= t ? hist_at(b, x->tr, t - o) : z;
+	}
+	case BX_SES: case BX_HW: case BX_DSHW:
+		return grid_push(b, x, t, z, present);
+	}
+	/* AR: fit z_t on the lags at origin t - h, then forecast */
+	if (x->sc == 0) {
+		x->c = z;
+		x->sc = z != 0 ? fabs(z) : 1;
+	}
+	if (present && t >= h && regressor(b, x, t - h, phi)) {
+		rls(x, phi, (z - x->c) / x->sc);
+		x->nfit += 1;
+	}
+	if (x->nfit < 2.0 * x->n || !regressor(b, x, t, phi))
+		return z;
+	f = 0;
+	for (i = 0; i < x->n; i++)
+		f += x->w[i] * phi[i];
+	return x->c + x->sc * f;
+}
+
+/* Score forecaster X's forecast of x (made H items ago). */
+static void
+bx_score(struct bx *x, uint64_t slot, double v)
+{
+	double e = v - x->pend[slot];
+
+	x->q = BASE_LAMBDA * x->q + e * e;
+	x->qn = BASE_LAMBDA * x->qn + 1;
+	x->sae += fabs(e);
+	x->sse += e * e;
+	x->nsc += 1;
+}
+
+/* The combination of the best BASE_TOPK forecasters after item T. */
+static double
+combine(struct base *b, uint64_t slot, double naive)
+{
+	struct bx *top[BASE_TOPK];
+	double mse[BASE_TOPK], sw = 0, f = 0;
+	int nt = 0, tr, k, i;
+
+	for (tr = 0; tr < 2; tr++)
+		for (k = 0; k < BX_NKIND; k++) {
+			struct bx *x = b->x[tr][k];
+			double v;
+
+			if (x == NULL)
+				continue;
+			x->weight = 0;
+			if (x->qn < BASE_MIN_QN || !isfinite(x->pend[slot]))
+				continue;
+			v = x->q / x->qn;
+			for (i = nt < BASE_TOPK ? nt++ : BASE_TOPK;
+			    i > 0 && mse[i - 1] > v; i--) {
+				if (i < BASE_TOPK) {
+					mse[i] = mse[i - 1];
+					top[i] = top[i - 1];
+				}
+			}
+			if (i < BASE_TOPK) {
+				mse[i] = v;
+				top[i] = x;
+			}
+		}
+	if (nt == 0)
+		return naive;
+	for (i = 0; i < nt; i++)
+		sw += 1 / (mse[i] + 1e-300);
+	for (i = 0; i < nt; i++) {
+		top[i]->weight = 1 / (mse[i] + 1e-300) / sw;
+		f += top[i]->weight * top[i]->pend[slot];
+	}
+	return f;
+}
+
+/* r_L of the first differences from the sums, lag L. */
+static double
+acf_r(const struct base *b, int L)
+{
+	double nd = (double)b->n - 1, m = b->acf[BASE_MAX_PERIOD + 1] / nd;
+	double v0 = b->acf[0] / nd - m * m, vl;
+
+	if (v0 <= 0 || nd - L < 1)
+		return 0;
+	vl = b->acf[L] / (nd - L) - m * m;
+	return vl / v0;
+}
+
+/*
+ * A local peak of the autocorrelation at L, above the noise, after the
+ * autocorrelation has been negative at a shorter lag (a trough between:
+ * a smooth series' short lags are no period).
+ */
+static int
+acf_peak(const struct base *b, int L, double *r)
+{
+	double min = 3 / sqrt((double)b->n - 1);
+	int j, trough = 0;
+
+	*r = acf_r(b, L);
+	if (min < BASE_ACF_MIN)
+		min = BASE_ACF_MIN;
+	if (!(*r > min && *r >= acf_r(b, L - 1) && *r >= acf_r(b, L + 1)))
+		return 0;
+	for (j = 1; j < L && !trough; j++)
+		trough = acf_r(b, j) < 0;
+	return trough;
+}
+
+/*
+ * At the checkpoints n = 36 * 2^k: the highest peak becomes the period, or
+ * replaces a period found earlier when it is higher by BASE_ACF_GAIN; a
+ * multiple of the period whose peak is higher still becomes the second.
+ */
+static int
+acf_decide(struct base *b)
+{
+	int L, lmax = (int)(b->n / 3), best = 0, m1;
+	double r, rbest = 0, per[2];
+	uint64_t c;
+
+	for (c = 36; c < b->n; c *= 2)
+		;
+	if (c != b->n)
+		return 0;
+	if (lmax > BASE_MAX_PERIOD - 1)
+		lmax = BASE_MAX_PERIOD - 1;
+	for (L = 2; L <= lmax; L++)
+		if (acf_peak(b, L, &r) && r > rbest)
+			best = L, rbest = r;
+	m1 = b->nper > 0 ? iround(b->per[0]) : 0;
+	if (best != 0 && m1 != 0 && best > m1 && best % m1 == 0 &&
+	    b->nper == 1) {
+		per[0] = b->per[0];
+		per[1] = best;
+		return base_set_periods(b, 2, per, BASE_P_DATA);
+	}
+	if (best != 0 && best != m1 && (m1 == 0 || (best % m1 != 0 &&
+	    rbest > acf_r(b, m1) + BASE_ACF_GAIN))) {
+		per[0] = best;
+		return base_set_periods(b, 1, per, BASE_P_DATA);
+	}
+	if (m1 == 0 || b->nper == 2)
+		return 0;
+	best = 0;
+	rbest = acf_r(b, m1);
+	for (L = 2 * m1; L <= lmax; L += m1)
+		if (acf_peak(b, L, &r) && r > rbest)
+			best = L, rbest = r;
+	if (best == 0)
+		return 0;
+	per[0] = b->per[0];
+	per[1] = best;
+	return base_set_periods(b, 2, per, BASE_P_DATA);
+}
+
+/* Take x_t's first difference into the autocorrelation sums. */
+static void
+acf_add(struct base *b, uint64_t t)
+{
+	double d, *s = b->acf;
+	int L;
+
+	if (t == 0)
+		return;
+	d = hist_at(b, 0, t) - hist_at(b, 0, t - 1);
+	s[BASE_MAX_PERIOD + 1] += d;
+	for (L = 0; L <= BASE_MAX_PERIOD && (uint64_t)L < t; L++)
+		s[L] += d * (hist_at(b, 0, t - L) - hist_at(b, 0, t - L - 1));
+}
+
+int
+base_push(struct base *b, double x, int present)
+{
+	uint64_t t = b->n, h = (uint64_t)b->h, slot = t % h;
+	double comb, e, naive, en, ec, d, se, ts;
+	int tr, k;
+
+	if (!present)
+		x = t >= h ? b->dlv[slot] : t > 0 ? hist_at(b, 0, t - 1) : 0;
+	if (t >= h && present) {
+		naive = hist_at(b, 0, t - h);
+		for (tr = 0; tr < 2; tr++)
+			for (k = 0; k < BX_NKIND; k++)
+				if (b->x[tr][k] != NULL)
+					bx_score(b->x[tr][k], slot, x);
+		/* the gate: does the combination beat the naive forecast? */
+		en = fabs(x - naive);
+		ec = fabs(x - b->pend[slot]);
+		d = en - ec;
+		b->gn = BASE_GATE_LAMBDA * b->gn + 1;
+		b->gm += (d - b->gm) / b->gn;
+		b->gv += (d * d - b->gv) / b->gn;
+		e = x - b->dlv[slot];
+		b->bq = BASE_LAMBDA * b->bq + e * e;
+		b->bn = BASE_LAMBDA * b->bn + 1;
+	}
+	if (b->logok && !(x > 0)) {
+		b->logok = 0;
+		for (k = 0; k < BX_NKIND; k++) {
+			bx_free(b->x[1][k]);
+			b->x[1][k] = NULL;
+		}
+	}
+	b->hist[t % (uint64_t)b->hl] = x;
+	b->hist[(size_t)b->hl + t % (uint64_t)b->hl] = b->logok ? log(x) : 0;
+	for (tr = 0; tr < 2; tr++)
+		for (k = 0; k < BX_NKIND; k++) {
+			struct bx *bx = b->x[tr][k];
+			double f;
+
+			if (bx == NULL)
+				continue;
+			f = bx_push(b, bx, t, hist_at(b, tr, t), present);
+			bx->pend[slot] = tr ? exp(f) : f;
+		}
+	comb = combine(b, slot, x);
+	b->pend[slot] = comb;
+	se = b->gn > 1 ? sqrt(fmax(b->gv - b->gm * b->gm, 0) / b->gn) : 0;
+	ts = se > 0 ? b->gm / se : b->gm > 0 ? INFINITY : 0;
+	b->dlv[slot] = b->gn > 1 && ts > BASE_GATE_T ? comb : x;
+	b->n++;
+	if (b->find && b->acf != NULL) {
+		acf_add(b, t);
+		if (acf_decide(b) != 0)
+			return -1;
+		if (b->n >= BASE_ACF_N) {
+			b->find = 0;
+			free(b->acf);
+			b->acf = NULL;
+		}
+	}
+	return 0;
+}
+
+int
+base_info(const struct base *b, int i, struct base_info *info)
+{
+	int tr, k;
+
+	for (tr = 0; tr < 2; tr++)
+		for (k = 0; k < BX_NKIND; k++) {
+			const struct bx *x = b->x[tr][k];
+
+			if (x == NULL || i-- > 0)
+				continue;
+			info->name = tr ? log_name[k] : kind_name[k];
+			info->mae = x->nsc > 0 ? x->sae / x->nsc : NAN;
+			info->rmse = x->nsc > 0 ? sqrt(x->sse / x->nsc) : NAN;
+			info->n = x->nsc;
+			info->weight = x->weight;
+			return 1;
+		}
+	return 0;
+}
+
+static void
+bx_ser(struct ser *s, struct base *b, struct bx *x)
+{
+	ser_u64(s, &x->t0);
+	ser_int(s, &x->started);
+	ser_f64(s, &x->q);
+	ser_f64(s, &x->qn);
+	ser_f64(s, &x->sae);
+	ser_f64(s, &x->sse);
+	ser_f64(s, &x->nsc);
+	ser_f64(s, &x->nfit);
+	ser_f64(s, &x->c);
+	ser_f64(s, &x->sc);
+	ser_f64(s, &x->weight);
+	ser_f64s(s, x->blk, x->nblk);
+	if (ser_loading(s) && (x->t0 > b->n || (x->started != 0 &&
+	    x->started != 1)))
+		ser_fail(s, "base forecaster out of range");
+}
+
+/*
+ * The base: the horizon and periods first, checked, from which every
+ * forecaster's layout follows; then the numbers.  A loaded base has the
+ * forecasters its periods and log flag imply, so their presence is not
+ * stored.
+ */
+void
+base_ser(struct ser *s, struct base *b)
+{
+	int h = b->h, nper = b->nper, logok = b->logok, find = b->find;
+	int m[2], i, tr, k, hasacf = b->acf != NULL;
+	double per[2] = { b->per[0], b->per[1] };
+
+	ser_int(s, &h);
+	ser_int(s, &nper);
+	ser_f64s(s, per, 2);
+	ser_int(s, &b->psrc);
+	ser_int(s, &find);
+	ser_int(s, &logok);
+	ser_int(s, &hasacf);
+	ser_u64(s, &b->n);
+	if (ser_loading(s)) {
+		if (h != b->h || nper < 0 || nper > 2 || (logok != 0 &&
+		    logok != 1) || (find != 0 && find != 1) ||
+		    (hasacf != 0 && hasacf != 1) || b->psrc < BASE_P_NONE ||
+		    b->psrc > BASE_P_GIVEN) {
+			ser_fail(s, "base out of range");
+			return;
+		}
+		for (i = 0; i < nper; i++)
+			if (!(per[i] >= 2 && per[i] <= BASE_MAX_PERIOD)) {
+				ser_fail(s, "base period out of range");
+				return;
+			}
+		if (nper == 2 && per[1] < per[0]) {
+			ser_fail(s, "base period out of range");
+			return;
+		}
+		b->logok = logok;
+		if (!logok)
+			for (k = 0; k < BX_NKIND; k++) {
+				bx_free(b->x[1][k]);
+				b->x[1][k] = NULL;
+			}
+		if (set_periods(b, nper, per, b->psrc, 0) != 0) {
+			ser_fail(s, "out of memory");
+			return;
+		}
+		b->find = find;
+		if (hasacf && b->acf == NULL &&
+		    (b->acf = calloc(BASE_MAX_PERIOD + 3, sizeof *b->acf)) ==
+		    NULL) {
+			ser_fail(s, "out of memory");
+			return;
+		}
+		if (!hasacf) {
+			free(b->acf);
+			b->acf = NULL;
+		}
+	}
+	(void)int_periods(b, m);
+	ser_f64s(s, b->hist, 2 * (size_t)b->hl);
+	if (b->acf != NULL)
+		ser_f64s(s, b->acf, BASE_MAX_PERIOD + 3);
+	ser_f64s(s, b->pend, 2 * (size_t)b->h);
+	ser_f64(s, &b->gm);
+	ser_f64(s, &b->gv);
+	ser_f64(s, &b->gn);
+	ser_f64(s, &b->bq);
+	ser_f64(s, &b->bn);
+	for (tr = 0; tr < 2; tr++)
+		for (k = 0; k < BX_NKIND; k++)
+			if (b->x[tr][k] != NULL)
+				bx_ser(s, b, b->x[tr][k]);
+}

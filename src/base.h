@@ -1,0 +1,139 @@
+/*
+ * base.h - the base forecast of numeric mode: a pool of simple online
+ * forecasters on the raw series and on its logarithm, combined online, that
+ * the network then corrects (rnnfilter(1), FORECASTS).
+ *
+ * For each transform (the values, and their logarithm while every value so
+ * far is positive) the pool holds:
+ *   naive           x_t;
+ *   ses             simple exponential smoothing, a grid of BASE_SES_G
+ *                   smoothing constants, the one with the lowest absolute
+ *                   error so far used at each step;
+ *   ar3, ar12       AR on the last 3 or 12 values, by recursive least squares;
+ * and, once seasonal periods m (and m2, a multiple of m) are known:
+ *   snaive          x_{t+h-m}, and x_{t+h-m2};
+ *   ar3s, ar12s     the same ARs with the seasonal lags m, m+1, 2m (and m2,
+ *                   m2+1, 2 m2) of the target added;
+ *   arm             AR on the last m values, for 12 < m <= BASE_MAX_ARM;
+ *   hw              additive Holt-Winters on m, a grid of BASE_HW_G
+ *                   (alpha, beta, gamma), online choice as for ses;
+ *   dshw            double-seasonal Holt-Winters on (m, m2) with an AR(1)
+ *                   term on its error (Taylor 2003), a grid of BASE_DSHW_G.
+ * Every forecaster forecasts x_{t+h} directly after x_t; one that is not
+ * ready yet forecasts naively.
+ *
+ * Combination: each forecaster's squared errors are averaged with discount
+ * BASE_LAMBDA per item; the BASE_TOPK with the lowest mean are averaged with
+ * weights 1 / mean.  The combination is delivered only while it beats the
+ * naive forecast: the discounted mean of |e_naive| - |e_comb| must exceed
+ * BASE_GATE_T of its standard error, else the naive forecast is the base.
+ *
+ * Periods come from the caller (a time column's spacing, or --period), or
+ * are found in the data: the autocorrelation of the first differences at
+ * lags 2..BASE_MAX_PERIOD, accumulated over the first BASE_ACF_N items, is
+ * examined at n = 36, 72, ..., BASE_ACF_N items; the highest local peak
+ * above BASE_ACF_MIN and 3 / sqrt(n) (lag <= n / 3), with a negative
+ * autocorrelation at some shorter lag, becomes m (replacing
+ * an m found earlier if higher by BASE_ACF_GAIN), and a multiple of m whose
+ * peak is higher still becomes m2.
+ *
+ * Ownership: base_new() allocates; base_free() frees it all.  base_push()
+ * allocates only when the periods change.
+ */
+#ifndef RNNF_BASE_H
+#define RNNF_BASE_H
+
+#include <stdint.h>
+
+struct ser;
+
+#define BASE_MAX_PERIOD 400
+#define BASE_MAX_ARM 64
+#define BASE_MAX_HORIZON 10000
+#define BASE_LAMBDA 0.99
+#define BASE_TOPK 3
+#ifndef BASE_GATE_T
+#define BASE_GATE_T 1.0
+#endif
+#ifndef BASE_GATE_LAMBDA
+#define BASE_GATE_LAMBDA 0.999
+#endif
+#define BASE_ACF_N 1152
+#define BASE_ACF_MIN 0.3
+#define BASE_ACF_GAIN 0.1
+#define BASE_SES_G 8
+#define BASE_HW_G 27
+#define BASE_DSHW_G 36
+
+enum base_kind {
+	BX_NAIVE, BX_SES, BX_AR3, BX_AR12,
+	BX_SNAIVE, BX_SNAIVE2, BX_AR3S, BX_AR12S, BX_ARM, BX_HW, BX_DSHW,
+	BX_NKIND
+};
+#define BX_NFIXED BX_SNAIVE	/* kinds that need no period */
+
+/* How the periods were chosen. */
+enum base_psrc { BASE_P_NONE, BASE_P_DATA, BASE_P_TIME, BASE_P_GIVEN };
+
+struct bx;
+
+struct base {
+	int h;			/* horizon */
+	int nper;		/* 0, 1 or 2 periods */
+	double per[2];
+	int psrc;		/* enum base_psrc */
+	int find;		/* look for periods in the data */
+	int logok;		/* every value so far > 0 */
+	uint64_t n;		/* items taken */
+	int hl;			/* history slots */
+	double *hist;		/* (2, hl) x_s, log x_s at [tr][s % hl] */
+	double *acf;		/* (BASE_MAX_PERIOD + 1) sums d_t d_{t-L}, or NULL */
+	struct bx *x[2][BX_NKIND];	/* NULL where absent */
+	double *pend;		/* (h) combination made after x_s, [s % h] */
+	double *dlv;		/* (h) base delivered after x_s, [s % h] */
+	double gm, gv, gn;	/* gate: discounted mean, mean square, count */
+	double bq, bn;		/* delivered base: discounted error^2, count */
+};
+
+/*
+ * A base for horizon H (1..BASE_MAX_HORIZON); FIND: look for periods in the
+ * data until base_set_periods() is called.  NULL when out of memory.
+ */
+struct base *base_new(int h, int find);
+void base_free(struct base *b);
+
+/*
+ * Set the periods (NPER 0..2, each 2..BASE_MAX_PERIOD; a second one must be
+ * a multiple of the first for dshw) from SRC; stops the search in the data.
+ * The seasonal forecasters start afresh.  0, or -1 when out of memory.
+ */
+int base_set_periods(struct base *b, int nper, const double *per, int src);
+
+/* Is a forecast of the coming item due (made H items ago)? */
+int base_due(const struct base *b);
+/* The delivered base forecast of the coming item, made H items ago. */
+double base_pred(const struct base *b);
+/*
+ * Take the coming item X (PRESENT 0: missing, taken as its base forecast):
+ * score every forecaster, update them all, forecast x_{t+h}.  0, or -1 when
+ * out of memory (when periods are found).
+ */
+int base_push(struct base *b, double x, int present);
+/* The delivered base forecast made after the latest item. */
+double base_forecast(const struct base *b);
+/* The root mean square of the delivered base's recent errors, 0 if none. */
+double base_rms(const struct base *b);
+
+/* A forecaster's errors over all scored items, for --report. */
+struct base_info {
+	const char *name;	/* "ar12s", "log hw", ... */
+	double mae, rmse;	/* NAN if none scored */
+	double n;		/* items scored */
+	double weight;		/* in the latest combination */
+};
+/* The I-th forecaster present (0-based) into *INFO: 1, or 0 past the last. */
+int base_info(const struct base *b, int i, struct base_info *info);
+
+void base_ser(struct ser *s, struct base *b);
+
+#endif
