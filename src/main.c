@@ -189,8 +189,9 @@ usage(int status)
 	    "                        that round-trip a float [%d]\n"
 	    "      --forecast N      after the input, N recursive forecasts,\n"
 	    "                        0 to 2^63-1 (needs --horizon 1) [%lld]\n"
-	    "      --report          metrics against the naive and AR baselines on\n"
-	    "                        standard error at the end (even with --quiet)\n"
+	    "      --report          metrics against the naive and AR baselines, and\n"
+	    "                        the base's periods and forecasters, on standard\n"
+	    "                        error at the end (even with --quiet)\n"
 	    "      --ar-order P      order of the AR baseline, 0 to 64 [%d]\n"
 	    "      --interval C      coverage of the lo..hi interval, 0.5 to 0.999\n"
 	    "                        [%g]\n"
@@ -849,7 +850,7 @@ main(int argc, char **argv)
 		chars_report_format(&crep, line, sizeof line);
 		fprintf(stderr, "%s: %s\n", progname, line);
 	} else if (op.report)	/* asked for: --quiet does not silence it */
-		report_print(stderr, &op, &st->met, st->keys != NULL ?
+		report_print(stderr, &op, &st->met, st->base, st->keys != NULL ?
 		    (long long)st->keys->n : -1, st->met.items - items0, t0,
 		    report_utf8());
 	/* a stop signal's status wins over --alert's */

@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
+#include "base.h"
 #include "report.h"
 
 double
@@ -73,6 +74,134 @@ cell(char *buf, size_t n, double v, const char *undef)
 	return buf;
 }
 
+/* The name of a base's period source (enum base_psrc). */
+static const char *
+psrc_name(int src)
+{
+	switch (src) {
+	case BASE_P_DATA:
+		return "data";
+	case BASE_P_TIME:
+		return "time";
+	case BASE_P_GIVEN:
+		return "given";
+	default:
+		return "none";
+	}
+}
+
+/* The pool's naive forecaster's MAE, the MASE denominator of the bases. */
+static double
+base_naive_mae(const struct base *bs)
+{
+	struct base_info in;
+	int i;
+
+	for (i = 0; base_info(bs, i, &in); i++)
+		if (strcmp(in.name, "naive") == 0)
+			return in.mae;
+	return NAN;
+}
+
+/*
+ * The base's periods and forecasters after the main table, in OP's form;
+ * with --key (KEYS >= 0) only that they are per key.  Nothing for the plain
+ * network.
+ */
+static void
+report_bases(FILE *fp, const struct opts *op, const struct base *bs,
+    long long keys, int machine)
+{
+	struct base_info in;
+	double nmae;
+	char b[6][32];
+	int i, j;
+
+	if (op->predict != PREDICT_BASE || (bs == NULL && keys < 0))
+		return;
+	if (machine && op->output == OUT_JSONL) {
+		if (keys >= 0) {
+			fputs(",\"periods\":{\"source\":\"key\",\"values\":[]},"
+			    "\"bases\":[]", fp);
+			return;
+		}
+		fprintf(fp, ",\"periods\":{\"source\":\"%s\",\"values\":[",
+		    psrc_name(bs->psrc));
+		for (j = 0; j < bs->nper; j++)
+			fprintf(fp, "%s%.6g", j ? "," : "", bs->per[j]);
+		fputs("]},\"bases\":[", fp);
+		nmae = base_naive_mae(bs);
+		for (i = 0; base_info(bs, i, &in); i++)
+			fprintf(fp, "%s{\"name\":\"%s\",\"mae\":%s,\"rmse\":%s,"
+			    "\"mase\":%s,\"scored\":%s,\"weight\":%s}",
+			    i ? "," : "", in.name,
+			    cell(b[0], sizeof b[0], in.mae, "null"),
+			    cell(b[1], sizeof b[1], in.rmse, "null"),
+			    cell(b[2], sizeof b[2], nmae > 0 ? in.mae / nmae :
+			    NAN, "null"),
+			    cell(b[3], sizeof b[3], in.n, "null"),
+			    cell(b[4], sizeof b[4], in.weight, "null"));
+		fputc(']', fp);
+	} else if (machine) {
+		int d = op->output == OUT_TSV ? '\t' : ',';
+
+		if (keys >= 0) {
+			fprintf(fp, "period_source%ckey%ckey%ckey\n", d, d, d);
+			return;
+		}
+		fprintf(fp, "period_source%c%s%c%s%c%s\n", d,
+		    psrc_name(bs->psrc), d, psrc_name(bs->psrc), d,
+		    psrc_name(bs->psrc));
+		fputs("periods", fp);
+		for (i = 0; i < 3; i++) {
+			fputc(d, fp);
+			for (j = 0; j < bs->nper; j++)
+				fprintf(fp, "%s%.6g", j ? " " : "",
+				    bs->per[j]);
+		}
+		fprintf(fp, "\n\nbase%cmae%crmse%cmase%cweight%cscored\n",
+		    d, d, d, d, d);
+		nmae = base_naive_mae(bs);
+		for (i = 0; base_info(bs, i, &in); i++)
+			fprintf(fp, "%s%c%s%c%s%c%s%c%s%c%s\n", in.name,
+			    d, cell(b[0], sizeof b[0], in.mae, ""),
+			    d, cell(b[1], sizeof b[1], in.rmse, ""),
+			    d, cell(b[2], sizeof b[2], nmae > 0 ?
+			    in.mae / nmae : NAN, ""),
+			    d, cell(b[3], sizeof b[3], in.weight, ""),
+			    d, cell(b[4], sizeof b[4], in.n, ""));
+	} else {
+		static const char *const how[] = { "none",
+		    "found in the data", "from the time column", "given" };
+
+		if (keys >= 0) {
+			fputs("base forecasters and periods: per key, not "
+			    "shown\n", fp);
+			return;
+		}
+		fputs("periods", fp);
+		for (j = 0; j < bs->nper; j++)
+			fprintf(fp, "%s%.6g", j ? ", " : " ", bs->per[j]);
+		if (bs->nper > 0)
+			fprintf(fp, " (%s)\n", how[bs->psrc >= 0 &&
+			    bs->psrc <= BASE_P_GIVEN ? bs->psrc : 0]);
+		else
+			fputs(bs->find ? " none found in the data\n" :
+			    " none\n", fp);
+		fprintf(fp, "%-10s %11s %11s %11s %11s %11s\n", "base", "MAE",
+		    "RMSE", "MASE", "weight", "scored");
+		nmae = base_naive_mae(bs);
+		for (i = 0; base_info(bs, i, &in); i++)
+			fprintf(fp, "%-10s %11s %11s %11s %11s %11s\n", in.name,
+			    cell(b[0], sizeof b[0], in.mae, "-"),
+			    cell(b[1], sizeof b[1], in.rmse, "-"),
+			    cell(b[2], sizeof b[2], nmae > 0 ? in.mae / nmae :
+			    NAN, "-"),
+			    cell(b[3], sizeof b[3], in.weight, "-"),
+			    cell(b[4], sizeof b[4], in.n, "-"));
+	}
+}
+
 struct row {
 	const char *key;
 	double v[3];
@@ -80,7 +209,8 @@ struct row {
 
 void
 report_print(FILE *fp, const struct opts *op, const struct metrics *m,
-    long long keys, uint64_t run_items, double seconds, int utf8)
+    const struct base *bs, long long keys, uint64_t run_items,
+    double seconds, int utf8)
 {
 	const struct errsum *es[3] = { &m->net, &m->naive, &m->ar };
 	const char *names[3] = { "rnnfilter", "naive", "ar" };
@@ -130,7 +260,9 @@ report_print(FILE *fp, const struct opts *op, const struct metrics *m,
 		for (i = 0; i < ns; i++)
 			fprintf(fp, "%s%s", i ? "," : "",
 			    cell(b[0], sizeof b[0], spark[i], "null"));
-		fputs("]}\n", fp);
+		fputc(']', fp);
+		report_bases(fp, op, bs, keys, machine);
+		fputs("}\n", fp);
 	} else if (machine) {
 		int d = op->output == OUT_TSV ? '\t' : ',';
 
@@ -142,6 +274,7 @@ report_print(FILE *fp, const struct opts *op, const struct metrics *m,
 				    rows[i].v[j], ""));
 			fputc('\n', fp);
 		}
+		report_bases(fp, op, bs, keys, machine);
 	} else {
 		snprintf(arname, sizeof arname, "AR(%d)", m->arm.p);
 		fprintf(fp, "items %llu, scored %.0f, MAPE skipped %.0f "
@@ -166,6 +299,7 @@ report_print(FILE *fp, const struct opts *op, const struct metrics *m,
 			fprintf(fp, " (%d buckets of %llu scored)\n", ns,
 			    (unsigned long long)m->sp.width);
 		}
+		report_bases(fp, op, bs, keys, machine);
 	}
 	fflush(fp);
 }

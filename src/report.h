@@ -11,6 +11,8 @@
 #include "metrics.h"
 #include "opts.h"
 
+struct base;
+
 /* Seconds on a monotonic clock. */
 double report_clock(void);
 /* Is the locale's character set UTF-8?  (Call after setlocale.) */
@@ -20,9 +22,12 @@ int report_utf8(void);
  * The --report table on FP in OP->output's form (plain for csv with no
  * --append... see the man page): RUN_ITEMS items took SECONDS in this run.
  * KEYS is the number of keys of --key (M their sums), -1 without --key.
+ * BS is the base of --predict base (its periods and forecasters follow the
+ * table), NULL for the plain network; with --key it is not shown.
  */
 void report_print(FILE *fp, const struct opts *op, const struct metrics *m,
-    long long keys, uint64_t run_items, double seconds, int utf8);
+    const struct base *bs, long long keys, uint64_t run_items,
+    double seconds, int utf8);
 
 /* The progress table: VW-style lines at doubling item counts of a run. */
 struct progress {
