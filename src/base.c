@@ -196,6 +196,8 @@ kind_fits(int kind, int tr, int nper, const int *m)
 	if (tr == 1 && (kind == BX_NAIVE || kind == BX_SNAIVE ||
 	    kind == BX_SNAIVE2))
 		return 0;	/* the same forecasts as on the values */
+	if (tr == 1 && (kind == BX_AR12 || kind == BX_AR12S))
+		return 0;	/* little over the values' ar12s, at a cost */
 	switch (kind) {
 	case BX_SNAIVE: case BX_AR3S: case BX_AR12S: case BX_HW:
 		return nper >= 1;
@@ -368,47 +370,59 @@ hist_at(const struct base *b, int tr, uint64_t s)
 static int
 regressor(const struct base *b, const struct bx *x, uint64_t s, double *phi)
 {
+	const double *z = b->hist + (size_t)x->tr * b->hl;
+	long k = (long)(s % (uint64_t)b->hl), j;
 	int i;
 
 	phi[0] = 1;
 	for (i = 0; i < x->nl; i++) {
 		if ((uint64_t)x->off[i] > s)
 			return 0;
-		phi[1 + i] = (hist_at(b, x->tr, s - (uint64_t)x->off[i]) -
-		    x->c) / x->sc;
+		/* one division, then offsets within the ring (off < hl) */
+		if ((j = k - x->off[i]) < 0)
+			j += b->hl;
+		phi[1 + i] = (z[j] - x->c) / x->sc;
 	}
 	return 1;
 }
 
 /*
- * One RLS step (forgetting factor 1) on (phi, y); P stays exactly
- * symmetric because each k_i k_j is formed before it is scaled.
+ * One RLS step (forgetting factor 1) on (phi, y):
+ *   k = P phi / (1 + phi' P phi),  w += k (y - w' phi),
+ *   P -= k k' (1 + phi' P phi).
+ * P is symmetric, so P phi is summed column by column (the same order for
+ * every element, and a loop without a reduction that vectorises); P stays
+ * exactly symmetric because each k_i k_j is formed before it is scaled.
  */
 RNNF_HOT static void
 rls(struct bx *x, const double *phi, double y)
 {
 	double Pphi[BX_MAXLAGS + 1], den = 1, e = y;
+	double *restrict P = x->P, *restrict w = x->w, *restrict g = Pphi;
 	int i, j, n = x->n;
 
-	for (i = 0; i < n; i++) {
-		const double *Pi = x->P + (size_t)i * n;
-		double s = 0;
+	for (i = 0; i < n; i++)
+		g[i] = 0;
+	for (j = 0; j < n; j++) {
+		const double *restrict Pj = P + (size_t)j * n;
+		double pj = phi[j];
 
-		for (j = 0; j < n; j++)
-			s += Pi[j] * phi[j];
-		Pphi[i] = s;
-		den += phi[i] * s;
-		e -= x->w[i] * phi[i];
+		for (i = 0; i < n; i++)
+			g[i] += Pj[i] * pj;
 	}
 	for (i = 0; i < n; i++) {
-		Pphi[i] /= den;
-		x->w[i] += Pphi[i] * e;
+		den += phi[i] * g[i];
+		e -= w[i] * phi[i];
 	}
 	for (i = 0; i < n; i++) {
-		double *Pi = x->P + (size_t)i * n, ki = Pphi[i];
+		g[i] /= den;
+		w[i] += g[i] * e;
+	}
+	for (i = 0; i < n; i++) {
+		double *restrict Pi = P + (size_t)i * n, ki = g[i];
 
 		for (j = 0; j < n; j++)
-			Pi[j] -= ki * Pphi[j] * den;
+			Pi[j] -= ki * g[j] * den;
 	}
 }
 

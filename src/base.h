@@ -20,7 +20,8 @@
  *   dshw            double-seasonal Holt-Winters on (m, m2) with an AR(1)
  *                   term on its error (Taylor 2003), a grid of BASE_DSHW_G.
  * Every forecaster forecasts x_{t+h} directly after x_t; one that is not
- * ready yet forecasts naively.
+ * ready yet forecasts naively.  On the logarithm there is no naive or
+ * snaive (the same forecasts) and no ar12 or ar12s (their cost for little).
  *
  * Combination: each forecaster's squared errors are averaged with discount
  * BASE_LAMBDA per item; the BASE_TOPK with the lowest mean are averaged with
