@@ -31,6 +31,12 @@ norm_get(const struct norm *s, double *mean, double *scale)
 		*scale = 1;
 }
 
+int
+norm_has_spread(const struct norm *s)
+{
+	return s->off || s->m2 > 0;
+}
+
 double
 norm_scale(const struct norm *s, double x)
 {

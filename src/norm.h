@@ -6,6 +6,8 @@
  *   scale = sd if sd > 0, else |m| if m != 0, else 1;
  *   z = (x - m) / scale, and z = 0 while no item has been seen.
  * A prediction y in scaled units is written back as m + scale * y.
+ * Until two different numbers have been seen (sd = 0), the scale is no
+ * spread of the data, and a prediction made with it is not to be used.
  */
 #ifndef RNNF_NORM_H
 #define RNNF_NORM_H
@@ -24,5 +26,7 @@ double norm_scale(const struct norm *s, double x);
 void norm_update(struct norm *s, double x);
 /* The current location and scale (0 and 1 when off). */
 void norm_get(const struct norm *s, double *mean, double *scale);
+/* Is the scale a spread (sd > 0), or normalization off? */
+int norm_has_spread(const struct norm *s);
 
 #endif

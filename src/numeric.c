@@ -794,10 +794,15 @@ step_plain(struct run *r, struct online *net, struct numstate *st,
 		if (r->present[i])
 			norm_update(&st->norm[i], r->raw[i]);
 	y = online_advance(net, r->x, 0);
-	/* 4. predict x_{t+h}, in the input's units */
+	/*
+	 * 4. predict x_{t+h}, in the input's units; naive while the target
+	 * has no spread: the scale |m| would turn the head's untrained
+	 * output into a change of several percent of the level
+	 */
 	norm_get(&st->norm[0], &mean, &scale);
 	pd->base = r->op->predict == PREDICT_LEVEL ? mean : x;
-	pd->pred = pd->base + scale * (double)y[0];
+	pd->pred = norm_has_spread(&st->norm[0]) ?
+	    pd->base + scale * (double)y[0] : x;
 	pd->full = pd->pred;
 	pd->scale = scale;
 	pd->x = x;

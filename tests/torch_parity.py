@@ -316,7 +316,8 @@ def reference_learn(rows, c, init, semantics):
 		# 4. predict
 		mean, scale = norms[0].get()
 		base = mean if c["predict"] == "level" else x
-		pred = base + scale * float(y[0, 0])
+		# naive while the target has no spread (rnnfilter(1))
+		pred = base + scale * float(y[0, 0]) if norms[0].m2 > 0 else x
 		pend[t % h] = (base, scale, pred, x)
 		out.append(pred)
 		t += 1
@@ -346,12 +347,14 @@ def reference_modules(rows, c, init):
 		for i in range(nin):
 			norms[i].update(row[i])
 		mean, scale = norms[0].get()
-		bases.append((mean if c["predict"] == "level" else row[0], scale))
+		bases.append((mean if c["predict"] == "level" else row[0], scale,
+		    norms[0].m2 > 0, row[0]))
 	with torch.no_grad():
 		seq = torch.tensor(zs, dtype=torch.float32).unsqueeze(1)
 		hs, _ = net(seq)
 		ys = lin(hs[:, 0, :])[:, 0].tolist()
-	return [b + s * y for (b, s), y in zip(bases, ys)]
+	# naive while the target has no spread (rnnfilter(1))
+	return [b + s * y if sp else x for (b, s, sp, x), y in zip(bases, ys)]
 
 
 # --- cases --------------------------------------------------------------------
