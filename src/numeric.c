@@ -1468,14 +1468,15 @@ put_key_name(const struct numstate *sh)
 }
 
 /*
- * The I-th (0-based) --forecast line: marked +(I + 2) in plain output (the
- * items after the last one read; +1 is that row's own prediction), "ahead"
- * I + 1 in jsonl.
+ * The --forecast line of K items ahead, IT->pred its forecast with its
+ * interval: "+K<TAB>value" in plain output (and "<TAB>lo<TAB>hi" with
+ * --interval), "ahead" K in jsonl; with --append, NEXT (the forecast of
+ * K + 1, when HAS_NEXT) fills the forecast column, as in an input row.
  */
 static void
 forecast_line(const struct opts *op, const struct numstate *sh,
-    const struct keyent *ke, struct item *it, long long i, double next,
-    double scale)
+    const struct keyent *ke, const struct item *it, long long k, double next,
+    int has_next, double scale)
 {
 	int c, d = out_delim(op);
 	char nb[32];
@@ -1485,9 +1486,15 @@ forecast_line(const struct opts *op, const struct numstate *sh,
 			out_write(ke->key, ke->len);
 			out_char('\t');
 		}
-		snprintf(nb, sizeof nb, "+%lld\t", i + 2);
+		snprintf(nb, sizeof nb, "+%lld\t", k);
 		out_str(nb);
-		put_number(next, op->precision, scale);
+		put_number(it->pred, op->precision, scale);
+		if (op->given & GIVEN_INTERVAL) {
+			out_char('\t');
+			put_opt(op, it->has_int, it->lo, scale);
+			out_char('\t');
+			put_opt(op, it->has_int, it->hi, scale);
+		}
 	} else if (op->output == OUT_JSONL) {
 		out_char('{');
 		if (ke != NULL) {
@@ -1496,9 +1503,9 @@ forecast_line(const struct opts *op, const struct numstate *sh,
 			put_json_string(ke->key, ke->len);
 			out_char(',');
 		}
-		snprintf(nb, sizeof nb, "\"ahead\":%lld", i + 1);
+		snprintf(nb, sizeof nb, "\"ahead\":%lld", k);
 		out_str(nb);
-		put_added(op, added, it, next, 1, scale);
+		put_added(op, added, it, next, has_next, scale);
 		out_char('}');
 	} else {
 		for (c = 0; c < sh->ncols; c++) {
@@ -1506,33 +1513,80 @@ forecast_line(const struct opts *op, const struct numstate *sh,
 				put_field(ke->key, ke->len, d);
 			out_char(d);
 		}
-		put_added(op, added, it, next, 1, scale);
+		put_added(op, added, it, next, has_next, scale);
 	}
 	out_char('\n');
 }
 
 /*
- * N recursive forecasts of NET and ST, each made from the one before,
- * starting from the prediction the last row delivered; KE, when not NULL,
- * is their key, written first on each line (SH holds the key column).
- * Returns 0, or -1 when out of memory.
+ * The forecast after PRED, fed back to NET and ST as the next item (its
+ * target missing, not learnt).  Returns 0, or -1 when out of memory.
+ */
+static int
+forecast_next(const struct opts *op, struct online *net, struct numstate *st,
+    double pred, double *next)
+{
+	real x[NUM_MAX_NIN];
+	const real *y;
+	double mean, scale, fc, s;
+	int k;
+
+	norm_get(&st->norm[0], &mean, &scale);
+	if (st->base != NULL) {
+		struct run rr;
+
+		/* the base takes its own forecast as a missing item */
+		if (base_push(st->base, pred, 0) != 0)
+			return -1;
+		fc = base_forecast(st->base);
+		memset(&rr, 0, sizeof rr);
+		base_input(&rr, st, net->t, 0, pred, fc, scale);
+		memcpy(x, rr.x, sizeof x);
+		y = online_advance(net, x, 0);
+		s = base_rms(st->base);
+		if (!(s > 0) || st->norm[0].off)
+			s = scale;
+		*next = fc + (gate_open(st) ? s * (double)y[0] : 0);
+	} else {
+		x[0] = (real)norm_scale(&st->norm[0], pred);
+		for (k = 1; k <= st->ninputs; k++)
+			x[k] = 0;
+		y = online_advance(net, x, 0);
+		*next = !norm_has_spread(&st->norm[0]) ? pred :
+		    (op->predict == PREDICT_LEVEL ? mean : pred) +
+		    scale * (double)y[0];
+	}
+	return 0;
+}
+
+/*
+ * The N forecasts of NET and ST, +1 to +N items after the last row: +1 is
+ * the prediction that row delivered, each later one made from the one
+ * before; the interval of +k is the one-step interval widened by sqrt(k).
+ * KE, when not NULL, is their key, written first on each line (SH holds the
+ * key column).  Returns 0, or -1 when out of memory.
  */
 static int
 forecast_one(const struct opts *op, struct online *net, struct numstate *st,
     const struct numstate *sh, const struct keyent *ke, long long n)
 {
-	real x[NUM_MAX_NIN];
+	const struct pending *pd;
 	struct item it;
-	long long i;
-	int h = st->horizon, k;
-	double pred, next, mean, scale;
+	long long k;
+	int h = st->horizon, has_int, rc = 0, bad;
+	double pred, next = 0, scale, lo = 0, hi = 0, mid, half;
 	struct ser *snap = NULL;
 
-	if (net->t == 0 || h != 1)
+	if (net->t == 0 || h != 1 || n <= 0)
 		return 0;
-	memset(&it, 0, sizeof it);
-	it.scored = 1;
-	pred = st->pend[(net->t - 1) % (uint64_t)h].pred;
+	pd = &st->pend[(net->t - 1) % (uint64_t)h];
+	pred = pd->pred;
+	/* every line with the digits of the last row's forecast */
+	scale = pd->scale;
+	has_int = anomaly_interval(&st->met.an,
+	    normal_quantile((1 + op->interval) / 2), &lo, &hi);
+	mid = (lo + hi) / 2;
+	half = (hi - lo) / 2;
 	if (st->base != NULL) {
 		/* the base moves with each forecast: put it back after */
 		if ((snap = ser_new_save()) == NULL)
@@ -1543,36 +1597,17 @@ forecast_one(const struct opts *op, struct online *net, struct numstate *st,
 			return -1;
 		}
 	}
-	for (i = 0; i < n && out_error() == 0; i++) {
-		const real *y;
-		double fc, s;
-
-		norm_get(&st->norm[0], &mean, &scale);
-		if (st->base != NULL) {
-			struct run rr;
-
-			/* the base takes its own forecast as a missing item */
-			if (base_push(st->base, pred, 0) != 0)
-				break;
-			fc = base_forecast(st->base);
-			memset(&rr, 0, sizeof rr);
-			base_input(&rr, st, net->t, 0, pred, fc, scale);
-			memcpy(x, rr.x, sizeof x);
-			y = online_advance(net, x, 0);
-			s = base_rms(st->base);
-			if (!(s > 0) || st->norm[0].off)
-				s = scale;
-			next = fc + (gate_open(st) ? s * (double)y[0] : 0);
-		} else {
-			x[0] = (real)norm_scale(&st->norm[0], pred);
-			for (k = 1; k <= st->ninputs; k++)
-				x[k] = 0;
-			y = online_advance(net, x, 0);
-			next = (op->predict == PREDICT_LEVEL ? mean : pred) +
-			    scale * (double)y[0];
-		}
+	for (k = 1; k <= n && out_error() == 0; k++) {
+		if (k < n && (rc = forecast_next(op, net, st, pred, &next)) != 0)
+			break;
+		memset(&it, 0, sizeof it);
+		it.scored = 1;
 		it.pred = pred;
-		forecast_line(op, sh, ke, &it, i, next, scale);
+		it.scale = scale;
+		it.has_int = has_int;
+		it.lo = pred + mid - half * sqrt((double)k);
+		it.hi = pred + mid + half * sqrt((double)k);
+		forecast_line(op, sh, ke, &it, k, next, k < n, scale);
 		pred = next;
 	}
 	if (snap != NULL) {
@@ -1580,18 +1615,19 @@ forecast_one(const struct opts *op, struct online *net, struct numstate *st,
 
 		if (ld != NULL)
 			base_ser(ld, st->base);
-		k = ld == NULL || ser_failed(ld);
+		bad = ld == NULL || ser_failed(ld);
 		ser_free(ld);
 		ser_free(snap);
-		if (k)
+		if (bad)
 			return -1;
 	}
-	return 0;
+	return rc;
 }
 
 /*
- * --forecast: N recursive forecasts, as if N items with a missing target
- * followed (without learning): each prediction is fed back as the next item,
+ * --forecast: N forecasts, +1 (the last row's prediction) to +N, as if
+ * N - 1 items with a missing target followed (without learning): each
+ * prediction is fed back as the next item,
  * the inputs at their mean, the normalizer unchanged.  Only the network's
  * state moves; nothing of ST changes.  See FORECASTS in rnnfilter(1).
  * With --key, N for each key in order of first appearance.
