@@ -145,8 +145,9 @@ int numeric_run(const struct opts *op, struct online *net,
     struct numstate *st, int hold, volatile int *stop, struct rerr *e);
 
 /*
- * --forecast: N recursive forecasts after the input ends; with ST->keys, N
- * per key, in order of first appearance.
+ * --forecast: the N forecasts +1 to +N items after the last row (+1 its
+ * own prediction, the others recursive); with ST->keys, N per key, in
+ * order of first appearance.
  */
 int numeric_forecast(const struct opts *op, struct online *net,
     struct numstate *st, long long n, struct rerr *e);
