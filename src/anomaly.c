@@ -1,7 +1,6 @@
 /* anomaly.c - see anomaly.h. */
 #include <float.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include "anomaly.h"
 #include "ser.h"
@@ -60,14 +59,6 @@ anomaly_interval(const struct anomaly *a, double z, double *lo, double *hi)
 	return 1;
 }
 
-static int
-cmp_double(const void *p, const void *q)
-{
-	double x = *(const double *)p, y = *(const double *)q;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * The tail from the warm-up's surprises: u their (1 - ANOM_TAIL) empirical
  * quantile, beta the mean excess over it, vm and vs their mean and mean
@@ -76,11 +67,16 @@ cmp_double(const void *p, const void *q)
 static void
 tail_start(struct anomaly *a)
 {
-	double v[ANOM_WARMUP], ex = 0, m = 0, d = 0;
-	int i, k = (int)((1 - ANOM_TAIL) * ANOM_WARMUP), nex = 0;
+	double v[ANOM_WARMUP], ex = 0, m = 0, d = 0, x;
+	int i, j, k = (int)((1 - ANOM_TAIL) * ANOM_WARMUP), nex = 0;
 
-	memcpy(v, a->first, sizeof v);
-	qsort(v, ANOM_WARMUP, sizeof v[0], cmp_double);
+	/* insertion sort: once per model, and qsort(3) may allocate */
+	for (i = 0; i < ANOM_WARMUP; i++) {
+		x = a->first[i];
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 	a->u = v[k];
 	for (i = 0; i < ANOM_WARMUP; i++) {
 		m += v[i];
