@@ -37,7 +37,9 @@ anomaly_ser(struct ser *s, struct anomaly *a, int old)
 	ser_u64(s, &a->alerts);
 	if (ser_loading(s) && !(a->n >= 0 && a->var >= 0 && a->ns >= 0 &&
 	    a->mad >= 0 && (a->ns < ANOM_WARMUP || a->beta >= ANOM_BETA_MIN) &&
-	    a->hold_n <= ANOM_HOLDOFF_MAX))
+	    a->hold_n <= ANOM_HOLDOFF_MAX && isfinite(a->mu) &&
+	    isfinite(a->var) && isfinite(a->mad) && isfinite(a->u) &&
+	    isfinite(a->beta) && isfinite(a->vm) && isfinite(a->vs)))
 		ser_fail(s, "anomaly model out of range");
 }
 
@@ -125,7 +127,7 @@ tail_update(struct anomaly *a, double v)
 static void
 interval_update(struct anomaly *a, double r)
 {
-	double w, d, sd = anomaly_sigma(a);
+	double w, d, mu, var, sd = anomaly_sigma(a);
 
 	if (a->n >= ANOM_INT_WARMUP && sd > 0) {
 		if (r > a->mu + ANOM_CLIP * sd)
@@ -137,8 +139,13 @@ interval_update(struct anomaly *a, double r)
 	if (w < ANOM_ALPHA)
 		w = ANOM_ALPHA;
 	d = r - a->mu;
-	a->mu += w * d;
-	a->var = (1 - w) * (a->var + w * d * d);
+	mu = a->mu + w * d;
+	var = (1 - w) * (a->var + w * d * d);
+	/* a residual too large for the squares keeps the state as it was */
+	if (isfinite(mu) && isfinite(var)) {
+		a->mu = mu;
+		a->var = var;
+	}
 }
 
 /* The hold-off: is Z above the last one to two blocks' largest? */
@@ -177,7 +184,8 @@ anomaly_step(struct anomaly *a, double r, uint64_t holdoff, double *score)
 	w = 1 / (a->ns + 1);
 	if (w < ANOM_FLOOR_ALPHA)
 		w = ANOM_FLOOR_ALPHA;
-	a->mad += w * (dev - a->mad);
+	if (isfinite(a->mad + w * (dev - a->mad)))
+		a->mad += w * (dev - a->mad);
 	interval_update(a, r);
 	if (warm)
 		tail_update(a, v);
