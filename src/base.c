@@ -258,16 +258,6 @@ base_free(struct base *b)
 	free(b);
 }
 
-static int
-int_periods(const struct base *b, int *m)
-{
-	int i;
-
-	for (i = 0; i < b->nper; i++)
-		m[i] = iround(b->per[i]);
-	return b->nper;
-}
-
 static double bx_push(struct base *b, struct bx *x, uint64_t t, double z,
     int present);
 static double hist_at(const struct base *b, int tr, uint64_t s);
@@ -879,7 +869,7 @@ void
 base_ser(struct ser *s, struct base *b)
 {
 	int h = b->h, nper = b->nper, logok = b->logok, find = b->find;
-	int m[2], i, tr, k, hasacf = b->acf != NULL;
+	int i, tr, k, hasacf = b->acf != NULL;
 	double per[2] = { b->per[0], b->per[1] };
 
 	ser_int(s, &h);
@@ -929,7 +919,6 @@ base_ser(struct ser *s, struct base *b)
 			b->acf = NULL;
 		}
 	}
-	(void)int_periods(b, m);
 	ser_f64s(s, b->hist, 2 * (size_t)b->hl);
 	if (b->acf != NULL)
 		ser_f64s(s, b->acf, BASE_MAX_PERIOD + 3);
