@@ -211,6 +211,8 @@ cell_grads(enum cell_kind k, int hidden, const struct layer_view *g,
 	int t;
 	size_t i;
 
+	memset(g->b_ih, 0, GH * sizeof *g->b_ih);
+	memset(g->b_hh, 0, GH * sizeof *g->b_hh);
 	for (t = 0; t < n; t++) {
 		la_add(g->b_ih, dgi + t * GH, GH);
 		la_add(g->b_hh, dgh + t * GH, GH);
@@ -219,6 +221,6 @@ cell_grads(enum cell_kind k, int hidden, const struct layer_view *g,
 				g->w_ih[i * g->in + xid[t]] += dgi[t * GH + i];
 	}
 	if (n > 0 && x[0] != NULL)
-		la_outer_acc_n(g->w_ih, dgi, GH, x, n, GH, g->in);
-	la_outer_acc_n(g->w_hh, dgh, GH, hprev, n, GH, hidden);
+		la_outer_n(g->w_ih, dgi, GH, x, n, GH, g->in);
+	la_outer_n(g->w_hh, dgh, GH, hprev, n, GH, hidden);
 }

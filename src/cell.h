@@ -44,10 +44,12 @@ void cell_backward(enum cell_kind k, int hidden, const struct layer_view *p,
     real *dgi, real *dgh);
 
 /*
- * Add the parameter gradients of N steps into G, in the order given: step t
- * had input X[t] (NULL for the one-hot byte XID[t]), state entering HPREV[t]
- * and pre-activation gradients DGI + t*G*H, DGH + t*G*H.  Doing all steps at
- * once keeps each gradient row in cache while the steps are added to it.
+ * Set G to the parameter gradients of N >= 1 steps, taken in the order given:
+ * step t had input X[t] (NULL for the one-hot byte XID[t]), state entering
+ * HPREV[t] and pre-activation gradients DGI + t*G*H, DGH + t*G*H.  All steps
+ * at once make each weight gradient one matrix product (la_outer_n).  A
+ * one-hot W_ih is the exception: its columns XID[t] are incremented, and the
+ * caller keeps the rest of it zero.
  */
 void cell_grads(enum cell_kind k, int hidden, const struct layer_view *g,
     const real *const *x, const int *xid, const real *const *hprev,

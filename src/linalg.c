@@ -150,6 +150,39 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 		y[i] = dot16(w + i * cols, x, cols) + (b ? b[i] : 0);
 }
 
+#ifdef HAVE_V8SF
+/*
+ * Columns J to J + 8 NV of x += W^T d, NV vectors of sums kept in registers
+ * over all rows.  Each column takes the rows in order, one addition after
+ * the other, so only more columns at once can hide the additions' latency:
+ * NV is a constant where this is inlined, and the loops over V unroll.
+ */
+static inline __attribute__((always_inline)) void
+gemtv_block(real *restrict x, const real *restrict w, const real *restrict d,
+    size_t rows, size_t cols, size_t j, int nv)
+{
+	v8sf a[12], wv;
+	size_t i;
+	int v;
+
+	for (v = 0; v < nv; v++)
+		VLOAD(a[v], x + j + 8 * v);
+	for (i = 0; i < rows; i++) {
+		const real *wi = w + i * cols + j;
+		real di = d[i];
+
+		if (di == 0)
+			continue;
+		for (v = 0; v < nv; v++) {
+			VLOAD(wv, wi + 8 * v);
+			a[v] += wv * di;
+		}
+	}
+	for (v = 0; v < nv; v++)
+		VSTORE(x + j + 8 * v, a[v]);
+}
+#endif
+
 RNNF_HOT void
 la_gemtv_acc(real *restrict x, const real *restrict w,
     const real *restrict d, size_t rows, size_t cols)
@@ -157,87 +190,26 @@ la_gemtv_acc(real *restrict x, const real *restrict w,
 	size_t i, j = 0;
 
 #ifdef HAVE_V8SF
-	/* eight sums in flight hide the latency of the additions, which each
-	 * column takes row after row */
-	for (; j + 64 <= cols; j += 64) {
-		v8sf a[8], wv;
-		int v;
+	/* up to twelve vectors of columns at once (all of H = 80's ten), else
+	 * eight: enough sums in flight to keep the adders busy */
+	while (cols - j >= 8) {
+		size_t nv = (cols - j) / 8;
 
-		for (v = 0; v < 8; v++)
-			VLOAD(a[v], x + j + 8 * v);
-		for (i = 0; i < rows; i++) {
-			const real *wi = w + i * cols + j;
-			real di = d[i];
-
-			if (di == 0)
-				continue;
-			for (v = 0; v < 8; v++) {
-				VLOAD(wv, wi + 8 * v);
-				a[v] += wv * di;
-			}
+		switch (nv > 12 ? 8 : nv) {
+		case 12: gemtv_block(x, w, d, rows, cols, j, 12); break;
+		case 11: gemtv_block(x, w, d, rows, cols, j, 11); break;
+		case 10: gemtv_block(x, w, d, rows, cols, j, 10); break;
+		case 9: gemtv_block(x, w, d, rows, cols, j, 9); break;
+		case 8: gemtv_block(x, w, d, rows, cols, j, 8); break;
+		case 7: gemtv_block(x, w, d, rows, cols, j, 7); break;
+		case 6: gemtv_block(x, w, d, rows, cols, j, 6); break;
+		case 5: gemtv_block(x, w, d, rows, cols, j, 5); break;
+		case 4: gemtv_block(x, w, d, rows, cols, j, 4); break;
+		case 3: gemtv_block(x, w, d, rows, cols, j, 3); break;
+		case 2: gemtv_block(x, w, d, rows, cols, j, 2); break;
+		default: gemtv_block(x, w, d, rows, cols, j, 1); break;
 		}
-		for (v = 0; v < 8; v++)
-			VSTORE(x + j + 8 * v, a[v]);
-	}
-	for (; j + 32 <= cols; j += 32) {
-		v8sf a0, a1, a2, a3;
-
-		VLOAD(a0, x + j);
-		VLOAD(a1, x + j + 8);
-		VLOAD(a2, x + j + 16);
-		VLOAD(a3, x + j + 24);
-		for (i = 0; i < rows; i++) {
-			const real *wi = w + i * cols + j;
-			v8sf w0, w1, w2, w3;
-			real di = d[i];
-
-			if (di == 0)
-				continue;
-			VLOAD(w0, wi);
-			VLOAD(w1, wi + 8);
-			VLOAD(w2, wi + 16);
-			VLOAD(w3, wi + 24);
-			a0 += w0 * di;
-			a1 += w1 * di;
-			a2 += w2 * di;
-			a3 += w3 * di;
-		}
-		VSTORE(x + j, a0);
-		VSTORE(x + j + 8, a1);
-		VSTORE(x + j + 16, a2);
-		VSTORE(x + j + 24, a3);
-	}
-	for (; j + 16 <= cols; j += 16) {
-		v8sf a0, a1, w0, w1;
-
-		VLOAD(a0, x + j);
-		VLOAD(a1, x + j + 8);
-		for (i = 0; i < rows; i++) {
-			real di = d[i];
-
-			if (di == 0)
-				continue;
-			VLOAD(w0, w + i * cols + j);
-			VLOAD(w1, w + i * cols + j + 8);
-			a0 += w0 * di;
-			a1 += w1 * di;
-		}
-		VSTORE(x + j, a0);
-		VSTORE(x + j + 8, a1);
-	}
-	for (; j + 8 <= cols; j += 8) {
-		v8sf a0, w0;
-
-		VLOAD(a0, x + j);
-		for (i = 0; i < rows; i++) {
-			real di = d[i];
-
-			if (di == 0)
-				continue;
-			VLOAD(w0, w + i * cols + j);
-			a0 += w0 * di;
-		}
-		VSTORE(x + j, a0);
+		j += 8 * (nv > 12 ? 8 : nv);
 	}
 #endif
 	for (i = 0; j < cols && i < rows; i++) {
@@ -252,103 +224,100 @@ la_gemtv_acc(real *restrict x, const real *restrict w,
 	}
 }
 
-/* Row by row, so that each row of G stays in registers (in blocks of 32) or
- * in cache for all N steps; every element receives the steps in order. */
+/*
+ * G = sum_t d_t x[t]^T: every element starts from 0 and receives the steps
+ * in the order t = 0..N-1, so G is what zeroing it and adding the N outer
+ * products one by one gives, bit for bit (a sum that starts at +0 is never
+ * -0, so adding a zero product changes nothing either).  A block of four
+ * rows by sixteen columns stays in registers for all N steps: per step two
+ * loads of x and four of d serve 64 multiply-adds.
+ */
 RNNF_HOT void
-la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
+la_outer_n(real *restrict g, const real *restrict d, size_t ldd,
     const real *const *x, size_t n, size_t rows, size_t cols)
 {
-	size_t i, j, t, k;
+	size_t i = 0, j, t;
 
 	if (cols == 1) {	/* a lone input column: the steps across rows */
+		for (i = 0; i < rows; i++)
+			g[i] = 0;
 		for (t = 0; t < n; t++)
 			for (i = 0; i < rows; i++)
 				g[i] += d[t * ldd + i] * x[t][0];
 		return;
 	}
-	i = 0;
 #ifdef HAVE_V8SF
-	/* Two rows at a time share the loads of x and keep eight sums in
-	 * flight; each element still receives the steps in order. */
-	for (; i + 2 <= rows && cols >= 8; i += 2) {
+	for (; i + 4 <= rows && cols >= 8; i += 4) {
 		real *restrict g0 = g + i * cols, *restrict g1 = g0 + cols;
+		real *restrict g2 = g1 + cols, *restrict g3 = g2 + cols;
 
-		j = 0;
-		for (; j + 32 <= cols; j += 32) {
-			v8sf a0, a1, a2, a3, b0, b1, b2, b3;
+		for (j = 0; j + 16 <= cols; j += 16) {
+			v8sf a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0};
+			v8sf c0 = {0}, c1 = {0}, e0 = {0}, e1 = {0};
 
-			VLOAD(a0, g0 + j); VLOAD(a1, g0 + j + 8);
-			VLOAD(a2, g0 + j + 16); VLOAD(a3, g0 + j + 24);
-			VLOAD(b0, g1 + j); VLOAD(b1, g1 + j + 8);
-			VLOAD(b2, g1 + j + 16); VLOAD(b3, g1 + j + 24);
 			for (t = 0; t < n; t++) {
-				const real *xt = x[t] + j;
-				real d0 = d[t * ldd + i], d1 = d[t * ldd + i + 1];
-				v8sf x0, x1, x2, x3;
-
-				VLOAD(x0, xt); VLOAD(x1, xt + 8);
-				VLOAD(x2, xt + 16); VLOAD(x3, xt + 24);
-				if (d0 != 0) {
-					a0 += d0 * x0; a1 += d0 * x1;
-					a2 += d0 * x2; a3 += d0 * x3;
-				}
-				if (d1 != 0) {
-					b0 += d1 * x0; b1 += d1 * x1;
-					b2 += d1 * x2; b3 += d1 * x3;
-				}
-			}
-			VSTORE(g0 + j, a0); VSTORE(g0 + j + 8, a1);
-			VSTORE(g0 + j + 16, a2); VSTORE(g0 + j + 24, a3);
-			VSTORE(g1 + j, b0); VSTORE(g1 + j + 8, b1);
-			VSTORE(g1 + j + 16, b2); VSTORE(g1 + j + 24, b3);
-		}
-		for (; j + 8 <= cols; j += 8) {
-			v8sf a0, b0, x0;
-
-			VLOAD(a0, g0 + j);
-			VLOAD(b0, g1 + j);
-			for (t = 0; t < n; t++) {
-				real d0 = d[t * ldd + i], d1 = d[t * ldd + i + 1];
+				const real *dt = d + t * ldd + i;
+				v8sf x0, x1;
 
 				VLOAD(x0, x[t] + j);
-				if (d0 != 0)
-					a0 += d0 * x0;
-				if (d1 != 0)
-					b0 += d1 * x0;
+				VLOAD(x1, x[t] + j + 8);
+				a0 += dt[0] * x0; a1 += dt[0] * x1;
+				b0 += dt[1] * x0; b1 += dt[1] * x1;
+				c0 += dt[2] * x0; c1 += dt[2] * x1;
+				e0 += dt[3] * x0; e1 += dt[3] * x1;
+			}
+			VSTORE(g0 + j, a0); VSTORE(g0 + j + 8, a1);
+			VSTORE(g1 + j, b0); VSTORE(g1 + j + 8, b1);
+			VSTORE(g2 + j, c0); VSTORE(g2 + j + 8, c1);
+			VSTORE(g3 + j, e0); VSTORE(g3 + j + 8, e1);
+		}
+		for (; j + 8 <= cols; j += 8) {
+			v8sf a0 = {0}, b0 = {0}, c0 = {0}, e0 = {0};
+
+			for (t = 0; t < n; t++) {
+				const real *dt = d + t * ldd + i;
+				v8sf x0;
+
+				VLOAD(x0, x[t] + j);
+				a0 += dt[0] * x0;
+				b0 += dt[1] * x0;
+				c0 += dt[2] * x0;
+				e0 += dt[3] * x0;
 			}
 			VSTORE(g0 + j, a0);
 			VSTORE(g1 + j, b0);
+			VSTORE(g2 + j, c0);
+			VSTORE(g3 + j, e0);
 		}
-		for (t = 0; j < cols && t < n; t++) {
-			const real *restrict xt = x[t];
-			real d0 = d[t * ldd + i], d1 = d[t * ldd + i + 1];
+		for (; j < cols; j++) {
+			real s0 = 0, s1 = 0, s2 = 0, s3 = 0;
 
-			for (k = j; d0 != 0 && k < cols; k++)
-				g0[k] += d0 * xt[k];
-			for (k = j; d1 != 0 && k < cols; k++)
-				g1[k] += d1 * xt[k];
+			for (t = 0; t < n; t++) {
+				const real *dt = d + t * ldd + i;
+				real xj = x[t][j];
+
+				s0 += dt[0] * xj;
+				s1 += dt[1] * xj;
+				s2 += dt[2] * xj;
+				s3 += dt[3] * xj;
+			}
+			g0[j] = s0;
+			g1[j] = s1;
+			g2[j] = s2;
+			g3[j] = s3;
 		}
 	}
-#endif
-	for (; i < rows; i++) {
+	for (; i < rows; i++) {	/* a lone row, as the numeric head's */
 		real *restrict gi = g + i * cols;
 
-		j = 0;
-#ifdef HAVE_V8SF
-		for (; j + 32 <= cols; j += 32) {
-			v8sf a0, a1, a2, a3;
+		for (j = 0; j + 32 <= cols; j += 32) {
+			v8sf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
 
-			VLOAD(a0, gi + j);
-			VLOAD(a1, gi + j + 8);
-			VLOAD(a2, gi + j + 16);
-			VLOAD(a3, gi + j + 24);
 			for (t = 0; t < n; t++) {
 				const real *xt = x[t] + j;
 				real dti = d[t * ldd + i];
 				v8sf x0, x1, x2, x3;
 
-				if (dti == 0)
-					continue;
 				VLOAD(x0, xt);
 				VLOAD(x1, xt + 8);
 				VLOAD(x2, xt + 16);
@@ -363,49 +332,32 @@ la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
 			VSTORE(gi + j + 16, a2);
 			VSTORE(gi + j + 24, a3);
 		}
-		for (; j + 16 <= cols; j += 16) {
-			v8sf a0, a1, x0, x1;
-
-			VLOAD(a0, gi + j);
-			VLOAD(a1, gi + j + 8);
-			for (t = 0; t < n; t++) {
-				real dti = d[t * ldd + i];
-
-				if (dti == 0)
-					continue;
-				VLOAD(x0, x[t] + j);
-				VLOAD(x1, x[t] + j + 8);
-				a0 += dti * x0;
-				a1 += dti * x1;
-			}
-			VSTORE(gi + j, a0);
-			VSTORE(gi + j + 8, a1);
-		}
 		for (; j + 8 <= cols; j += 8) {
-			v8sf a0, x0;
+			v8sf a0 = {0}, x0;
 
-			VLOAD(a0, gi + j);
 			for (t = 0; t < n; t++) {
-				real dti = d[t * ldd + i];
-
-				if (dti == 0)
-					continue;
 				VLOAD(x0, x[t] + j);
-				a0 += dti * x0;
+				a0 += d[t * ldd + i] * x0;
 			}
 			VSTORE(gi + j, a0);
 		}
-#endif
-		for (t = 0; j < cols && t < n; t++) {
-			const real *restrict xt = x[t];
-			real dti = d[t * ldd + i];
+		for (; j < cols; j++) {
+			real s = 0;
 
-			if (dti == 0)
-				continue;
-			for (k = j; k < cols; k++)
-				gi[k] += dti * xt[k];
+			for (t = 0; t < n; t++)
+				s += d[t * ldd + i] * x[t][j];
+			gi[j] = s;
 		}
 	}
+#endif
+	for (; i < rows; i++)
+		for (j = 0; j < cols; j++) {
+			real s = 0;
+
+			for (t = 0; t < n; t++)
+				s += d[t * ldd + i] * x[t][j];
+			g[i * cols + j] = s;
+		}
 }
 
 RNNF_HOT void

@@ -17,8 +17,9 @@ void la_gemv(real *y, const real *w, const real *x, const real *b,
 /* x += W^T d */
 void la_gemtv_acc(real *restrict x, const real *restrict w,
     const real *restrict d, size_t rows, size_t cols);
-/* G += sum_t d_t x[t]^T, d_t = D + t*LDD (rows), in the order t = 0..N-1. */
-void la_outer_acc_n(real *restrict g, const real *restrict d, size_t ldd,
+/* G = sum_t d_t x[t]^T, d_t = D + t*LDD (rows), in the order t = 0..N-1
+ * (N = 0 gives zeros): the weight gradient of a window as one product. */
+void la_outer_n(real *restrict g, const real *restrict d, size_t ldd,
     const real *const *x, size_t n, size_t rows, size_t cols);
 /* y += a */
 void la_add(real *y, const real *a, size_t n);

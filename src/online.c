@@ -266,19 +266,14 @@ online_learn(struct online *o)
 		}
 	}
 
-	if (o->cf.chars) {	/* all but layer 0's W_ih, see clear_onehot() */
-		real *w = o->gv.layer[0].w_ih;
-		real *end = w + (size_t)GH * o->gv.layer[0].in;
-
-		memset(o->grad, 0, (size_t)(w - o->grad) * sizeof *o->grad);
-		memset(end, 0, (size_t)(o->grad + o->np - end) * sizeof *o->grad);
+	/* The products below set every gradient (no memset of the block first)
+	 * but a one-hot W_ih, which clear_onehot() keeps zero elsewhere. */
+	if (o->cf.chars)
 		o->nids = ns;
-	} else {
-		memset(o->grad, 0, o->np * sizeof *o->grad);
-	}
+	memset(o->gv.head_b, 0, nout * sizeof *o->gv.head_b);
 	for (step = 0; step < (uint64_t)ny; step++)
 		la_add(o->gv.head_b, dy + step * nout, nout);
-	la_outer_acc_n(o->gv.head_w, dy, nout, tp, (size_t)ny, nout, H);
+	la_outer_n(o->gv.head_w, dy, nout, tp, (size_t)ny, nout, H);
 	for (l = 0; l < L; l++)
 		cell_grads(s->cell, H, &o->gv.layer[l], xp + (size_t)l * T,
 		    o->ids, hp + (size_t)l * T, dgi + (size_t)l * T * GH,
