@@ -20,7 +20,8 @@ anomaly_ser(struct ser *s, struct anomaly *a, int old)
 	ser_f64(s, &a->var);
 	if (old) {
 		ser_u64(s, &a->alerts);
-		if (ser_loading(s) && !(a->n >= 0 && a->var >= 0))
+		if (ser_loading(s) && !(a->n >= 0 && a->var >= 0 &&
+		    isfinite(a->mu) && isfinite(a->var)))
 			ser_fail(s, "anomaly model out of range");
 		return;
 	}
