@@ -89,18 +89,9 @@ cell_forward(enum cell_kind k, int hidden, const struct layer_view *p,
 		real *tc = cache + 6 * H, *cn = cache + 7 * H, *hn = cache + 8 * H;
 
 		memcpy(cprev, c, H * sizeof *c);
-		for (j = 0; j < 4 * H; j++)
-			gate[j] = gi[j] + gh[j];
-		/* i, f, o = sigmoid(a); g = tanh(a) */
-		la_sigmoid_v(gate, gate, 2 * H);
-		la_tanh_v(gate + 2 * H, gate + 2 * H, H);
-		la_sigmoid_v(gate + 3 * H, gate + 3 * H, H);
-		/* c = f * c_prev + i * g;  h = o * tanh(c) */
-		for (j = 0; j < H; j++)
-			cn[j] = gate[H + j] * cprev[j] + gate[j] * gate[2 * H + j];
-		la_tanh_v(tc, cn, H);
-		for (j = 0; j < H; j++)
-			hn[j] = gate[3 * H + j] * tc[j];
+		/* a = gi + gh;  i, f, o = sigmoid(a);  g = tanh(a);
+		 * c = f * c_prev + i * g;  h = o * tanh(c) */
+		la_lstm_gates(gate, tc, cn, hn, gi, gh, cprev, H);
 		memcpy(c, cn, H * sizeof *c);
 		memcpy(h, hn, H * sizeof *h);
 		break;

@@ -436,6 +436,9 @@ la_sigmoid_v(real *y, const real *x, size_t n)
 	for (i = 0; i < n; i++)
 		y[i] = la_sigmoid(x[i]);
 }
+
+#define SIGM(x) la_sigmoid(x)
+#define TANH(x) tanh(x)
 #else
 /*
  * exp(x) for float, branch-free so that the loops below vectorise: x = k ln2
@@ -472,24 +475,36 @@ clampf(float x, float lo, float hi)
  * 1e-7 there), above it 1 - 2 / (1 + e^{2|x|}), which cancels too much near
  * zero but not from 0.5 on.  Both are computed and one is chosen per lane.
  */
+static inline float
+tanh_kernel(float x)
+{
+	float a = x < 0 ? -x : x;
+	float s = x * x;
+	float small = x * (1 + s * (-1.0f / 3 + s * (2.0f / 15 +
+	    s * (-17.0f / 315 + s * (62.0f / 2835 + s * (-1382.0f / 155925 +
+	    s * (21844.0f / 6081075 +
+	    /* the float the int became anyway, said so for clang */
+	    s * (-929569.0f / (float)638512875))))))));
+	float big = 1 - 2 / (1 + exp_kernel(clampf(2 * a, 0, 88)));
+
+	big = x < 0 ? -big : big;
+	return a < 0.5f ? small : big;
+}
+
+/* sigmoid(x) = 1 / (1 + e^-x); the clamp keeps e^-x finite. */
+static inline float
+sigmoid_kernel(float x)
+{
+	return 1 / (1 + exp_kernel(clampf(-x, -87, 88)));
+}
+
 RNNF_HOT void
 la_tanh_v(real *y, const real *x, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		float a = x[i] < 0 ? -x[i] : x[i];
-		float s = x[i] * x[i];
-		float small = x[i] * (1 + s * (-1.0f / 3 + s * (2.0f / 15 +
-		    s * (-17.0f / 315 + s * (62.0f / 2835 + s * (-1382.0f / 155925 +
-		    s * (21844.0f / 6081075 +
-		    /* the float the int became anyway, said so for clang */
-		    s * (-929569.0f / (float)638512875))))))));
-		float big = 1 - 2 / (1 + exp_kernel(clampf(2 * a, 0, 88)));
-
-		big = x[i] < 0 ? -big : big;
-		y[i] = a < 0.5f ? small : big;
-	}
+	for (i = 0; i < n; i++)
+		y[i] = tanh_kernel(x[i]);
 }
 
 RNNF_HOT void
@@ -518,13 +533,45 @@ la_sum_exp(const real *x, size_t n)
 	return s;
 }
 
-/* sigmoid(x) = 1 / (1 + e^-x); the clamp keeps e^-x finite. */
 RNNF_HOT void
 la_sigmoid_v(real *y, const real *x, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		y[i] = 1 / (1 + exp_kernel(clampf(-x[i], -87, 88)));
+		y[i] = sigmoid_kernel(x[i]);
 }
+
+#define SIGM(x) sigmoid_kernel(x)
+#define TANH(x) tanh_kernel(x)
 #endif
+
+/*
+ * One pass over the units does what la_sigmoid_v and la_tanh_v would do
+ * gate by gate, with the same formula per element and so the same bits:
+ * the four gates' chains of a unit are independent, and a short vector of
+ * H units no longer waits on each function's latency in turn.
+ */
+RNNF_HOT void
+la_lstm_gates(real *restrict gate, real *restrict tc, real *restrict c,
+    real *restrict h, const real *restrict gi, const real *restrict gh,
+    const real *restrict cprev, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		real ai = gi[j] + gh[j], af = gi[n + j] + gh[n + j];
+		real ag = gi[2 * n + j] + gh[2 * n + j];
+		real ao = gi[3 * n + j] + gh[3 * n + j];
+		real i_ = SIGM(ai), f = SIGM(af), g = TANH(ag), o = SIGM(ao);
+		real cj = f * cprev[j] + i_ * g, t = TANH(cj);
+
+		gate[j] = i_;
+		gate[n + j] = f;
+		gate[2 * n + j] = g;
+		gate[3 * n + j] = o;
+		c[j] = cj;
+		tc[j] = t;
+		h[j] = o * t;
+	}
+}

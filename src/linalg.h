@@ -28,6 +28,14 @@ real la_sigmoid(real x);
  * build uses vectorisable forms accurate to about one float rounding. */
 void la_tanh_v(real *y, const real *x, size_t n);
 void la_sigmoid_v(real *y, const real *x, size_t n);
+/*
+ * The LSTM's step after its affine maps, for N units: a = gi + gh (4N, gates
+ * i f g o); i, f, o = sigmoid(a), g = tanh(a) into GATE (4N); then
+ * C = f * CPREV + i * g, TC = tanh(C), H = o * TC (N each).
+ */
+void la_lstm_gates(real *restrict gate, real *restrict tc, real *restrict c,
+    real *restrict h, const real *restrict gi, const real *restrict gh,
+    const real *restrict cprev, size_t n);
 /* y = scale * e^x elementwise; the sum of e^x over X. */
 void la_exp_v(real *y, const real *x, real scale, size_t n);
 real la_sum_exp(const real *x, size_t n);
