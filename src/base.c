@@ -7,15 +7,28 @@
 #include "ser.h"
 
 #define BX_MAXLAGS 80		/* 64 (arm) or 12 short lags + 6 seasonal */
+#define BX_NP 84		/* 1 + BX_MAXLAGS, rounded up to a multiple of 4 */
+
+/*
+ * 4-double vectors of GCC's vector extensions (one AVX register, or two SSE
+ * ones) for the RLS step: each lane does the very operations of a plain
+ * loop, in the same order, so the bits are the same.
+ */
+typedef double v4df __attribute__((vector_size(32)));
+#define V4LOAD(v, p) memcpy(&(v), (p), sizeof(v4df))
+#define V4STORE(p, v) memcpy((p), &(v), sizeof(v4df))
 #define BASE_MIN_QN 5.0		/* scored items before a forecaster is used */
 #define AR_P0 1e4		/* RLS starts from P = AR_P0 * I, scaled units */
 
 static const double ses_a[BASE_SES_G] = { 0.05, 0.1, 0.2, 0.3, 0.5, 0.7,
     0.9, 1.0 };
-static const double hw_a[3] = { 0.1, 0.3, 0.6 }, hw_b[3] = { 0, 0.02, 0.1 },
-    hw_g[3] = { 0.05, 0.2, 0.5 };
-static const double ds_a[3] = { 0.01, 0.05, 0.2 }, ds_d[2] = { 0.1, 0.3 },
-    ds_w[2] = { 0.1, 0.3 }, ds_p[3] = { 0, 0.8, 0.95 };
+/*
+ * The Holt-Winters grids: hw (alpha, beta, gamma) in {0.1, 0.3, 0.6} x
+ * {0, 0.02, 0.1} x {0.05, 0.2, 0.5}; dshw (alpha, delta, omega, phi) in
+ * {0.01, 0.05, 0.2} x {0.1, 0.3} x {0.1, 0.3} x ds_p, the last varying
+ * fastest (tables by row below grid_start()).
+ */
+static const double ds_p[3] = { 0, 0.8, 0.95 };
 
 static const char *const kind_name[BX_NKIND] = { "naive", "ses", "ar3",
     "ar12", "snaive", "snaive2", "ar3s", "ar12s", "arm", "hw", "dshw" };
@@ -33,10 +46,12 @@ struct bx {
 	int nl;			/* AR: lags, as offsets back from the origin */
 	int off[BX_MAXLAGS];
 	int n;			/* AR: coefficients, 1 + nl */
+	int np;			/* n rounded up to a multiple of 4 */
 	int G;			/* grid rows */
 	int m1, m2;		/* integer periods in use */
 	uint64_t t0;		/* item at which a grid started; 0 before */
 	int started;
+	int active;		/* fully updated at this item (base_rank) */
 	double q, qn;		/* discounted squared error, count */
 	double sae, sse, nsc;	/* all errors, for --report */
 	double nfit, c, sc;	/* AR: pairs fitted; z enters as (z - c) / sc,
@@ -45,7 +60,7 @@ struct bx {
 	size_t nblk;
 	double *blk;
 	double *pend;		/* (h) forecast after x_s, input units */
-	double *w, *P;		/* AR: (n), (n, n) */
+	double *w, *P;		/* AR: (np), (n, np), zero past n */
 	double *gp;		/* (h, G) grid rows' forecasts, transformed */
 	double *cum;		/* (G) grid rows' |errors| */
 	double *L, *B, *E;	/* (G) level, trend, error (dshw) */
@@ -98,16 +113,18 @@ ar_lags(struct bx *x, int h, int nper, const int *m)
 			add_lag(x, season_off(2 * m[j], h));
 		}
 	x->n = 1 + x->nl;
+	x->np = (x->n + 3) / 4 * 4;
 }
 
 static size_t
 bx_layout(struct bx *x, int h)
 {
-	size_t n = (size_t)x->n, G = (size_t)x->G, sz = (size_t)h;
+	size_t n = (size_t)x->n, np = (size_t)x->np, G = (size_t)x->G;
+	size_t sz = (size_t)h;
 
 	switch (x->kind) {
 	case BX_AR3: case BX_AR12: case BX_AR3S: case BX_AR12S: case BX_ARM:
-		sz += n + n * n;
+		sz += np + n * np;
 		break;
 	case BX_SES:
 		sz += G * (size_t)h + 2 * G;
@@ -131,7 +148,7 @@ bx_point(struct bx *x, int h)
 	x->pend = p, p += h;
 	switch (x->kind) {
 	case BX_AR3: case BX_AR12: case BX_AR3S: case BX_AR12S: case BX_ARM:
-		x->w = p, p += x->n;
+		x->w = p, p += x->np;
 		x->P = p;
 		break;
 	case BX_SES:
@@ -170,6 +187,7 @@ bx_new(int kind, int tr, int h, int nper, const int *m)
 		return NULL;
 	x->kind = kind;
 	x->tr = tr;
+	x->active = 1;
 	x->m1 = nper > 0 ? m[0] : 0;
 	x->m2 = nper > 1 ? m[1] : 0;
 	if (kind >= BX_AR3 && kind != BX_SNAIVE && kind != BX_SNAIVE2 &&
@@ -185,7 +203,7 @@ bx_new(int kind, int tr, int h, int nper, const int *m)
 	bx_point(x, h);
 	if (x->P != NULL)
 		for (i = 0; i < x->n; i++)
-			x->P[i * x->n + i] = AR_P0;
+			x->P[i * x->np + i] = AR_P0;
 	return x;
 }
 
@@ -383,22 +401,26 @@ regressor(const struct base *b, const struct bx *x, uint64_t s, double *phi)
  * P is symmetric, so P phi is summed column by column (the same order for
  * every element, and a loop without a reduction that vectorises); P stays
  * exactly symmetric because each k_i k_j is formed before it is scaled.
+ * Rows are padded to np, a multiple of 4, with zeros in P, w and phi that
+ * stay zero (their k is 0), so that the inner loops are whole blocks of 4
+ * (one AVX2 operation each) with no remainder.
  */
 RNNF_HOT static void
 rls(struct bx *x, const double *phi, double y)
 {
-	double Pphi[BX_MAXLAGS + 1], den = 1, e = y;
-	double *restrict P = x->P, *restrict w = x->w, *restrict g = Pphi;
-	int i, j, n = x->n;
+	double g[BX_NP], den = 1, e = y;
+	double *restrict P = x->P, *restrict w = x->w;
+	int i, j, n = x->n, np = x->np;
+	v4df a, p;
 
-	for (i = 0; i < n; i++)
-		g[i] = 0;
-	for (j = 0; j < n; j++) {
-		const double *restrict Pj = P + (size_t)j * n;
-		double pj = phi[j];
-
-		for (i = 0; i < n; i++)
-			g[i] += Pj[i] * pj;
+	for (i = 0; i < np; i += 4) {	/* 4 sums of g in a register */
+		V4LOAD(p, P + i);
+		a = p * phi[0];
+		for (j = 1; j < n; j++) {
+			V4LOAD(p, P + (size_t)j * np + i);
+			a += p * phi[j];
+		}
+		V4STORE(g + i, a);
 	}
 	for (i = 0; i < n; i++) {
 		den += phi[i] * g[i];
@@ -409,10 +431,14 @@ rls(struct bx *x, const double *phi, double y)
 		w[i] += g[i] * e;
 	}
 	for (i = 0; i < n; i++) {
-		double *restrict Pi = P + (size_t)i * n, ki = g[i];
+		double *restrict Pi = P + (size_t)i * np, ki = g[i];
 
-		for (j = 0; j < n; j++)
-			Pi[j] -= ki * g[j] * den;
+		for (j = 0; j < np; j += 4) {
+			V4LOAD(p, Pi + j);
+			V4LOAD(a, g + j);
+			p -= ki * a * den;
+			V4STORE(Pi + j, p);
+		}
 	}
 }
 
@@ -471,18 +497,91 @@ grid_start(const struct base *b, struct bx *x, uint64_t t)
 	x->t0 = t;
 }
 
-/* Row G's parameters of a Holt-Winters grid. */
-static void
-hw_par(int g, double *a, double *be, double *ga)
-{
-	*a = hw_a[g / 9], *be = hw_b[g / 3 % 3], *ga = hw_g[g % 3];
-}
+/*
+ * The grids' rows take z (UPD 0: the item a grid starts from, which only
+ * forecasts) and forecast x_{t+h} into GP.  Row g's parameters are spelt
+ * out by row, so that the loops compute no index: ses ses_a[g]; hw
+ * (hw_ra[g], hw_rb[g], hw_rg[g]); dshw (ds_ra[g], ds_rd[g], ds_rw[g],
+ * ds_p[g % 3]).
+ */
+#define X3(v) v, v, v
+#define X9(v) X3(v), X3(v), X3(v)
+#define X6(v) X3(v), X3(v)
+#define X12(v) X6(v), X6(v)
+static const double hw_ra[BASE_HW_G] = { X9(0.1), X9(0.3), X9(0.6) };
+static const double hw_rb[BASE_HW_G] = { X3(0), X3(0.02), X3(0.1), X3(0),
+    X3(0.02), X3(0.1), X3(0), X3(0.02), X3(0.1) };
+static const double hw_rg[BASE_HW_G] = { 0.05, 0.2, 0.5, 0.05, 0.2, 0.5,
+    0.05, 0.2, 0.5, 0.05, 0.2, 0.5, 0.05, 0.2, 0.5, 0.05, 0.2, 0.5,
+    0.05, 0.2, 0.5, 0.05, 0.2, 0.5, 0.05, 0.2, 0.5 };
+static const double ds_ra[BASE_DSHW_G] = { X12(0.01), X12(0.05), X12(0.2) };
+static const double ds_rd[BASE_DSHW_G] = { X6(0.1), X6(0.3), X6(0.1),
+    X6(0.3), X6(0.1), X6(0.3) };
+static const double ds_rw[BASE_DSHW_G] = { X3(0.1), X3(0.3), X3(0.1),
+    X3(0.3), X3(0.1), X3(0.3), X3(0.1), X3(0.3), X3(0.1), X3(0.3), X3(0.1),
+    X3(0.3) };
 
 static void
-ds_par(int g, double *a, double *de, double *om, double *ph)
+ses_rows(struct bx *x, double z, double *gp, int upd)
 {
-	*a = ds_a[g / 12], *de = ds_d[g / 6 % 2], *om = ds_w[g / 3 % 2];
-	*ph = ds_p[g % 3];
+	int g;
+
+	for (g = 0; g < x->G; g++) {
+		if (upd)
+			x->L[g] += ses_a[g] * (z - x->L[g]);
+		gp[g] = x->L[g];
+	}
+}
+
+/* i1, j1: the seasonal slots of x_t and of x_{t+h}. */
+static void
+hw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
+    double h)
+{
+	double *S = x->S;
+	int g;
+
+	for (g = 0; g < x->G; g++, S += x->m1) {
+		double L = x->L[g], B = x->B[g];
+
+		if (upd) {
+			double a = hw_ra[g], be = hw_rb[g], ga = hw_rg[g];
+			double Ln = a * (z - S[i1]) + (1 - a) * (L + B);
+
+			B = be * (Ln - L) + (1 - be) * B;
+			S[i1] = ga * (z - Ln) + (1 - ga) * S[i1];
+			L = Ln;
+			x->L[g] = L;
+			x->B[g] = B;
+		}
+		gp[g] = L + h * B + S[j1];
+	}
+}
+
+/* i1, j1 as for hw; i2, j2 the weekly ones; php: ds_p^h. */
+static void
+dshw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
+    size_t i2, size_t j2, const double *php)
+{
+	double *S = x->S, *W = x->W;
+	int g;
+
+	for (g = 0; g < x->G; g++, S += x->m1, W += x->m2) {
+		double L = x->L[g], E = x->E[g];
+
+		if (upd) {
+			double a = ds_ra[g], de = ds_rd[g], om = ds_rw[g];
+			double D = S[i1], Wj = W[i2];
+
+			E = z - (L + D + Wj);
+			L = a * (z - D - Wj) + (1 - a) * L;
+			S[i1] = de * (z - L - Wj) + (1 - de) * D;
+			W[i2] = om * (z - L - D) + (1 - om) * Wj;
+			x->E[g] = E;
+			x->L[g] = L;
+		}
+		gp[g] = L + S[j1] + W[j2] + php[g % 3] * E;
+	}
 }
 
 /*
@@ -496,7 +595,7 @@ grid_push(const struct base *b, struct bx *x, uint64_t t, double z,
 {
 	uint64_t h = (uint64_t)b->h, ts = t + h;
 	double *gp = x->gp + (size_t)(t % h) * x->G, php[3];
-	int g, m = x->kind == BX_HW ? x->m1 : x->m2;
+	int g, upd, m = x->kind == BX_HW ? x->m1 : x->m2;
 	/* the seasonal slots of x_t and of x_{t+h}, once for all rows */
 	size_t i1 = 0, j1 = 0, i2 = 0, j2 = 0;
 
@@ -512,55 +611,25 @@ grid_push(const struct base *b, struct bx *x, uint64_t t, double z,
 		for (g = 0; g < x->G; g++)
 			x->cum[g] += fabs(gp[g] - z);
 	}
-	if (x->kind != BX_SES) {
+	upd = x->kind == BX_SES ? t > 0 : t != x->t0;
+	switch (x->kind) {
+	case BX_SES:
+		ses_rows(x, z, gp, upd);
+		break;
+	case BX_HW:
 		i1 = (size_t)(t % (uint64_t)x->m1);
 		j1 = (size_t)(ts % (uint64_t)x->m1);
-	}
-	if (x->kind == BX_DSHW) {
+		hw_rows(x, z, gp, upd, i1, j1, (double)h);
+		break;
+	case BX_DSHW:
+		i1 = (size_t)(t % (uint64_t)x->m1);
+		j1 = (size_t)(ts % (uint64_t)x->m1);
 		i2 = (size_t)(t % (uint64_t)x->m2);
 		j2 = (size_t)(ts % (uint64_t)x->m2);
 		for (g = 0; g < 3; g++)
 			php[g] = h == 1 ? ds_p[g] : pow(ds_p[g], (double)h);
-	}
-	for (g = 0; g < x->G; g++) {
-		double a, be, ga, de, om, ph, *S, *W, Ln;
-
-		switch (x->kind) {
-		case BX_SES:
-			if (t > 0)
-				x->L[g] += ses_a[g] * (z - x->L[g]);
-			gp[g] = x->L[g];
-			break;
-		case BX_HW:
-			if (t == x->t0)
-				goto hw_fc;	/* just started from this item */
-			hw_par(g, &a, &be, &ga);
-			S = x->S + (size_t)g * x->m1;
-			Ln = a * (z - S[i1]) + (1 - a) * (x->L[g] + x->B[g]);
-			x->B[g] = be * (Ln - x->L[g]) + (1 - be) * x->B[g];
-			S[i1] = ga * (z - Ln) + (1 - ga) * S[i1];
-			x->L[g] = Ln;
-		hw_fc:
-			S = x->S + (size_t)g * x->m1;
-			gp[g] = x->L[g] + (double)h * x->B[g] + S[j1];
-			break;
-		case BX_DSHW:
-			ds_par(g, &a, &de, &om, &ph);
-			S = x->S + (size_t)g * x->m1;
-			W = x->W + (size_t)g * x->m2;
-			if (t != x->t0) {
-				double *D = &S[i1], *Wj = &W[i2], dn;
-
-				x->E[g] = z - (x->L[g] + *D + *Wj);
-				Ln = a * (z - *D - *Wj) + (1 - a) * x->L[g];
-				dn = de * (z - Ln - *Wj) + (1 - de) * *D;
-				*Wj = om * (z - Ln - *D) + (1 - om) * *Wj;
-				*D = dn;
-				x->L[g] = Ln;
-			}
-			gp[g] = x->L[g] + S[j1] + W[j2] + php[g % 3] * x->E[g];
-			break;
-		}
+		dshw_rows(x, z, gp, upd, i1, j1, i2, j2, php);
+		break;
 	}
 	return gp[grid_best(x)];
 }
@@ -570,7 +639,7 @@ static double
 bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
 {
 	uint64_t h = (uint64_t)b->h;
-	double phi[BX_MAXLAGS + 1], f;
+	double phi[BX_NP], f;
 	int i;
 
 	switch (x->kind) {
@@ -591,7 +660,9 @@ bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
 		x->c = z;
 		x->sc = z != 0 ? fabs(z) : 1;
 	}
-	if (present && t >= h && regressor(b, x, t - h, phi)) {
+	if (present && t >= h && (x->active || (t + (uint64_t)(x->kind +
+	    BX_NKIND * x->tr)) % BASE_DORM_FIT == 0) &&
+	    regressor(b, x, t - h, phi)) {
 		rls(x, phi, (z - x->c) / x->sc);
 		x->nfit += 1;
 	}
@@ -614,6 +685,49 @@ bx_score(struct bx *x, uint64_t slot, double v)
 	x->sae += fabs(e);
 	x->sse += e * e;
 	x->nsc += 1;
+}
+
+/*
+ * Which forecasters are updated in full at this item: those with fewer than
+ * BASE_MIN_QN scored items, and the BASE_NACTIVE with the lowest discounted
+ * mean squared error (the combination's BASE_TOPK among them).  The others
+ * are dormant: they still forecast and are scored every item, so that one
+ * whose error falls back among the best is active again at once, but an AR
+ * fits only every BASE_DORM_FIT-th pair and a grid runs its best row only.
+ * A function of the scored errors alone, so a loaded model decides the same.
+ */
+static void
+base_rank(struct base *b)
+{
+	struct bx *top[BASE_NACTIVE];
+	double mse[BASE_NACTIVE];
+	int nt = 0, tr, k, i;
+
+	for (tr = 0; tr < 2; tr++)
+		for (k = 0; k < BX_NKIND; k++) {
+			struct bx *x = b->x[tr][k];
+			double v;
+
+			if (x == NULL)
+				continue;
+			x->active = x->qn < BASE_MIN_QN || x->nsc < BASE_DORM_N;
+			if (x->active)
+				continue;
+			v = x->q / x->qn;
+			for (i = nt < BASE_NACTIVE ? nt++ : BASE_NACTIVE;
+			    i > 0 && mse[i - 1] > v; i--) {
+				if (i < BASE_NACTIVE) {
+					mse[i] = mse[i - 1];
+					top[i] = top[i - 1];
+				}
+			}
+			if (i < BASE_NACTIVE) {
+				mse[i] = v;
+				top[i] = x;
+			}
+		}
+	for (i = 0; i < nt; i++)
+		top[i]->active = 1;
 }
 
 /* The combination of the best BASE_TOPK forecasters after item T. */
@@ -789,6 +903,7 @@ base_push(struct base *b, double x, int present)
 	}
 	b->hist[t % (uint64_t)b->hl] = x;
 	b->hist[(size_t)b->hl + t % (uint64_t)b->hl] = b->logok ? log(x) : 0;
+	base_rank(b);
 	for (tr = 0; tr < 2; tr++)
 		for (k = 0; k < BX_NKIND; k++) {
 			struct bx *bx = b->x[tr][k];
@@ -839,8 +954,23 @@ base_info(const struct base *b, int i, struct base_info *info)
 	return 0;
 }
 
+/*
+ * An AR's numbers in layout 1 (format 6): w (n) and P (n, n), unpadded;
+ * read into the padded rows, whose pads stay zero.
+ */
 static void
-bx_ser(struct ser *s, struct base *b, struct bx *x)
+ar_ser_v1(struct ser *s, struct bx *x, int h)
+{
+	int i;
+
+	ser_f64s(s, x->pend, (size_t)h);
+	ser_f64s(s, x->w, (size_t)x->n);
+	for (i = 0; i < x->n; i++)
+		ser_f64s(s, x->P + (size_t)i * x->np, (size_t)x->n);
+}
+
+static void
+bx_ser(struct ser *s, struct base *b, struct bx *x, int layout)
 {
 	ser_u64(s, &x->t0);
 	ser_int(s, &x->started);
@@ -853,7 +983,10 @@ bx_ser(struct ser *s, struct base *b, struct bx *x)
 	ser_f64(s, &x->c);
 	ser_f64(s, &x->sc);
 	ser_f64(s, &x->weight);
-	ser_f64s(s, x->blk, x->nblk);
+	if (layout == 1 && x->P != NULL)
+		ar_ser_v1(s, x, b->h);
+	else
+		ser_f64s(s, x->blk, x->nblk);
 	if (ser_loading(s) && (x->t0 > b->n || (x->started != 0 &&
 	    x->started != 1)))
 		ser_fail(s, "base forecaster out of range");
@@ -866,12 +999,16 @@ bx_ser(struct ser *s, struct base *b, struct bx *x)
  * stored.
  */
 void
-base_ser(struct ser *s, struct base *b)
+base_ser(struct ser *s, struct base *b, int layout)
 {
 	int h = b->h, nper = b->nper, logok = b->logok, find = b->find;
 	int i, tr, k, hasacf = b->acf != NULL;
 	double per[2] = { b->per[0], b->per[1] };
 
+	if (layout != BASE_LAYOUT && (layout != 1 || !ser_loading(s))) {
+		ser_fail(s, "base layout unknown");
+		return;
+	}
 	ser_int(s, &h);
 	ser_int(s, &nper);
 	ser_f64s(s, per, 2);
@@ -931,5 +1068,5 @@ base_ser(struct ser *s, struct base *b)
 	for (tr = 0; tr < 2; tr++)
 		for (k = 0; k < BX_NKIND; k++)
 			if (b->x[tr][k] != NULL)
-				bx_ser(s, b, b->x[tr][k]);
+				bx_ser(s, b, b->x[tr][k], layout);
 }

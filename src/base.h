@@ -29,6 +29,13 @@
  * naive forecast: the discounted mean of |e_naive| - |e_comb| must exceed
  * BASE_GATE_T of its standard error, else the naive forecast is the base.
  *
+ * Cost: the BASE_NACTIVE forecasters with the lowest discounted mean, and
+ * every forecaster with fewer than BASE_DORM_N scored items, are updated in
+ * full; the other ARs fit one pair in BASE_DORM_FIT (their RLS step is most
+ * of the pool's time).  Every forecaster still forecasts and is scored at
+ * every item, so that one whose error falls back among the best is updated
+ * in full from the next item on.  This depends on saved numbers only.
+ *
  * Periods come from the caller (a time column's spacing, or --period), or
  * are found in the data: the autocorrelation of the first differences at
  * lags 2..BASE_MAX_PERIOD, accumulated over the first BASE_ACF_N items, is
@@ -53,6 +60,9 @@ struct ser;
 #define BASE_MAX_HORIZON 10000
 #define BASE_LAMBDA 0.99
 #define BASE_TOPK 3
+#define BASE_NACTIVE 6
+#define BASE_DORM_N 500
+#define BASE_DORM_FIT 8
 #ifndef BASE_GATE_T
 #define BASE_GATE_T 1.0
 #endif
@@ -135,6 +145,11 @@ struct base_info {
 /* The I-th forecaster present (0-based) into *INFO: 1, or 0 past the last. */
 int base_info(const struct base *b, int i, struct base_info *info);
 
-void base_ser(struct ser *s, struct base *b);
+/*
+ * LAYOUT: BASE_LAYOUT, or 1 to load a base saved by model format 6 (whose
+ * ARs' rows were not padded); saving is always in BASE_LAYOUT.
+ */
+#define BASE_LAYOUT 2
+void base_ser(struct ser *s, struct base *b, int layout);
 
 #endif

@@ -191,8 +191,8 @@ numstate_ser(struct ser *s, struct numstate *st, int nin, uint32_t version)
 			st->pend[i].full = st->pend[i].pred;
 	}
 	metrics_ser(s, &st->met, version < 5);
-	if (version >= 6)
-		numstate_base_ser(s, st);
+	if (version >= 6)	/* format 6's ARs were not padded */
+		numstate_base_ser(s, st, version >= 7 ? BASE_LAYOUT : 1);
 }
 
 /* Format 3: the inputs' header names (what -c and -i are checked against). */

@@ -109,7 +109,7 @@ numeric_nin(int predict, int ninputs)
 }
 
 void
-numstate_base_ser(struct ser *s, struct numstate *st)
+numstate_base_ser(struct ser *s, struct numstate *st, int layout)
 {
 	if (st->base == NULL)
 		return;
@@ -127,7 +127,7 @@ numstate_base_ser(struct ser *s, struct numstate *st)
 	ser_f64(s, &st->gm);
 	ser_f64(s, &st->gv);
 	ser_f64(s, &st->gn);
-	base_ser(s, st->base);
+	base_ser(s, st->base, layout);
 }
 
 int
@@ -1591,7 +1591,7 @@ forecast_one(const struct opts *op, struct online *net, struct numstate *st,
 		/* the base moves with each forecast: put it back after */
 		if ((snap = ser_new_save()) == NULL)
 			return -1;
-		base_ser(snap, st->base);
+		base_ser(snap, st->base, BASE_LAYOUT);
 		if (ser_failed(snap)) {
 			ser_free(snap);
 			return -1;
@@ -1614,7 +1614,7 @@ forecast_one(const struct opts *op, struct online *net, struct numstate *st,
 		struct ser *ld = ser_new_load(snap);
 
 		if (ld != NULL)
-			base_ser(ld, st->base);
+			base_ser(ld, st->base, BASE_LAYOUT);
 		bad = ld == NULL || ser_failed(ld);
 		ser_free(ld);
 		ser_free(snap);

@@ -117,8 +117,11 @@ struct numstate {
 int numstate_init(struct numstate *st, const struct opts *op);
 /* The network's input size for PREDICT and NINPUTS --inputs columns. */
 int numeric_nin(int predict, int ninputs);
-/* The base's part of ST for the model file (none without a base). */
-void numstate_base_ser(struct ser *s, struct numstate *st);
+/*
+ * The base's part of ST for the model file (none without a base), in base
+ * LAYOUT (base_ser()).
+ */
+void numstate_base_ser(struct ser *s, struct numstate *st, int layout);
 void numstate_release(struct numstate *st);
 /* Resize the horizon's buffer to H (a loaded model's): 0 or -1. */
 int numstate_horizon(struct numstate *st, int h);
