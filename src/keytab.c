@@ -2,8 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "keytab.h"
-#include "numeric.h"
-#include "online.h"
+#include "ser.h"
 
 uint64_t
 key_hash(const char *s, size_t n)
@@ -19,12 +18,13 @@ key_hash(const char *s, size_t n)
 }
 
 struct keytab *
-keytab_new(void)
+keytab_new(void (*drop)(struct stream *))
 {
 	struct keytab *t = calloc(1, sizeof *t);
 
 	if (t == NULL)
 		return NULL;
+	t->drop = drop;
 	t->nslot = 64;
 	if ((t->slot = calloc(t->nslot, sizeof *t->slot)) == NULL) {
 		free(t);
@@ -42,9 +42,7 @@ keytab_free(struct keytab *t)
 		return;
 	for (i = 0; i < t->n; i++) {
 		free(t->ent[i].key);
-		online_free(t->ent[i].net);
-		numstate_release(t->ent[i].st);
-		free(t->ent[i].st);
+		t->drop(t->ent[i].st);
 	}
 	free(t->ent);
 	free(t->slot);
@@ -78,7 +76,7 @@ place(uint32_t *slot, size_t nslot, uint64_t h, size_t ix)
 
 struct keyent *
 keytab_add(struct keytab *t, const char *s, size_t n, uint64_t h,
-    struct online *net, struct numstate *st)
+    struct stream *st)
 {
 	struct keyent *e;
 	char *k;
@@ -113,9 +111,51 @@ keytab_add(struct keytab *t, const char *s, size_t n, uint64_t h,
 	e->key = k;
 	e->len = n;
 	e->hash = h;
-	e->net = net;
 	e->st = st;
 	place(t->slot, t->nslot, h, t->n);
 	t->n++;
 	return e;
+}
+
+void
+keytab_ser(struct ser *s, struct keytab *t,
+    void (*val)(struct ser *s, struct stream **st, void *ctx), void *ctx)
+{
+	uint32_t n = ser_loading(s) ? 0 : (uint32_t)t->n, i, len;
+	struct stream *st;
+	char *k;
+
+	ser_u32(s, &n);
+	for (i = 0; i < n && !ser_failed(s); i++) {
+		if (!ser_loading(s)) {
+			len = (uint32_t)t->ent[i].len;
+			ser_u32(s, &len);
+			ser_bytes(s, t->ent[i].key, len);
+			val(s, &t->ent[i].st, ctx);
+			continue;
+		}
+		ser_u32(s, &len);
+		if (ser_failed(s) || len == 0 || len > ser_remaining(s)) {
+			ser_fail(s, "a key's length is out of range");
+			return;
+		}
+		if ((k = malloc(len)) == NULL) {
+			ser_fail(s, "out of memory");
+			return;
+		}
+		ser_bytes(s, k, len);
+		if (keytab_find(t, k, len, key_hash(k, len)) != NULL) {
+			free(k);
+			ser_fail(s, "a key appears twice");
+			return;
+		}
+		st = NULL;
+		val(s, &st, ctx);
+		if (st != NULL && keytab_add(t, k, len, key_hash(k, len),
+		    st) == NULL) {
+			t->drop(st);
+			ser_fail(s, "out of memory");
+		}
+		free(k);
+	}
 }

@@ -806,8 +806,8 @@ main(int argc, char **argv)
 		if (e.status == 0 && op.generate > 0 && !stop)
 			chars_generate(&op, net, &e);
 	} else {
-		items0 = st->met.items;
-		alerts0 = st->met.an.alerts;
+		items0 = numstate_totals(st)->items;
+		alerts0 = numstate_totals(st)->an.alerts;
 		t0 = report_clock();
 		numeric_run(&op, net, st, lockfd >= 0, &stop, &e);
 		t0 = report_clock() - t0;
@@ -851,12 +851,12 @@ main(int argc, char **argv)
 		chars_report_format(&crep, line, sizeof line);
 		fprintf(stderr, "%s: %s\n", progname, line);
 	} else if (op.report)	/* asked for: --quiet does not silence it */
-		report_print(stderr, &op, &st->met, st->base, st->keys != NULL ?
-		    (long long)st->keys->n : -1, st->met.items - items0, t0,
-		    report_utf8());
+		report_print(stderr, &op, numstate_totals(st), st->one.base,
+		    st->keys != NULL ? (long long)st->keys->n : -1,
+		    numstate_totals(st)->items - items0, t0, report_utf8());
 	/* a stop signal's status wins over --alert's */
 	if (!op.chars && e.status == 0 && !stop && op.alert >= 0 &&
-	    st->met.an.alerts > alerts0)
+	    numstate_totals(st)->an.alerts > alerts0)
 		e.status = EXIT_ALERT;
 	model_release(&mdl);
 	model_unlock(lockfd);

@@ -54,6 +54,20 @@ metrics_ser(struct ser *s, struct metrics *m, int old)
 }
 
 void
+metrics_pair(struct metrics *m, double x, double pred, double naive,
+    double arp, double loss, int alert)
+{
+	errsum_score(&m->net, x, pred);
+	errsum_score(&m->naive, x, naive);
+	errsum_score(&m->ar, x, arp);
+	m->loss += loss;
+	m->nloss += 1;
+	spark_add(&m->sp, fabs(x - pred));
+	if (alert)
+		m->an.alerts++;
+}
+
+void
 errsum_add(struct errsum *s, double err)
 {
 	s->n += 1;

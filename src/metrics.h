@@ -62,6 +62,15 @@ void metrics_free(struct metrics *m);
 /* OLD: a model file before format 5 (see anomaly_ser). */
 void metrics_ser(struct ser *s, struct metrics *m, int old);
 
+/*
+ * One scored pair whose target X is present: rnnfilter's PRED, the naive
+ * forecast NAIVE and the AR baseline's ARP against X, LOSS its loss term,
+ * ALERT 1 when its anomaly score raised an alert.  The same update serves a
+ * series' metrics and a run's totals over its keys.
+ */
+void metrics_pair(struct metrics *m, double x, double pred, double naive,
+    double arp, double loss, int alert);
+
 void errsum_add(struct errsum *s, double err);
 /* Score PRED against TARGET, MAPE included (skipped when TARGET is 0). */
 void errsum_score(struct errsum *s, double target, double pred);

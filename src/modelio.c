@@ -18,59 +18,6 @@ static const char magic[8] = { 'R', 'N', 'N', 'F', 'I', 'L', 'T', 'R' };
 
 /* --- describing ----------------------------------------------------------- */
 
-/*
- * An int that must lie in LO..HI.  A loaded value out of range fails the
- * stream and is replaced by LO, so that nothing after it (a loop bound, the
- * range of the next value) ever sees it.
- */
-static void
-ser_enum(struct ser *s, int *v, int lo, int hi)
-{
-	ser_int(s, v);
-	if (ser_loading(s) && (ser_failed(s) || *v < lo || *v > hi)) {
-		ser_fail(s, "a setting is out of range");
-		*v = lo;
-	}
-}
-
-/*
- * A name of *LEN bytes (any bytes, NUL included) in BUF of CAP bytes, kept
- * NUL-terminated for messages: u32 length, then the bytes.
- */
-static void
-ser_name(struct ser *s, char *buf, size_t cap, int *len)
-{
-	uint32_t n = ser_loading(s) ? 0 : (uint32_t)*len;
-
-	ser_u32(s, &n);
-	if (ser_loading(s) && (ser_failed(s) || n >= cap)) {
-		ser_fail(s, "a name is too long");
-		buf[0] = '\0';
-		*len = 0;
-		return;
-	}
-	ser_bytes(s, buf, n);
-	if (ser_loading(s)) {
-		if (ser_failed(s))
-			n = 0;
-		buf[n] = '\0';
-		*len = (int)n;
-	}
-}
-
-/* An option's text from the command line: a C string, no NUL inside. */
-static void
-ser_str(struct ser *s, char *buf, size_t cap)
-{
-	int len = ser_loading(s) ? 0 : (int)strnlen(buf, cap - 1);
-
-	ser_name(s, buf, cap, &len);
-	if (ser_loading(s) && memchr(buf, '\0', (size_t)len) != NULL) {
-		ser_fail(s, "an option's text holds a NUL byte");
-		buf[0] = '\0';
-	}
-}
-
 static void
 config_ser(struct ser *s, struct online_config *cf)
 {
@@ -153,177 +100,24 @@ room_for_net(struct ser *s, const struct online_config *cf)
 	return 1;
 }
 
-static void
-numstate_ser(struct ser *s, struct numstate *st, int nin, uint32_t version)
-{
-	int i, h;
-
-	/* each bound below comes from a value already checked */
-	ser_enum(s, &st->ncols, 0, 1 << 30);
-	ser_enum(s, &st->target, -1, st->ncols - 1);
-	ser_enum(s, &st->ninputs, 0, nin - 1);
-	if (ser_loading(s) && !ser_failed(s) && st->target >= 0 &&
-	    numeric_nin(st->base != NULL ? PREDICT_BASE : PREDICT_CHANGE,
-	    st->ninputs) != nin)
-		ser_fail(s, "the input columns do not match the network");
-	for (i = 0; i < st->ninputs && !ser_failed(s); i++)
-		ser_enum(s, &st->input[i], 0, st->ncols - 1);
-	ser_name(s, st->target_name, sizeof st->target_name,
-	    &st->target_name_len);
-	for (i = 0; i < 1 + st->ninputs && !ser_failed(s); i++) {
-		ser_f64(s, &st->norm[i].n);
-		ser_f64(s, &st->norm[i].mean);
-		ser_f64(s, &st->norm[i].m2);
-		ser_enum(s, &st->norm[i].off, 0, 1);
-	}
-	h = st->horizon;
-	ser_enum(s, &h, 1, NUM_MAX_HORIZON);
-	if (ser_loading(s) && !ser_failed(s) && numstate_horizon(st, h) != 0)
-		ser_fail(s, "out of memory");
-	for (i = 0; i < st->horizon && !ser_failed(s); i++) {
-		ser_f64(s, &st->pend[i].pred);
-		ser_f64(s, &st->pend[i].x);
-		ser_f64(s, &st->pend[i].base);
-		ser_f64(s, &st->pend[i].scale);
-		if (st->base != NULL)
-			ser_f64(s, &st->pend[i].full);
-		else
-			st->pend[i].full = st->pend[i].pred;
-	}
-	metrics_ser(s, &st->met, version < 5);
-	if (version >= 6)	/* format 6's ARs were not padded */
-		numstate_base_ser(s, st, version >= 7 ? BASE_LAYOUT : 1);
-}
-
-/* Format 3: the inputs' header names (what -c and -i are checked against). */
-static void
-numstate_names_ser(struct ser *s, struct numstate *st)
-{
-	int i;
-
-	for (i = 0; i < st->ninputs && !ser_failed(s); i++)
-		ser_str(s, st->input_name[i], sizeof st->input_name[i]);
-}
-
-/* Format 4: the bytes after the last complete row, for the next run. */
-static void
-numstate_held_ser(struct ser *s, struct numstate *st)
-{
-	uint32_t n = st->nheld;
-
-	ser_u32(s, &n);
-	ser_enum(s, &st->held_first, 0, 1);
-	if (!ser_loading(s)) {
-		if (n > 0)
-			ser_bytes(s, st->held, n);
-		return;
-	}
-	if (ser_failed(s))
-		return;
-	if (n > NUM_HELD_MAX || n > ser_remaining(s)) {
-		ser_fail(s, "the bytes kept for the next run are too many");
-		return;
-	}
-	if (n > 0 && (st->held = malloc(n)) == NULL) {
-		ser_fail(s, "out of memory");
-		return;
-	}
-	if (n > 0)
-		ser_bytes(s, st->held, n);
-	st->nheld = n;
-}
-
-/* A stream state for a key of M, as numstate_init would make it for M. */
-static struct numstate *
-key_state(const struct model *m, const struct online_config *cf)
-{
-	struct numstate *ks = malloc(sizeof *ks);
-	struct opts tmp;
-
-	if (ks == NULL)
-		return NULL;
-	opts_init(&tmp);
-	tmp.horizon = cf->horizon;
-	tmp.normalize = (enum normalize)m->normalize;
-	tmp.predict = (enum predict)m->predict;
-	if (numstate_init(ks, &tmp) != 0) {
-		free(ks);
-		return NULL;
-	}
-	return ks;
-}
-
 /*
- * --key: the key column, then per key in order of first appearance its
- * name (u32 length, bytes), network and numstate.
+ * A key's network, for numstate_keys_ser(): made from the model's
+ * configuration CTX when loading.
  */
 static void
-keys_ser(struct ser *s, struct model *m, const struct online_config *cf,
-    uint32_t version)
+key_net_ser(struct ser *s, struct online **net, void *ctx)
 {
-	struct numstate *sh = m->num;
-	struct keytab *t = sh->keys;
-	uint32_t n = ser_loading(s) ? 0 : (uint32_t)t->n, i, len;
+	const struct online_config *cf = ctx;
 
-	ser_enum(s, &sh->keycol, -1, sh->ncols - 1);
-	ser_name(s, sh->key_name, sizeof sh->key_name, &sh->key_name_len);
-	if (ser_loading(s) && !ser_failed(s) &&
-	    (sh->keycol < 0) != (sh->target < 0))
-		ser_fail(s, "the key column does not match the columns");
-	ser_u32(s, &n);
-	for (i = 0; i < n && !ser_failed(s); i++) {
-		struct keyent *ke;
-		struct online *net;
-		struct numstate *ks;
-		char *k;
-
-		if (!ser_loading(s)) {
-			ke = &t->ent[i];
-			len = (uint32_t)ke->len;
-			ser_u32(s, &len);
-			ser_bytes(s, ke->key, len);
-			online_ser(s, ke->net);
-			numstate_ser(s, ke->st, cf->shape.nin, version);
-			continue;
-		}
-		ser_u32(s, &len);
-		if (ser_failed(s) || len == 0 || len > ser_remaining(s)) {
-			ser_fail(s, "a key's length is out of range");
+	if (ser_loading(s)) {
+		if (!room_for_net(s, cf))
 			return;
-		}
-		if ((k = malloc(len)) == NULL) {
+		if ((*net = online_new(cf)) == NULL) {
 			ser_fail(s, "out of memory");
 			return;
 		}
-		ser_bytes(s, k, len);
-		if (keytab_find(t, k, len, key_hash(k, len)) != NULL) {
-			free(k);
-			ser_fail(s, "a key appears twice");
-			return;
-		}
-		if (!room_for_net(s, cf)) {
-			free(k);
-			return;
-		}
-		net = online_new(cf);
-		ks = key_state(m, cf);
-		if (net == NULL || ks == NULL || (ke = keytab_add(t, k, len,
-		    key_hash(k, len), net, ks)) == NULL) {
-			free(k);
-			online_free(net);
-			if (ks != NULL)
-				numstate_release(ks);
-			free(ks);
-			ser_fail(s, "out of memory");
-			return;
-		}
-		free(k);
-		online_ser(s, net);
-		numstate_ser(s, ks, cf->shape.nin, version);
-		if (!ser_failed(s) && (ks->horizon != cf->horizon ||
-		    ks->target != sh->target || ks->ncols != sh->ncols))
-			ser_fail(s, "a key's columns do not match the model's");
 	}
+	online_ser(s, *net);
 }
 
 /* Everything after the magic and VERSION. */
@@ -331,6 +125,9 @@ static void
 model_ser(struct ser *s, struct model *m, struct online_config *cf,
     uint32_t version)
 {
+	struct stream_conf kcf;
+
+	memset(&kcf, 0, sizeof kcf);
 	ser_enum(s, &m->mode, MODEL_NUMERIC, MODEL_CHARS);
 	ser_enum(s, &m->predict, PREDICT_CHANGE, version >= 6 ? PREDICT_BASE :
 	    PREDICT_LEVEL);
@@ -374,22 +171,24 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 		}
 		charstate_init(m->cs);
 		if (m->key[0] != '\0' && m->mode == MODEL_NUMERIC &&
-		    (m->num->keys = keytab_new()) == NULL) {
+		    numstate_keys_new(m->num) != 0) {
 			ser_fail(s, "out of memory");
 			return;
 		}
+		stream_conf_opts(&kcf, &tmp);
 	}
 	online_ser(s, m->net);
 	if (m->mode == MODEL_NUMERIC) {
 		numstate_ser(s, m->num, cf->shape.nin, version);
-		if (ser_loading(s) && m->num->horizon != cf->horizon)
+		if (ser_loading(s) && m->num->one.horizon != cf->horizon)
 			ser_fail(s, "the horizon does not match the network");
 		if (version >= 3)
 			numstate_names_ser(s, m->num);
 		if (version >= 4)
 			numstate_held_ser(s, m->num);
 		if (m->num->keys != NULL)
-			keys_ser(s, m, cf, version);
+			numstate_keys_ser(s, m->num, &kcf, cf->shape.nin,
+			    key_net_ser, cf, version);
 	} else
 		charstate_ser(s, m->cs);
 }
@@ -439,8 +238,7 @@ model_create(struct model *m, const struct opts *op, struct rerr *e)
 		goto nomem;
 	}
 	charstate_init(m->cs);
-	if (op->key != NULL && !op->chars &&
-	    (m->num->keys = keytab_new()) == NULL)
+	if (op->key != NULL && !op->chars && numstate_keys_new(m->num) != 0)
 		goto nomem;
 	return 0;
 nomem:
@@ -452,10 +250,8 @@ void
 model_release(struct model *m)
 {
 	online_free(m->net);
-	if (m->num != NULL) {
-		keytab_free(m->num->keys);
+	if (m->num != NULL)
 		numstate_release(m->num);
-	}
 	free(m->num);
 	free(m->cs);
 	m->net = NULL;
@@ -796,9 +592,9 @@ model_conflicts(const char *path, const struct model *m,
 	CONFLICT_STR(GIVEN_PREDICT, "predict", preds[op->predict],
 	    preds[m->predict]);
 	if ((op->given & GIVEN_PERIOD) && op->nperiod >= 0 &&
-	    m->mode == MODEL_NUMERIC && m->num->base != NULL &&
+	    m->mode == MODEL_NUMERIC && m->num->one.base != NULL &&
 	    m->num->keys == NULL) {
-		const struct base *b = m->num->base;
+		const struct base *b = m->num->one.base;
 		int same = op->nperiod == b->nper, i;
 
 		for (i = 0; same && i < b->nper; i++)
@@ -868,7 +664,7 @@ model_apply(struct model *m, struct opts *op)
 	else
 		op->clip = cf->clip;
 	for (i = 0; m->num->keys != NULL && i < m->num->keys->n; i++) {
-		struct online *kn = m->num->keys->ent[i].net;
+		struct online *kn = m->num->keys->ent[i].st->net;
 
 		if (op->given & GIVEN_LR) {
 			kn->cf.lr = op->lr;
@@ -1155,7 +951,7 @@ json_mat(FILE *f, const real *v, int rows, int cols)
 
 /* "normalizer":{...} of ST's NIN columns. */
 static void
-json_norm(FILE *f, const struct numstate *st, int nin)
+json_norm(FILE *f, const struct stream *st, int nin)
 {
 	double mean, scale;
 	int i;
@@ -1186,7 +982,7 @@ json_norm(FILE *f, const struct numstate *st, int nin)
  * and weight in the latest combination.
  */
 static void
-json_base(FILE *f, const struct numstate *st)
+json_base(FILE *f, const struct stream *st)
 {
 	static const char *src[] = { "none", "data", "time", "given" };
 	const struct base *b = st->base;
@@ -1289,9 +1085,9 @@ model_dump(const struct model *m, FILE *f)
 			fprintf(f, "%s%d", i ? "," : "", st->input[i] + 1);
 		fprintf(f, "],\"held_bytes\":%lu,", (unsigned long)st->nheld);
 		if (st->keys == NULL) {
-			json_norm(f, st, 1 + st->ninputs);
+			json_norm(f, &st->one, 1 + st->ninputs);
 			fputc(',', f);
-			json_base(f, st);
+			json_base(f, &st->one);
 		}
 	}
 	if (m->mode == MODEL_NUMERIC && st->keys != NULL) {
@@ -1310,12 +1106,12 @@ model_dump(const struct model *m, FILE *f)
 			fputs(k ? ",\n{\"key\":" : "\n{\"key\":", f);
 			json_str(f, ke->key, ke->len);
 			fprintf(f, ",\"step\":%llu,\"updates\":%llu,",
-			    (unsigned long long)ke->net->t,
-			    (unsigned long long)ke->net->updates);
-			json_norm(f, ke->st, 1 + ke->st->ninputs);
+			    (unsigned long long)ke->st->net->t,
+			    (unsigned long long)ke->st->net->updates);
+			json_norm(f, ke->st, 1 + st->ninputs);
 			fputc(',', f);
 			json_base(f, ke->st);
-			json_net(f, ke->net);
+			json_net(f, ke->st->net);
 			fputc('}', f);
 		}
 		fputs("]}\n", f);

@@ -6,9 +6,9 @@
  * the magic "RNNFILTR", a u32 format version, a u8 mode (numeric or
  * characters), the settings, the network (parameters, optimizer moments and
  * step, generator, counters, the TBPTT ring, the carried h and c), the
- * stream's state (struct numstate or struct charstate), with --key (format
- * 2) the key column and each key's name, network and numstate in order of
- * first appearance, and a u32 crc32 of all the payload before it.  With
+ * stream's state (struct numstate, see numstate_ser(), or struct
+ * charstate), with --key (format 2) the key column and each key's name,
+ * network, columns and stream in order of first appearance, and a u32 crc32 of all the payload before it.  With
  * --key the first network is only the template the keys' networks are made
  * from.
  *

@@ -61,45 +61,43 @@ struct item {
 int
 numstate_init(struct numstate *st, const struct opts *op)
 {
-	int i;
+	struct stream_conf cf;
 
 	memset(st, 0, sizeof *st);
 	st->target = -1;
 	st->keycol = -1;
-	for (i = 0; i < 1 + NUM_MAX_INPUTS; i++)
-		norm_init(&st->norm[i], op->normalize == NORM_NONE);
-	metrics_init(&st->met);
-	st->tcol = -2;
-	st->ycol = st->mcol = -1;
-	if (numstate_horizon(st, op->horizon) != 0 ||
-	    metrics_start(&st->met, op->ar_order, op->horizon) != 0)
-		goto fail;
-	if (op->predict == PREDICT_BASE && !op->chars) {
-		if ((st->base = base_new(op->horizon, op->nperiod < 0)) == NULL)
-			goto fail;
-		if (op->nperiod >= 0)
-			st->tdone = 1;
-		if (op->nperiod > 0 && base_set_periods(st->base, op->nperiod,
-		    op->period, BASE_P_GIVEN) != 0)
-			goto fail;
-	}
-	return 0;
-fail:
-	numstate_release(st);
-	return -1;
+	metrics_init(&st->total);
+	stream_conf_opts(&cf, op);
+	return stream_init(&st->one, &cf);
 }
 
 void
 numstate_release(struct numstate *st)
 {
-	free(st->pend);
-	st->pend = NULL;
 	free(st->held);
 	st->held = NULL;
 	st->nheld = 0;
-	metrics_free(&st->met);
-	base_free(st->base);
-	st->base = NULL;
+	stream_release(&st->one);
+	keytab_free(st->keys);
+	st->keys = NULL;
+	metrics_free(&st->total);
+}
+
+int
+numstate_keys_new(struct numstate *st)
+{
+	metrics_free(&st->total);
+	metrics_init(&st->total);
+	if (metrics_start(&st->total, st->one.met.arm.p, st->one.horizon) != 0 ||
+	    (st->keys = keytab_new(stream_free)) == NULL)
+		return -1;
+	return 0;
+}
+
+struct metrics *
+numstate_totals(struct numstate *st)
+{
+	return st->keys != NULL ? &st->total : &st->one.met;
 }
 
 int
@@ -108,41 +106,149 @@ numeric_nin(int predict, int ninputs)
 	return (predict == PREDICT_BASE ? NUM_BASE_IN : 1) + ninputs;
 }
 
-void
-numstate_base_ser(struct ser *s, struct numstate *st, int layout)
+/*
+ * The columns (format 1), checked against the network's NIN inputs
+ * (WITH_BASE: --predict base's); each bound comes from a value already
+ * checked.
+ */
+static void
+columns_ser(struct ser *s, struct numstate *st, int with_base, int nin)
 {
-	if (st->base == NULL)
-		return;
-	ser_int(s, &st->tcol);
-	ser_int(s, &st->ycol);
-	ser_int(s, &st->mcol);
-	ser_int(s, &st->tdone);
-	if (ser_loading(s) && (st->tcol < -2 || st->tcol >= st->ncols ||
-	    st->ycol < -1 || st->ycol >= st->ncols || st->mcol < -1 ||
-	    st->mcol >= st->ncols || (st->tdone != 0 && st->tdone != 1))) {
-		ser_fail(s, "the time column is out of range");
-		return;
-	}
-	tspace_ser(s, &st->tsp);
-	ser_f64(s, &st->gm);
-	ser_f64(s, &st->gv);
-	ser_f64(s, &st->gn);
-	base_ser(s, st->base, layout);
+	int i;
+
+	ser_enum(s, &st->ncols, 0, 1 << 30);
+	ser_enum(s, &st->target, -1, st->ncols - 1);
+	ser_enum(s, &st->ninputs, 0, nin - 1);
+	if (ser_loading(s) && !ser_failed(s) && st->target >= 0 &&
+	    numeric_nin(with_base ? PREDICT_BASE : PREDICT_CHANGE,
+	    st->ninputs) != nin)
+		ser_fail(s, "the input columns do not match the network");
+	for (i = 0; i < st->ninputs && !ser_failed(s); i++)
+		ser_enum(s, &st->input[i], 0, st->ncols - 1);
+	ser_name(s, st->target_name, sizeof st->target_name,
+	    &st->target_name_len);
 }
 
-int
-numstate_horizon(struct numstate *st, int h)
+void
+numstate_ser(struct ser *s, struct numstate *st, int nin, uint32_t version)
 {
-	struct pending *p;
+	columns_ser(s, st, st->one.base != NULL, nin);
+	if (!ser_failed(s))
+		stream_ser(s, &st->one, st->ncols, st->ninputs,
+		    numstate_totals(st), version);
+}
 
-	if (st->pend != NULL && st->horizon == h)
-		return 0;
-	if ((p = calloc((size_t)h, sizeof *p)) == NULL)
-		return -1;
-	free(st->pend);
-	st->pend = p;
-	st->horizon = h;
-	return 0;
+void
+numstate_names_ser(struct ser *s, struct numstate *st)
+{
+	int i;
+
+	for (i = 0; i < st->ninputs && !ser_failed(s); i++)
+		ser_str(s, st->input_name[i], sizeof st->input_name[i]);
+}
+
+void
+numstate_held_ser(struct ser *s, struct numstate *st)
+{
+	uint32_t n = st->nheld;
+
+	ser_u32(s, &n);
+	ser_enum(s, &st->held_first, 0, 1);
+	if (!ser_loading(s)) {
+		if (n > 0)
+			ser_bytes(s, st->held, n);
+		return;
+	}
+	if (ser_failed(s))
+		return;
+	if (n > NUM_HELD_MAX || n > ser_remaining(s)) {
+		ser_fail(s, "the bytes kept for the next run are too many");
+		return;
+	}
+	if (n > 0 && (st->held = malloc(n)) == NULL) {
+		ser_fail(s, "out of memory");
+		return;
+	}
+	if (n > 0)
+		ser_bytes(s, st->held, n);
+	st->nheld = n;
+}
+
+struct keyser {
+	struct numstate *st;
+	const struct stream_conf *cf;
+	int nin;
+	uint32_t version;
+	void (*net_ser)(struct ser *s, struct online **net, void *ctx);
+	void *net_ctx;
+};
+
+/* One key's record for keytab_ser(): network, columns, stream. */
+static void
+key_ser(struct ser *s, struct stream **ksp, void *ctx)
+{
+	struct keyser *k = ctx;
+	struct numstate *sh = k->st;
+	struct stream *ks = *ksp;
+	struct online *net = NULL;
+	struct numstate *cols;		/* the key's copy, loading */
+	int i, same;
+
+	if (!ser_loading(s)) {
+		k->net_ser(s, &ks->net, k->net_ctx);
+		columns_ser(s, sh, sh->one.base != NULL, k->nin);
+		stream_ser(s, ks, sh->ncols, sh->ninputs, &ks->met, k->version);
+		return;
+	}
+	k->net_ser(s, &net, k->net_ctx);
+	if (net == NULL)
+		return;
+	if ((ks = stream_new(k->cf)) == NULL) {
+		online_free(net);
+		ser_fail(s, "out of memory");
+		return;
+	}
+	ks->net = net;
+	*ksp = ks;
+	if ((cols = calloc(1, sizeof *cols)) == NULL) {
+		ser_fail(s, "out of memory");
+		return;
+	}
+	columns_ser(s, cols, sh->one.base != NULL, k->nin);
+	same = cols->ncols == sh->ncols && cols->target == sh->target &&
+	    cols->ninputs == sh->ninputs;
+	for (i = 0; same && i < sh->ninputs; i++)
+		same = cols->input[i] == sh->input[i];
+	free(cols);
+	if (!ser_failed(s) && !same) {
+		ser_fail(s, "a key's columns do not match the model's");
+		return;
+	}
+	stream_ser(s, ks, sh->ncols, sh->ninputs, &ks->met, k->version);
+	if (!ser_failed(s) && ks->horizon != k->cf->horizon)
+		ser_fail(s, "a key's columns do not match the model's");
+}
+
+void
+numstate_keys_ser(struct ser *s, struct numstate *st,
+    const struct stream_conf *cf, int nin,
+    void (*net_ser)(struct ser *s, struct online **net, void *ctx),
+    void *net_ctx, uint32_t version)
+{
+	struct keyser k;
+
+	ser_enum(s, &st->keycol, -1, st->ncols - 1);
+	ser_name(s, st->key_name, sizeof st->key_name, &st->key_name_len);
+	if (ser_loading(s) && !ser_failed(s) &&
+	    (st->keycol < 0) != (st->target < 0))
+		ser_fail(s, "the key column does not match the columns");
+	k.st = st;
+	k.cf = cf;
+	k.nin = nin;
+	k.version = version;
+	k.net_ser = net_ser;
+	k.net_ctx = net_ctx;
+	keytab_ser(s, st->keys, key_ser, &k);
 }
 
 int
@@ -714,22 +820,23 @@ append_header(struct run *r, const struct csvin_row *hdr)
  * residual (from the residuals before it).
  */
 static void
-score(struct run *r, struct online *net, struct numstate *st,
-    const struct pending *pd, double x, struct item *it)
+score(struct run *r, struct stream *st, const struct pending *pd, double x,
+    struct item *it)
 {
 	struct metrics *met = &st->met;
-	/* --key: the sums over the keys */
-	struct metrics *sum = st != r->st ? &r->st->met : NULL;
+	/* --key: the totals over the keys */
+	struct metrics *sum = r->st->keys != NULL ? &r->st->total : NULL;
 	double lo, hi, arp;
+	int alert;
 
 	memset(it, 0, sizeof *it);
-	it->scored = net->t >= (uint64_t)st->horizon;
+	it->scored = st->net->t >= (uint64_t)st->horizon;
 	if (it->scored) {
 		double tz = (x - pd->base) / pd->scale;
 
 		it->pred = pd->pred;
 		it->scale = pd->scale;
-		online_score(net, (real)tz, r->present[0], &it->loss);
+		online_score(st->net, (real)tz, r->present[0], &it->loss);
 		if (anomaly_interval(&met->an, r->z, &lo, &hi)) {
 			it->has_int = 1;
 			it->lo = pd->pred + lo;
@@ -737,30 +844,17 @@ score(struct run *r, struct online *net, struct numstate *st,
 		}
 		if (r->present[0]) {
 			arp = ar_due(&met->arm) ? ar_pred(&met->arm) : pd->x;
-			errsum_score(&met->net, x, pd->pred);
-			errsum_score(&met->naive, x, pd->x);
-			errsum_score(&met->ar, x, arp);
-			met->loss += it->loss;
-			met->nloss += 1;
-			spark_add(&met->sp, fabs(x - pd->pred));
 			it->has_res = 1;
 			it->res = x - pd->pred;
 			it->has_an = anomaly_step(&met->an, it->res,
 			    (uint64_t)r->op->holdoff, &it->an);
-			if (it->has_an && r->op->alert >= 0 &&
-			    it->an >= r->op->alert)
-				met->an.alerts++;
-			if (sum != NULL) {
-				errsum_score(&sum->net, x, pd->pred);
-				errsum_score(&sum->naive, x, pd->x);
-				errsum_score(&sum->ar, x, arp);
-				sum->loss += it->loss;
-				sum->nloss += 1;
-				spark_add(&sum->sp, fabs(x - pd->pred));
-				if (it->has_an && r->op->alert >= 0 &&
-				    it->an >= r->op->alert)
-					sum->an.alerts++;
-			}
+			alert = it->has_an && r->op->alert >= 0 &&
+			    it->an >= r->op->alert;
+			metrics_pair(met, x, pd->pred, pd->x, arp, it->loss,
+			    alert);
+			if (sum != NULL)
+				metrics_pair(sum, x, pd->pred, pd->x, arp,
+				    it->loss, alert);
 		}
 	}
 	ar_push(&met->arm, x, r->present[0]);
@@ -771,15 +865,15 @@ score(struct run *r, struct online *net, struct numstate *st,
 
 /* The plain network (--predict change|level): the protocol for one item. */
 static void
-step_plain(struct run *r, struct online *net, struct numstate *st,
-    struct item *it)
+step_plain(struct run *r, struct stream *st, struct item *it)
 {
-	int h = st->horizon, i, k = 1 + st->ninputs;
+	struct online *net = st->net;
+	int h = st->horizon, i, k = 1 + r->st->ninputs;
 	struct pending *pd = &st->pend[net->t % (uint64_t)h];
 	double x = r->raw[0], mean, scale;
 	const real *y;
 
-	score(r, net, st, pd, x, it);
+	score(r, st, pd, x, it);
 	/* 2. learn */
 	if (!r->op->no_learn)
 		online_learn(net);
@@ -823,8 +917,8 @@ feature(double v)
  * in the periods, and the --inputs columns.
  */
 static void
-base_input(struct run *r, struct numstate *st, uint64_t t, double res,
-    double x, double fc, double scale)
+base_input(struct run *r, struct stream *st, int ninputs, uint64_t t,
+    double res, double x, double fc, double scale)
 {
 	const struct base *b = st->base;
 	int i;
@@ -840,17 +934,17 @@ base_input(struct run *r, struct numstate *st, uint64_t t, double res,
 		r->x[2 + 2 * i] = i < b->nper ? (real)sin(ph) : 0;
 		r->x[3 + 2 * i] = i < b->nper ? (real)cos(ph) : 0;
 	}
-	for (i = 0; i < st->ninputs; i++)
+	for (i = 0; i < ninputs; i++)
 		r->x[NUM_BASE_IN + i] = r->present[1 + i] ?
 		    feature(norm_scale(&st->norm[1 + i], r->raw[1 + i])) : 0;
-	for (i = 0; i < st->ninputs; i++)
+	for (i = 0; i < ninputs; i++)
 		if (r->present[1 + i])
 			norm_update(&st->norm[1 + i], r->raw[1 + i]);
 }
 
 /* Has the network's correction beaten the base (NUM_NET_GATE_T)? */
 static int
-gate_open(const struct numstate *st)
+gate_open(const struct stream *st)
 {
 	double se;
 
@@ -868,9 +962,9 @@ gate_open(const struct numstate *st)
  * standard error).
  */
 static void
-step_base(struct run *r, struct online *net, struct numstate *st,
-    struct item *it)
+step_base(struct run *r, struct stream *st, struct item *it)
 {
+	struct online *net = st->net;
 	struct base *b = st->base;
 	int h = st->horizon;
 	uint64_t t = net->t;
@@ -878,7 +972,7 @@ step_base(struct run *r, struct online *net, struct numstate *st,
 	double x = r->raw[0], res = 0, mean, scale, s, fc, d;
 	const real *y;
 
-	score(r, net, st, pd, x, it);
+	score(r, st, pd, x, it);
 	if (it->scored && r->present[0]) {
 		res = (x - pd->base) / pd->scale;
 		d = fabs(x - pd->base) - fabs(x - pd->full);
@@ -898,7 +992,7 @@ step_base(struct run *r, struct online *net, struct numstate *st,
 		norm_update(&st->norm[0], x);
 	norm_get(&st->norm[0], &mean, &scale);
 	fc = base_forecast(b);
-	base_input(r, st, t, res, x, fc, scale);
+	base_input(r, st, r->st->ninputs, t, res, x, fc, scale);
 	y = online_advance(net, r->x, 0);
 	/* 4. predict x_{t+h}: the base, and the correction if it has earned it */
 	s = base_rms(b);
@@ -912,13 +1006,12 @@ step_base(struct run *r, struct online *net, struct numstate *st,
 }
 
 static void
-step(struct run *r, struct online *net, struct numstate *st,
-    struct item *it)
+step(struct run *r, struct stream *st, struct item *it)
 {
 	if (st->base != NULL)
-		step_base(r, net, st, it);
+		step_base(r, st, it);
 	else
-		step_plain(r, net, st, it);
+		step_plain(r, st, it);
 }
 
 /* The column named NAME in the current file's header, or -1. */
@@ -941,18 +1034,19 @@ column_named(const struct run *r, const struct csvin_row *row,
  * or with a spacing that has none, the base looks for periods in the data.
  */
 static void
-time_item(struct run *r, struct numstate *st, const struct csvin_row *row)
+time_item(struct run *r, struct stream *st, const struct csvin_row *row)
 {
+	const struct numstate *cs = r->st;
 	double secs, v[2], per[TIMECOL_MAX_PERIODS], sp;
 	int c, i, n, np = 0, p0, p1;
 
 	if (st->tcol == -2) {
 		st->tcol = -1;
 		for (c = 0; c < (int)row->nfields && st->tcol < 0; c++) {
-			int used = c == st->target || c == st->keycol;
+			int used = c == cs->target || c == cs->keycol;
 
-			for (i = 0; i < st->ninputs; i++)
-				used |= c == st->input[i];
+			for (i = 0; i < cs->ninputs; i++)
+				used |= c == cs->input[i];
 			if (!used && timecol_parse(row->field[c], row->len[c],
 			    &secs) == 0)
 				st->tcol = c;
@@ -960,7 +1054,7 @@ time_item(struct run *r, struct numstate *st, const struct csvin_row *row)
 		if (st->tcol < 0 && r->names != NULL &&
 		    (p0 = column_named(r, row, "year")) >= 0 &&
 		    (p1 = column_named(r, row, "month")) >= 0 &&
-		    p0 != st->target && p1 != st->target) {
+		    p0 != cs->target && p1 != cs->target) {
 			st->ycol = p0;
 			st->mcol = p1;
 		}
@@ -1144,23 +1238,22 @@ check_width(struct run *r, const struct csvin_row *row)
 }
 
 /*
- * --key: the network and state of ROW's key, made when it first appears;
- * *NET NULL for a row of another shard.
+ * --key: the stream of ROW's key, made when the key first appears with a
+ * network of the run's configuration; *KS NULL for a row of another shard.
  */
 static int
-key_pick(struct run *r, const struct csvin_row *row, struct online **net,
-    struct numstate **kst)
+key_pick(struct run *r, const struct csvin_row *row, struct stream **ks)
 {
-	const struct numstate *st = r->st;
+	struct numstate *st = r->st;
 	const char *k = row->field[r->col_key];
 	size_t n = row->len[r->col_key];
 	uint64_t h;
 	struct keyent *ke;
-	struct online *o;
-	struct numstate *ks;
+	struct stream_conf cf;
+	struct stream *s;
 	char nb[NUM_NAME_MAX + 8];
 
-	*net = NULL;
+	*ks = NULL;
 	if (n == 0)
 		return rerr_set(r->e, EXIT_DATA, "%s:%lu: field %s: empty key",
 		    r->fname, row->line, field_name(r, r->col_key, nb,
@@ -1170,35 +1263,16 @@ key_pick(struct run *r, const struct csvin_row *row, struct online **net,
 	    h % (uint64_t)r->op->shard_n != (uint64_t)r->op->shard_i)
 		return 0;
 	if ((ke = keytab_find(st->keys, k, n, h)) == NULL) {
-		o = online_new(&r->net->cf);
-		ks = malloc(sizeof *ks);
-		if (ks != NULL && numstate_init(ks, r->op) != 0) {
-			free(ks);
-			ks = NULL;
-		}
-		if (o == NULL || ks == NULL || metrics_start(&ks->met,
-		    st->met.arm.p, st->horizon) != 0) {
-			online_free(o);
-			if (ks != NULL)
-				numstate_release(ks);
-			free(ks);
-			return rerr_set(r->e, EXIT_DATA, "out of memory");
-		}
-		ks->ncols = st->ncols;
-		ks->target = st->target;
-		ks->ninputs = st->ninputs;
-		memcpy(ks->input, st->input, sizeof ks->input);
-		memcpy(ks->target_name, st->target_name, sizeof ks->target_name);
-		ks->target_name_len = st->target_name_len;
-		if ((ke = keytab_add(st->keys, k, n, h, o, ks)) == NULL) {
-			online_free(o);
-			numstate_release(ks);
-			free(ks);
+		stream_conf_opts(&cf, r->op);
+		cf.ar_order = st->total.arm.p;
+		if ((s = stream_new(&cf)) == NULL ||
+		    (s->net = online_new(&r->net->cf)) == NULL ||
+		    (ke = keytab_add(st->keys, k, n, h, s)) == NULL) {
+			stream_free(s);
 			return rerr_set(r->e, EXIT_DATA, "out of memory");
 		}
 	}
-	*net = ke->net;
-	*kst = ke->st;
+	*ks = ke->st;
 	return 0;
 }
 
@@ -1221,8 +1295,8 @@ static int
 on_row(void *ctx, const struct csvin_row *row)
 {
 	struct run *r = ctx;
-	struct numstate *st = r->st, *kst = r->st;
-	struct online *net = r->net;
+	struct numstate *st = r->st;
+	struct stream *kst = &st->one;
 	const struct opts *op = r->op;
 	struct item it;
 	struct pending *pd;
@@ -1276,9 +1350,9 @@ on_row(void *ctx, const struct csvin_row *row)
 		map_chosen(r);
 	}
 	if (st->keys != NULL) {
-		if (key_pick(r, row, &net, &kst))
+		if (key_pick(r, row, &kst))
 			return r->e->status;
-		if (net == NULL)
+		if (kst == NULL)
 			return 0;	/* another shard's */
 	}
 	if (get_value(r, row, r->col_target, &r->raw[0], &r->present[0]))
@@ -1292,12 +1366,12 @@ on_row(void *ctx, const struct csvin_row *row)
 		time_item(r, kst, row);
 	if (r->e->status)
 		return r->e->status;
-	step(r, net, kst, &it);
+	step(r, kst, &it);
 	if (r->e->status)
 		return r->e->status;
 	progress_item(&r->prog, it.has_res, it.loss, r->raw[0],
 	    r->present[0], it.pred, it.scored);
-	pd = &kst->pend[(net->t - 1) % (uint64_t)kst->horizon];
+	pd = &kst->pend[(kst->net->t - 1) % (uint64_t)kst->horizon];
 	fc = pd->pred;
 	if (op->append) {
 		put_row(r, row);
@@ -1438,6 +1512,7 @@ numeric_run(const struct opts *op, struct online *net, struct numstate *st,
 	r.net = net;
 	r.st = st;
 	r.e = e;
+	st->one.net = net;
 	r.z = normal_quantile((1 + op->interval) / 2);
 	r.hold = hold;
 	name_added(&r, NULL);
@@ -1523,9 +1598,10 @@ forecast_line(const struct opts *op, const struct numstate *sh,
  * target missing, not learnt).  Returns 0, or -1 when out of memory.
  */
 static int
-forecast_next(const struct opts *op, struct online *net, struct numstate *st,
+forecast_next(const struct opts *op, struct stream *st, int ninputs,
     double pred, double *next)
 {
+	struct online *net = st->net;
 	real x[NUM_MAX_NIN];
 	const real *y;
 	double mean, scale, fc, s;
@@ -1540,7 +1616,7 @@ forecast_next(const struct opts *op, struct online *net, struct numstate *st,
 			return -1;
 		fc = base_forecast(st->base);
 		memset(&rr, 0, sizeof rr);
-		base_input(&rr, st, net->t, 0, pred, fc, scale);
+		base_input(&rr, st, ninputs, net->t, 0, pred, fc, scale);
 		memcpy(x, rr.x, sizeof x);
 		y = online_advance(net, x, 0);
 		s = base_rms(st->base);
@@ -1549,7 +1625,7 @@ forecast_next(const struct opts *op, struct online *net, struct numstate *st,
 		*next = fc + (gate_open(st) ? s * (double)y[0] : 0);
 	} else {
 		x[0] = (real)norm_scale(&st->norm[0], pred);
-		for (k = 1; k <= st->ninputs; k++)
+		for (k = 1; k <= ninputs; k++)
 			x[k] = 0;
 		y = online_advance(net, x, 0);
 		*next = !norm_has_spread(&st->norm[0]) ? pred :
@@ -1567,9 +1643,10 @@ forecast_next(const struct opts *op, struct online *net, struct numstate *st,
  * key column).  Returns 0, or -1 when out of memory.
  */
 static int
-forecast_one(const struct opts *op, struct online *net, struct numstate *st,
+forecast_one(const struct opts *op, struct stream *st,
     const struct numstate *sh, const struct keyent *ke, long long n)
 {
+	const struct online *net = st->net;
 	const struct pending *pd;
 	struct item it;
 	long long k;
@@ -1598,7 +1675,8 @@ forecast_one(const struct opts *op, struct online *net, struct numstate *st,
 		}
 	}
 	for (k = 1; k <= n && out_error() == 0; k++) {
-		if (k < n && (rc = forecast_next(op, net, st, pred, &next)) != 0)
+		if (k < n && (rc = forecast_next(op, st, sh->ninputs, pred,
+		    &next)) != 0)
 			break;
 		memset(&it, 0, sizeof it);
 		it.scored = 1;
@@ -1639,12 +1717,13 @@ numeric_forecast(const struct opts *op, struct online *net,
 	size_t i;
 	int rc = 0;
 
+	st->one.net = net;
 	if (st->keys == NULL)
-		rc = forecast_one(op, net, st, st, NULL, n);
+		rc = forecast_one(op, &st->one, st, NULL, n);
 	else
 		for (i = 0; i < st->keys->n && out_error() == 0 && rc == 0; i++)
-			rc = forecast_one(op, st->keys->ent[i].net,
-			    st->keys->ent[i].st, st, &st->keys->ent[i], n);
+			rc = forecast_one(op, st->keys->ent[i].st, st,
+			    &st->keys->ent[i], n);
 	out_flush();
 	if (rc != 0)
 		return rerr_set(e, EXIT_DATA, "out of memory");

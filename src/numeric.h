@@ -3,23 +3,22 @@
  * online protocol of rnnfilter(1) run per row.
  *
  * struct numstate is the part of the model's state that belongs to the
- * stream rather than the network: the chosen columns, the normalizers and
- * the predictions still waiting for their targets.  It is saved with the
- * model, so a run that resumes a model goes on exactly where the last one
- * stopped.
+ * run rather than to one series: the chosen columns, the bytes kept for the
+ * next run, the series (struct stream) or, with --key, the table of keys
+ * and the totals over them.  It is saved with the model, so a run that
+ * resumes a model goes on exactly where the last one stopped.
  */
 #ifndef RNNF_NUMERIC_H
 #define RNNF_NUMERIC_H
 
 #include <stdint.h>
 #include "metrics.h"
-#include "norm.h"
 #include "online.h"
 #include "opts.h"
 #include "rerr.h"
-#include "timecol.h"
+#include "stream.h"
 
-struct base;
+struct ser;
 
 #define NUM_MAX_INPUTS OPTS_MAX_INPUTS
 /*
@@ -32,20 +31,10 @@ struct base;
 /* The network's correction is used once it beats the base by this t. */
 #define NUM_NET_GATE_T 1.0
 #define NUM_NET_GATE_LAMBDA 0.999
-#define NUM_MAX_HORIZON 10000
+#define NUM_MAX_HORIZON STREAM_MAX_HORIZON
 #define NUM_NAME_MAX 64
 #define NUM_HELD_MAX (2u << 20)
 #define NUM_MAX_MAGNITUDE 1e100	/* the largest |value| taken */
-
-struct pending {
-	double pred;	/* the prediction, in the input's units */
-	double full;	/* --predict base: the base with the network's
-			 * correction, whether used or not */
-	double x;	/* the item it was made after (the naive forecast) */
-	double base;	/* what the scaled output was added to: the item (--predict
-			 * change) or the normalizer's mean (level) */
-	double scale;
-};
 
 struct numstate {
 	int ncols;			/* fields per row; 0 before the first row */
@@ -68,28 +57,19 @@ struct numstate {
 	char *held;			/* malloc'd, NHELD bytes */
 	uint32_t nheld;			/* at most NUM_HELD_MAX */
 	int held_first;
-	struct norm norm[1 + NUM_MAX_INPUTS];	/* target, then inputs */
-	int horizon;
-	struct pending *pend;		/* (horizon) made at step s: [s % h] */
-	struct metrics met;
-
-	/* --predict base */
-	struct base *base;		/* NULL for the plain network */
-	int tcol;			/* time column, 0-based; -1 none, -2
-					 * not chosen yet */
-	int ycol, mcol;			/* year and month columns, or -1 */
-	int tdone;			/* periods settled: no more times */
-	struct tspace tsp;
-	double gm, gv, gn;		/* the network's gate: discounted mean
-					 * and mean square of |e_base| -
-					 * |e_full|, and their weight */
+	/*
+	 * The series.  With --key it takes no item: the file keeps its
+	 * record, the first of format 2, with TOTAL in the place of its
+	 * metrics.
+	 */
+	struct stream one;
+	/* --key: the keys' metrics summed over their items in arrival
+	 * order (for --report and --alert); see numstate_totals() */
+	struct metrics total;
 
 	/*
-	 * --key: the table of keys, each with its own network and numstate
-	 * (whose columns are copies of these), and the key column.  In the
-	 * table's owner, NORM and PEND are unused and MET sums the keys'
-	 * metrics over their items in arrival order (for --report and
-	 * --alert).  Saved by modelio.c, not by numstate_ser.
+	 * --key: the table of keys, each with its own stream and network
+	 * (saved with copies of the columns above), and the key column.
 	 */
 	struct keytab *keys;		/* NULL without --key */
 	int keycol;			/* 0-based; -1 before it is chosen */
@@ -112,19 +92,37 @@ struct numstate {
 /*
  * Set up ST for OP's horizon, normalization and AR order, allocating the
  * horizon's buffers: 0, or -1 when out of memory.  numstate_release() frees
- * what ST holds (not ST itself, nor its table of keys).
+ * what ST holds, its table of keys included (not ST itself, nor the
+ * series' network).
  */
 int numstate_init(struct numstate *st, const struct opts *op);
+void numstate_release(struct numstate *st);
+/* --key: the empty table of keys and the totals: 0, or -1 out of memory. */
+int numstate_keys_new(struct numstate *st);
+/* The metrics of the whole run: the series', or with --key the totals. */
+struct metrics *numstate_totals(struct numstate *st);
 /* The network's input size for PREDICT and NINPUTS --inputs columns. */
 int numeric_nin(int predict, int ninputs);
+
 /*
- * The base's part of ST for the model file (none without a base), in base
- * LAYOUT (base_ser()).
+ * ST for the model file, after the network of NIN inputs: the columns and
+ * the series (stream_ser); from format 3 numstate_names_ser() (the inputs'
+ * header names), from format 4 numstate_held_ser() (the bytes kept).
  */
-void numstate_base_ser(struct ser *s, struct numstate *st, int layout);
-void numstate_release(struct numstate *st);
-/* Resize the horizon's buffer to H (a loaded model's): 0 or -1. */
-int numstate_horizon(struct numstate *st, int h);
+void numstate_ser(struct ser *s, struct numstate *st, int nin,
+    uint32_t version);
+void numstate_names_ser(struct ser *s, struct numstate *st);
+void numstate_held_ser(struct ser *s, struct numstate *st);
+/*
+ * --key (format 2): the key column, then the table (keytab_ser()), each
+ * key's record its network (described by NET_SER, which makes it when
+ * loading: *NET NULL on entry), a copy of the columns and its stream.
+ * Loading, a key's stream is made with CF.
+ */
+void numstate_keys_ser(struct ser *s, struct numstate *st,
+    const struct stream_conf *cf, int nin,
+    void (*net_ser)(struct ser *s, struct online **net, void *ctx),
+    void *net_ctx, uint32_t version);
 
 /*
  * Does SPEC (a --column or --inputs item) name the column at 0-based INDEX

@@ -449,3 +449,48 @@ ser_check_sum(struct ser *s)
 	s->len -= 4;
 	return 0;
 }
+
+/* --- fields with their bounds (see ser.h) --- */
+
+void
+ser_enum(struct ser *s, int *v, int lo, int hi)
+{
+	ser_int(s, v);
+	if (ser_loading(s) && (ser_failed(s) || *v < lo || *v > hi)) {
+		ser_fail(s, "a setting is out of range");
+		*v = lo;
+	}
+}
+
+void
+ser_name(struct ser *s, char *buf, size_t cap, int *len)
+{
+	uint32_t n = ser_loading(s) ? 0 : (uint32_t)*len;
+
+	ser_u32(s, &n);
+	if (ser_loading(s) && (ser_failed(s) || n >= cap)) {
+		ser_fail(s, "a name is too long");
+		buf[0] = '\0';
+		*len = 0;
+		return;
+	}
+	ser_bytes(s, buf, n);
+	if (ser_loading(s)) {
+		if (ser_failed(s))
+			n = 0;
+		buf[n] = '\0';
+		*len = (int)n;
+	}
+}
+
+void
+ser_str(struct ser *s, char *buf, size_t cap)
+{
+	int len = ser_loading(s) ? 0 : (int)strnlen(buf, cap - 1);
+
+	ser_name(s, buf, cap, &len);
+	if (ser_loading(s) && memchr(buf, '\0', (size_t)len) != NULL) {
+		ser_fail(s, "an option's text holds a NUL byte");
+		buf[0] = '\0';
+	}
+}

@@ -30,6 +30,20 @@ void ser_reals(struct ser *s, real *v, size_t n);	/* as float32 */
 void ser_bytes(struct ser *s, void *p, size_t n);
 
 /*
+ * An int that must lie in LO..HI.  A loaded value out of range fails the
+ * stream and is replaced by LO, so that nothing after it (a loop bound, the
+ * range of the next value) ever sees it.
+ */
+void ser_enum(struct ser *s, int *v, int lo, int hi);
+/*
+ * A name of *LEN bytes (any bytes, NUL included) in BUF of CAP bytes, kept
+ * NUL-terminated for messages: u32 length, then the bytes.
+ */
+void ser_name(struct ser *s, char *buf, size_t cap, int *len);
+/* An option's text from the command line: a C string, no NUL inside. */
+void ser_str(struct ser *s, char *buf, size_t cap);
+
+/*
  * The payload lives in memory.  A saving ser collects it in a growing
  * buffer; ser_pack() appends its crc32 (little-endian) and compresses it as
  * one gzip member.  A loading ser is made by ser_unpack() from the bytes of
