@@ -12,35 +12,111 @@ anomaly_init(struct anomaly *a)
 	a->hold_prev = a->hold_cur = -HUGE_VAL;
 }
 
-void
-anomaly_ser(struct ser *s, struct anomaly *a, int old)
+static void
+tail_ser(struct ser *s, struct anom_tail *t)
 {
+	ser_f64(s, &t->u);
+	ser_f64(s, &t->beta);
+	ser_f64(s, &t->vm);
+	ser_f64(s, &t->vs);
+	ser_f64s(s, t->first, ANOM_WARMUP);
+}
+
+static int
+bounded(double v)
+{
+	return fabs(v) <= ANOM_TAIL_BOUND;
+}
+
+/* Can T's updates stay finite, and is it started if WARM? */
+static int
+tail_ok(const struct anom_tail *t, int warm)
+{
+	int i;
+
+	for (i = 0; i < ANOM_WARMUP; i++)
+		if (!bounded(t->first[i]))
+			return 0;
+	return bounded(t->u) && bounded(t->vm) && t->vs >= 0 &&
+	    bounded(t->vs) && bounded(t->beta) &&
+	    (!warm || t->beta >= ANOM_BETA_MIN);
+}
+
+static int
+anomaly_ok(const struct anomaly *a)
+{
+	int warm = a->ns >= ANOM_WARMUP, i;
+
+	/* ns indexes the warm-up's values until it is warm */
+	if (!(a->ns >= 0 && (warm || a->ns == floor(a->ns))))
+		return 0;
+	for (i = 0; i < ANOM_SHORT - 1; i++)
+		if (!bounded(a->last[i]))
+			return 0;
+	return a->n >= 0 && a->var >= 0 && a->mad >= 0 && isfinite(a->mu) &&
+	    isfinite(a->var) && isfinite(a->mad) && tail_ok(&a->t1, warm) &&
+	    tail_ok(&a->t2, warm) && isfinite(a->lo) && isfinite(a->hi) &&
+	    isfinite(a->x) && a->lo <= a->hi &&
+	    !isnan(a->hold_prev) && !isnan(a->hold_cur) &&
+	    a->hold_n <= ANOM_HOLDOFF_MAX;
+}
+
+/* A model of an older format: the interval's state and the count stay. */
+static void
+restart(struct anomaly *a)
+{
+	double n = a->n, mu = a->mu, var = a->var;
+	uint64_t alerts = a->alerts;
+
+	anomaly_init(a);
+	a->n = n;
+	a->mu = mu;
+	a->var = var;
+	a->alerts = alerts;
+}
+
+void
+anomaly_ser(struct ser *s, struct anomaly *a, int version)
+{
+	int i;
+
 	ser_f64(s, &a->n);
 	ser_f64(s, &a->mu);
 	ser_f64(s, &a->var);
-	if (old) {
+	if (version < 8) {
+		if (version >= 5) {	/* the tail of v and the hold-off */
+			ser_f64(s, &a->ns);
+			ser_f64(s, &a->mad);
+			tail_ser(s, &a->t1);
+			ser_f64(s, &a->hold_prev);
+			ser_f64(s, &a->hold_cur);
+			ser_u64(s, &a->hold_n);
+		}
 		ser_u64(s, &a->alerts);
-		if (ser_loading(s) && !(a->n >= 0 && a->var >= 0 &&
-		    isfinite(a->mu) && isfinite(a->var)))
-			ser_fail(s, "anomaly model out of range");
+		if (ser_loading(s)) {
+			restart(a);
+			if (!(a->n >= 0 && a->var >= 0 && isfinite(a->mu) &&
+			    isfinite(a->var)))
+				ser_fail(s, "anomaly model out of range");
+		}
 		return;
 	}
 	ser_f64(s, &a->ns);
 	ser_f64(s, &a->mad);
-	ser_f64(s, &a->u);
-	ser_f64(s, &a->beta);
-	ser_f64(s, &a->vm);
-	ser_f64(s, &a->vs);
-	ser_f64s(s, a->first, ANOM_WARMUP);
+	tail_ser(s, &a->t1);
+	tail_ser(s, &a->t2);
+	for (i = 0; i < ANOM_SHORT - 1; i++)
+		ser_f64(s, &a->last[i]);
+	ser_f64(s, &a->lo);
+	ser_f64(s, &a->hi);
+	ser_f64(s, &a->x);
+	ser_u64(s, &a->run);
+	ser_u64(s, &a->longest);
 	ser_f64(s, &a->hold_prev);
 	ser_f64(s, &a->hold_cur);
 	ser_u64(s, &a->hold_n);
 	ser_u64(s, &a->alerts);
-	if (ser_loading(s) && !(a->n >= 0 && a->var >= 0 && a->ns >= 0 &&
-	    a->mad >= 0 && (a->ns < ANOM_WARMUP || a->beta >= ANOM_BETA_MIN) &&
-	    a->hold_n <= ANOM_HOLDOFF_MAX && isfinite(a->mu) &&
-	    isfinite(a->var) && isfinite(a->mad) && isfinite(a->u) &&
-	    isfinite(a->beta) && isfinite(a->vm) && isfinite(a->vs)))
+	if (ser_loading(s) && !anomaly_ok(a))
 		ser_fail(s, "anomaly model out of range");
 }
 
@@ -63,39 +139,39 @@ anomaly_interval(const struct anomaly *a, double z, double *lo, double *hi)
 }
 
 /*
- * The tail from the warm-up's surprises: u their (1 - ANOM_TAIL) empirical
+ * The tail from the warm-up's values: u their (1 - ANOM_TAIL) empirical
  * quantile, beta the mean excess over it, vm and vs their mean and mean
  * absolute deviation.
  */
 static void
-tail_start(struct anomaly *a)
+tail_start(struct anom_tail *t)
 {
 	double v[ANOM_WARMUP], ex = 0, m = 0, d = 0, x;
 	int i, j, k = (int)((1 - ANOM_TAIL) * ANOM_WARMUP), nex = 0;
 
 	/* insertion sort: once per model, and qsort(3) may allocate */
 	for (i = 0; i < ANOM_WARMUP; i++) {
-		x = a->first[i];
+		x = t->first[i];
 		for (j = i; j > 0 && v[j - 1] > x; j--)
 			v[j] = v[j - 1];
 		v[j] = x;
 	}
-	a->u = v[k];
+	t->u = v[k];
 	for (i = 0; i < ANOM_WARMUP; i++) {
 		m += v[i];
-		if (v[i] > a->u) {
-			ex += v[i] - a->u;
+		if (v[i] > t->u) {
+			ex += v[i] - t->u;
 			nex++;
 		}
 	}
 	m /= ANOM_WARMUP;
 	for (i = 0; i < ANOM_WARMUP; i++)
 		d += fabs(v[i] - m);
-	a->beta = nex > 0 ? ex / nex : 0;
-	if (a->beta < ANOM_BETA_MIN)
-		a->beta = ANOM_BETA_MIN;
-	a->vm = m;
-	a->vs = d / ANOM_WARMUP;
+	t->beta = nex > 0 ? ex / nex : 0;
+	if (t->beta < ANOM_BETA_MIN)
+		t->beta = ANOM_BETA_MIN;
+	t->vm = m;
+	t->vs = d / ANOM_WARMUP;
 }
 
 /*
@@ -105,19 +181,26 @@ tail_start(struct anomaly *a)
  * down, so that it rests where a fraction ANOM_TAIL lies above).
  */
 static void
-tail_update(struct anomaly *a, double v)
+tail_update(struct anom_tail *t, double v)
 {
 	const double w = ANOM_TAIL_ALPHA;
 
-	a->vm += w * (v - a->vm);
-	a->vs += w * (fabs(v - a->vm) - a->vs);
-	if (v > a->u) {
-		a->beta += w / ANOM_TAIL * ((v - a->u) - a->beta);
-		if (a->beta < ANOM_BETA_MIN)
-			a->beta = ANOM_BETA_MIN;
-		a->u += w * a->vs * (1 - ANOM_TAIL) / ANOM_TAIL;
+	t->vm += w * (v - t->vm);
+	t->vs += w * (fabs(v - t->vm) - t->vs);
+	if (v > t->u) {
+		t->beta += w / ANOM_TAIL * ((v - t->u) - t->beta);
+		if (t->beta < ANOM_BETA_MIN)
+			t->beta = ANOM_BETA_MIN;
+		t->u += w * t->vs * (1 - ANOM_TAIL) / ANOM_TAIL;
 	} else
-		a->u -= w * a->vs;
+		t->u -= w * t->vs;
+}
+
+/* L = -log P(V > v) = (v - u) / beta - log ANOM_TAIL */
+static double
+tail_l(const struct anom_tail *t, double v)
+{
+	return (v - t->u) / t->beta - log(ANOM_TAIL);
 }
 
 /*
@@ -149,16 +232,16 @@ interval_update(struct anomaly *a, double r)
 	}
 }
 
-/* The hold-off: is Z above the last one to two blocks' largest? */
+/* The hold-off: is L above the last one to two blocks' largest? */
 static int
-hold(struct anomaly *a, double z, uint64_t holdoff)
+hold(struct anomaly *a, double l, uint64_t holdoff)
 {
-	int out = z > a->hold_prev && z > a->hold_cur;
+	int out = l > a->hold_prev && l > a->hold_cur;
 
 	if (holdoff == 0)
 		return 1;
-	if (z > a->hold_cur)
-		a->hold_cur = z;
+	if (l > a->hold_cur)
+		a->hold_cur = l;
 	if (++a->hold_n >= holdoff) {
 		a->hold_prev = a->hold_cur;
 		a->hold_cur = -HUGE_VAL;
@@ -167,20 +250,84 @@ hold(struct anomaly *a, double z, uint64_t holdoff)
 	return out;
 }
 
-int
-anomaly_step(struct anomaly *a, double r, uint64_t holdoff, double *score)
+/* L of a record: X beyond the range before it by a fraction e of it. */
+static double
+record_l(const struct anomaly *a, double x)
 {
-	double dev = fabs(r - a->mu), v, z, p, w;
-	int warm = a->ns >= ANOM_WARMUP;
+	double w = a->hi - a->lo, e;
+
+	if (a->ns == 0 || !(w > 0 && w <= DBL_MAX))
+		return 0;
+	if (x > a->hi)
+		e = (x - a->hi) / w;
+	else if (x < a->lo)
+		e = (a->lo - x) / w;
+	else
+		return 0;
+	return -log(ANOM_RECORD) + e;
+}
+
+/* The run of equal values; L of a stuck series the item it is found. */
+static double
+stuck_l(struct anomaly *a, double x, int warm)
+{
+	uint64_t need = ANOM_STUCK * a->longest;
+
+	if (a->ns > 0 && x == a->x)
+		a->run++;
+	else {
+		if (a->run > a->longest)
+			a->longest = a->run;
+		a->run = 1;
+		return 0;
+	}
+	if (need < ANOM_STUCK_MIN)
+		need = ANOM_STUCK_MIN;
+	return warm && a->longest > 0 && a->run == need ? -log(ANOM_RECORD) :
+	    0;
+}
+
+/*
+ * The median of V and the ANOM_SHORT - 1 surprises before it (of those
+ * there are, at the start): high only when most of them are, so that a
+ * spike, and the residual after it when the forecast follows it, leave it
+ * alone.
+ */
+static double
+short_median(const struct anomaly *a, double v)
+{
+	double w[ANOM_SHORT], x;
+	int n = a->ns < ANOM_SHORT - 1 ? (int)a->ns + 1 : ANOM_SHORT, i, j;
+
+	w[0] = v;
+	for (i = 1; i < n; i++) {
+		x = a->last[i - 1];
+		for (j = i; j > 0 && w[j - 1] > x; j--)
+			w[j] = w[j - 1];
+		w[j] = x;
+	}
+	return n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
+}
+
+int
+anomaly_step(struct anomaly *a, double x, double r, uint64_t holdoff,
+    double *score)
+{
+	double dev = fabs(r - a->mu), v, m, l, w;
+	int warm = a->ns >= ANOM_WARMUP, i;
 
 	if (!(dev <= DBL_MAX))
 		dev = DBL_MAX;
 	/* log(DBL_MAX) bounds v when the sum overflows */
 	v = fmin(log(fmax(dev + ANOM_FLOOR * a->mad, DBL_MIN)), log(DBL_MAX));
+	m = short_median(a, v);
+	l = stuck_l(a, x, warm);
 	if (warm) {
-		z = (v - a->u) / a->beta;
-		p = ANOM_TAIL * exp(-z);
-		*score = hold(a, z, holdoff) && p < 1 ? 1 - p : 0;
+		l = fmax(l, tail_l(&a->t1, v));
+		l = fmax(l, tail_l(&a->t2, m));
+		l = fmax(l, record_l(a, x));
+		/* 1 - p = 1 - exp(-L), exactly for small p */
+		*score = hold(a, l, holdoff) && l > 0 ? -expm1(-l) : 0;
 	}
 	w = 1 / (a->ns + 1);
 	if (w < ANOM_FLOOR_ALPHA)
@@ -188,13 +335,27 @@ anomaly_step(struct anomaly *a, double r, uint64_t holdoff, double *score)
 	if (isfinite(a->mad + w * (dev - a->mad)))
 		a->mad += w * (dev - a->mad);
 	interval_update(a, r);
-	if (warm)
-		tail_update(a, v);
-	else {
-		a->first[(int)a->ns] = v;
-		if (a->ns + 1 == ANOM_WARMUP)
-			tail_start(a);
+	if (warm) {
+		tail_update(&a->t1, v);
+		tail_update(&a->t2, m);
+	} else {
+		a->t1.first[(int)a->ns] = v;
+		a->t2.first[(int)a->ns] = m;
+		if (a->ns + 1 >= ANOM_WARMUP) {
+			tail_start(&a->t1);
+			tail_start(&a->t2);
+		}
 	}
+	for (i = ANOM_SHORT - 2; i > 0; i--)
+		a->last[i] = a->last[i - 1];
+	a->last[0] = v;
+	if (a->ns == 0)
+		a->lo = a->hi = x;
+	else {
+		a->lo = fmin(a->lo, x);
+		a->hi = fmax(a->hi, x);
+	}
+	a->x = x;
 	a->n += 1;
 	a->ns += 1;
 	return warm;

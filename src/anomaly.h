@@ -1,9 +1,12 @@
 /*
- * anomaly.h - the anomaly score of each residual r_t = x_t - prediction,
- * from the residuals before it, and the prediction interval.
+ * anomaly.h - the anomaly score of each item from its value x_t and its
+ * residual r_t = x_t - prediction, against the items before it, and the
+ * prediction interval.
  *
- * The score is a tail probability that calibrates itself on each series,
- * so that one threshold means about the same on very different series:
+ * The score is 1 - p, p a tail probability that calibrates itself on each
+ * series, so that one threshold means about the same on very different
+ * series.  p is the smallest of four, each the probability of seeing what
+ * it measures by chance (kept as L = -log p, which the hold-off compares):
  *
  * - the surprise of a residual is v = log(|r - mu| + ANOM_FLOOR m), mu the
  *   residuals' running location (below) and m their mean absolute deviation
@@ -11,20 +14,28 @@
  *   The floor keeps a perfectly predictable stretch from making every
  *   later wobble infinitely surprising; the log makes heavy-tailed and
  *   light-tailed series alike;
- * - the upper tail of v is modelled as exponential over its (1 -
+ * - p1: the upper tail of v is modelled as exponential over its (1 -
  *   ANOM_TAIL) quantile u, with mean excess beta (peaks over a threshold,
  *   shape 0, on the log scale: a Pareto tail for |r|):
- *       P(V > v) = ANOM_TAIL exp(-(v - u) / beta),
- *   and the score is 1 - min(1, that).  u and beta start from the first
- *   ANOM_WARMUP surprises (their empirical quantile and mean excess), no
- *   score before; then u follows the quantile by stochastic approximation
- *   and beta the mean excess, with weight ANOM_TAIL_ALPHA (a memory of
- *   some 2,000 items), beta >= ANOM_BETA_MIN;
- * - the hold-off: an item scores 0 unless its surprise exceeds every
- *   surprise of the current block of HOLDOFF scored items before it and of
- *   the block before that, so for at least HOLDOFF items after a surprise
- *   (at most 2 HOLDOFF) only a larger one scores: an event alerts once, not
- *   once per item.  HOLDOFF 0 turns it off.
+ *       P(V > v) = ANOM_TAIL exp(-(v - u) / beta).
+ *   u and beta start from the first ANOM_WARMUP surprises (their empirical
+ *   quantile and mean excess), no score before; then u follows the
+ *   quantile by stochastic approximation and beta the mean excess, with
+ *   weight ANOM_TAIL_ALPHA (a memory of some 2,000 items), beta >=
+ *   ANOM_BETA_MIN;
+ * - p2: the same tail model of the median of the last ANOM_SHORT
+ *   surprises, for an error that lasts a few items without any one being
+ *   extreme;
+ * - p3, a record: a value beyond every value before it (from the first
+ *   item on) by a fraction e of their range has p = ANOM_RECORD exp(-e);
+ * - p4, a stuck series: when the value has been repeated exactly for
+ *   ANOM_STUCK times as many items as its longest run before, and for at
+ *   least ANOM_STUCK_MIN, p = ANOM_RECORD once;
+ * - the hold-off: an item scores 0 unless its L exceeds every L of the
+ *   current block of HOLDOFF scored items before it and of the block
+ *   before that, so for at least HOLDOFF items after a surprise (at most
+ *   2 HOLDOFF) only a larger one scores: an event alerts once, not once
+ *   per item.  HOLDOFF 0 turns it off.
  *
  * The interval is the older Gaussian model: mu and sigma exponentially
  * weighted with weight max(1/n, ANOM_ALPHA), each residual winsorized to
@@ -44,20 +55,37 @@ struct ser;
 #define ANOM_TAIL 0.02
 #define ANOM_TAIL_ALPHA 0.0005
 #define ANOM_BETA_MIN 0.05
+#define ANOM_SHORT 5
+#define ANOM_RECORD 1e-4
+#define ANOM_STUCK 3
+#define ANOM_STUCK_MIN 10
 #define ANOM_HOLDOFF_MAX 1000000
 #define ANOM_INT_WARMUP 30
 #define ANOM_ALPHA 0.01
 #define ANOM_CLIP 5.0
+/* |u|, |vm|, vs and beta of a loaded tail: v lies within +-log(DBL_MAX) */
+#define ANOM_TAIL_BOUND 1e4
+
+/* One exponential tail (p1 or p2 above). */
+struct anom_tail {
+	double u, beta;		/* the tail's threshold and mean excess */
+	double vm, vs;		/* mean and mean |v - vm|: u's step */
+	double first[ANOM_WARMUP];	/* the warm-up's values */
+};
 
 struct anomaly {
 	double n;		/* residuals taken */
 	double mu, var;		/* location and variance (winsorized) */
 	double ns;		/* residuals taken by the score's model */
 	double mad;		/* mean |r - mu|: the floor's unit */
-	double u, beta;		/* the tail's threshold and mean excess */
-	double vm, vs;		/* mean and mean |v - vm|: u's step */
-	double first[ANOM_WARMUP];	/* the warm-up's surprises */
-	double hold_prev;	/* the largest surprise of the previous block */
+	struct anom_tail t1;	/* of the surprise v */
+	struct anom_tail t2;	/* of the median of the last ANOM_SHORT */
+	double last[ANOM_SHORT - 1];	/* the surprises before, newest first */
+	double lo, hi;		/* the range of the values (once ns > 0) */
+	double x;		/* the last value */
+	uint64_t run;		/* items in the last value's run */
+	uint64_t longest;	/* the longest run before it */
+	double hold_prev;	/* the largest L of the previous block */
 	double hold_cur;	/* ... and of the current one */
 	uint64_t hold_n;	/* items in the current block */
 	uint64_t alerts;	/* scores >= the --alert threshold */
@@ -65,16 +93,18 @@ struct anomaly {
 
 void anomaly_init(struct anomaly *a);
 /*
- * Model files before format 5 hold only n, mu, var and alerts (OLD): the
- * score's model then starts afresh, with its warm-up.
+ * The state as model format VERSION holds it.  Before format 5 a model
+ * holds only n, mu, var and alerts; formats 5 to 7 hold the tail of v
+ * only.  From those the score's model starts afresh, with its warm-up.
  */
-void anomaly_ser(struct ser *s, struct anomaly *a, int old);
+void anomaly_ser(struct ser *s, struct anomaly *a, int version);
 
 /*
- * Score residual R against the residuals before it, then take it.  Returns
- * 1 and sets *SCORE (0 to 1) once warm, else 0 and leaves *SCORE unset.
+ * Score item X of residual R against the items before it, then take it.
+ * Returns 1 and sets *SCORE (0 to 1) once warm, else 0 and leaves *SCORE
+ * unset.
  */
-int anomaly_step(struct anomaly *a, double r, uint64_t holdoff,
+int anomaly_step(struct anomaly *a, double x, double r, uint64_t holdoff,
     double *score);
 /* The interval's offsets from the prediction; 0 during its warm-up. */
 int anomaly_interval(const struct anomaly *a, double z, double *lo,

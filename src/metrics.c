@@ -34,7 +34,7 @@ errsum_ser(struct ser *s, struct errsum *e)
 }
 
 void
-metrics_ser(struct ser *s, struct metrics *m, int old)
+metrics_ser(struct ser *s, struct metrics *m, int version)
 {
 	ser_u64(s, &m->items);
 	errsum_ser(s, &m->net);
@@ -43,7 +43,7 @@ metrics_ser(struct ser *s, struct metrics *m, int old)
 	ser_f64(s, &m->loss);
 	ser_f64(s, &m->nloss);
 	ar_ser(s, &m->arm);
-	anomaly_ser(s, &m->an, old);
+	anomaly_ser(s, &m->an, version);
 	ser_f64s(s, m->sp.sum, SPARK_N);
 	ser_u64(s, &m->sp.width);
 	ser_u64(s, &m->sp.nb);

@@ -59,8 +59,8 @@ struct metrics {
 void metrics_init(struct metrics *m);
 int metrics_start(struct metrics *m, int ar_order, int horizon);
 void metrics_free(struct metrics *m);
-/* OLD: a model file before format 5 (see anomaly_ser). */
-void metrics_ser(struct ser *s, struct metrics *m, int old);
+/* VERSION: the model file's format (see anomaly_ser). */
+void metrics_ser(struct ser *s, struct metrics *m, int version);
 
 /*
  * One scored pair whose target X is present: rnnfilter's PRED, the naive

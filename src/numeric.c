@@ -846,7 +846,7 @@ score(struct run *r, struct stream *st, const struct pending *pd, double x,
 			arp = ar_due(&met->arm) ? ar_pred(&met->arm) : pd->x;
 			it->has_res = 1;
 			it->res = x - pd->pred;
-			it->has_an = anomaly_step(&met->an, it->res,
+			it->has_an = anomaly_step(&met->an, x, it->res,
 			    (uint64_t)r->op->holdoff, &it->an);
 			alert = it->has_an && r->op->alert >= 0 &&
 			    it->an >= r->op->alert;

@@ -52,7 +52,7 @@ opts_init(struct opts *o)
 	o->ar_order = 13;	/* by measurement: rnnfilter(1), REPORT */
 	o->interval = 0.95;
 	o->alert = -1;
-	o->holdoff = 150;	/* by measurement: bench/nab.md */
+	o->holdoff = 50;	/* by measurement: bench/nab.md */
 
 	o->generate = 0;
 	o->temperature = 1;

@@ -144,7 +144,7 @@ stream_ser(struct ser *s, struct stream *st, int ncols, int ninputs,
 		else
 			st->pend[i].full = st->pend[i].pred;
 	}
-	metrics_ser(s, met, version < 5);
+	metrics_ser(s, met, (int)version);
 	if (version >= 6)	/* format 6's ARs were not padded */
 		base_part_ser(s, st, ncols, version >= 7 ? BASE_LAYOUT : 1);
 }

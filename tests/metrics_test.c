@@ -67,7 +67,7 @@ test_interval(void)
 			fprintf(stderr, "metrics_test.c: an interval in the warm-up\n");
 			fails++;
 		}
-		anomaly_step(&a, i % 2 ? -1 : 1, 0, &s);
+		anomaly_step(&a, i % 2 ? -1 : 1, i % 2 ? -1 : 1, 0, &s);
 	}
 	/* 30 residuals +1, -1, ...: mean 0, population variance 1 */
 	CHECK("mu", a.mu, 0, 1e-12);
@@ -76,7 +76,7 @@ test_interval(void)
 	CHECK("lo", lo, -1.959963984540054, 1e-12);
 	CHECK("hi", hi, 1.959963984540054, 1e-12);
 	/* a spike enters winsorized at mu + ANOM_CLIP sigma */
-	anomaly_step(&a, 100, 0, &s);
+	anomaly_step(&a, 100, 100, 0, &s);
 	var = 30.0 / 31 * (1 + ANOM_CLIP * ANOM_CLIP / 31);
 	CHECK("mu after a spike", a.mu, ANOM_CLIP / 31, 1e-12);
 	CHECK("var after a spike", a.var, var, 1e-12);
@@ -93,12 +93,13 @@ gauss(struct rng *r)
 
 /*
  * Feed N seeded normal residuals times SCALE, with a spike of SPIKE[k]
- * sigma at each index AT[k] (AT ends with -1); the scores go to OUT (-1 in
- * the warm-up).
+ * sigma at each index AT[k] (AT ends with -1), as the values and as their
+ * residuals; the scores go to OUT (-1 in the warm-up).  *OVER (if not
+ * NULL) counts the warm items whose surprise v lies over the tail's u.
  */
 static void
 feed(double scale, uint64_t holdoff, const int *at, const double *spike,
-    int n, double *out)
+    int n, double *out, int *over)
 {
 	struct anomaly a;
 	struct rng r;
@@ -107,13 +108,17 @@ feed(double scale, uint64_t holdoff, const int *at, const double *spike,
 	anomaly_init(&a);
 	rng_seed(&r, 7);
 	for (i = 0; i < n; i++) {
-		double x = gauss(&r), s;
+		double x = gauss(&r), s, v;
 
 		if (at[k] == i) {
 			x = spike[k];
 			k++;
 		}
-		out[i] = anomaly_step(&a, scale * x, holdoff, &s) ? s : -1;
+		v = log(fabs(scale * x - a.mu) + ANOM_FLOOR * a.mad);
+		if (over != NULL && a.ns >= ANOM_WARMUP && v > a.t1.u)
+			++*over;
+		out[i] = anomaly_step(&a, scale * x, scale * x, holdoff, &s) ?
+		    s : -1;
 	}
 }
 
@@ -128,11 +133,9 @@ test_anomaly(void)
 	double top = 0;
 	int i, over = 0, warm = 0;
 
-	feed(1, 0, none, same, NFEED, s1);
-	for (i = 0; i < NFEED; i++) {
+	feed(1, 0, none, same, NFEED, s1, &over);
+	for (i = 0; i < NFEED; i++)
 		warm += s1[i] < 0;
-		over += s1[i] >= 1 - ANOM_TAIL;
-	}
 	CHECK("no score in the warm-up", warm, ANOM_WARMUP, 0);
 	CHECK("warm-up: the first ones", s1[ANOM_WARMUP - 1] < 0 &&
 	    s1[ANOM_WARMUP] >= 0, 1, 0);
@@ -140,14 +143,14 @@ test_anomaly(void)
 	CHECK("share at or over the tail's threshold",
 	    (double)over / (NFEED - ANOM_WARMUP), ANOM_TAIL, 0.004);
 	/* the log and a floor relative to the residuals: no units */
-	feed(1000, 0, none, same, NFEED, s2);
+	feed(1000, 0, none, same, NFEED, s2, NULL);
 	for (i = ANOM_WARMUP; i < NFEED; i++)
 		if (fabs(s1[i] - s2[i]) > 1e-9) {
 			CHECK("scores do not depend on the unit", s2[i], s1[i], 1e-9);
 			break;
 		}
 	/* two spikes of 30 sigma: above every noise item... */
-	feed(1, 0, spikes, same, NFEED, s1);
+	feed(1, 0, spikes, same, NFEED, s1, NULL);
 	for (i = ANOM_WARMUP; i < NFEED; i++)
 		if (i != 10000 && i != 10050 && s1[i] > top)
 			top = s1[i];
@@ -155,7 +158,7 @@ test_anomaly(void)
 	CHECK("spike 2 over the noise", s1[10050] > top, 1, 0);
 	CHECK("a 30-sigma spike's tail", 1 - s1[10000] < 1e-6, 1, 0);
 	/* ... but with a hold-off of 100 the second scores 0 ... */
-	feed(1, 100, spikes, same, NFEED, s2);
+	feed(1, 100, spikes, same, NFEED, s2, NULL);
 	CHECK("hold-off: the first spike", s2[10000], s1[10000], 0);
 	CHECK("hold-off: the second spike", s2[10050], 0, 0);
 	for (i = 10001; i < 10100; i++)
@@ -164,9 +167,44 @@ test_anomaly(void)
 			break;
 		}
 	/* ... unless it is larger */
-	feed(1, 100, spikes, larger, NFEED, s2);
+	feed(1, 100, spikes, larger, NFEED, s2, NULL);
 	CHECK("hold-off: a larger surprise scores",
 	    s2[10050] > 1 - ANOM_TAIL, 1, 0);
+}
+
+/*
+ * Values uniform on [0, 1) with normal residuals; then a record 0.5 above
+ * the range, which scores p = ANOM_RECORD exp(-0.5 / range); then the
+ * value stuck: at ANOM_STUCK_MIN equal values (runs were 1 long) p is
+ * ANOM_RECORD, once.  The residuals of the record and the stuck items are
+ * 0, no surprise to the tails.
+ */
+static void
+test_records(void)
+{
+	struct anomaly a;
+	struct rng r;
+	double s, p, w;
+	int i, stuck = 0;
+
+	anomaly_init(&a);
+	rng_seed(&r, 3);
+	for (i = 0; i < 2000; i++)
+		anomaly_step(&a, rng_uniform(&r), gauss(&r), 0, &s);
+	w = a.hi - a.lo;
+	anomaly_step(&a, a.hi + 0.5, 0, 0, &s);
+	p = ANOM_RECORD * exp(-0.5 / w);
+	CHECK("a record's p", 1 - s, p, 1e-12);
+	anomaly_step(&a, a.hi - 0.5 * w, 0, 0, &s);
+	CHECK("inside the range: no record", 1 - s > ANOM_RECORD, 1, 0);
+	for (i = 1; i <= 3 * ANOM_STUCK_MIN; i++) {
+		anomaly_step(&a, 0.25, 0, 0, &s);
+		if (1 - s <= ANOM_RECORD * (1 + 1e-12)) {
+			CHECK("stuck at run", i, ANOM_STUCK_MIN, 0);
+			stuck++;
+		}
+	}
+	CHECK("stuck: once", stuck, 1, 0);
 }
 
 static void
@@ -294,6 +332,7 @@ main(void)
 	test_errsum();
 	test_interval();
 	test_anomaly();
+	test_records();
 	test_spark();
 	test_quantile();
 	test_ar(3, 1);
