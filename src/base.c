@@ -230,6 +230,81 @@ kind_fits(int kind, int tr, int nper, const int *m)
 	}
 }
 
+/* The history of format 8 and before: every base kept this much. */
+static int
+hist_max(int h)
+{
+	return 2 * BASE_MAX_PERIOD + 2 + h;
+}
+
+/*
+ * The history slots a base keeps, a function of what the model file holds:
+ * while it looks for periods, every item so far (the autocorrelation, and
+ * the replay of seasonal forecasters made when a period is found, read them
+ * back), in doubling steps up to hist_max(); then as many as its
+ * forecasters read back: an AR's lags at the origin t - h, snaive's
+ * season, a grid's start from its longest period.
+ */
+static int
+hist_len(const struct base *b)
+{
+	int L, tr, k, i, h = b->h;
+
+	if (b->find) {
+		uint64_t want = b->n + (uint64_t)h + 1, len = 32;
+
+		while (len < want && len < (uint64_t)hist_max(h))
+			len *= 2;
+		return len < (uint64_t)hist_max(h) ? (int)len : hist_max(h);
+	}
+	L = h + 1;
+	for (tr = 0; tr < 2; tr++)
+		for (k = 0; k < BX_NKIND; k++) {
+			const struct bx *x = b->x[tr][k];
+
+			if (x == NULL)
+				continue;
+			for (i = 0; i < x->nl; i++)
+				if (x->off[i] + h + 1 > L)
+					L = x->off[i] + h + 1;
+			if (k == BX_SNAIVE && season_off(x->m1, h) + 1 > L)
+				L = season_off(x->m1, h) + 1;
+			if (k == BX_SNAIVE2 && season_off(x->m2, h) + 1 > L)
+				L = season_off(x->m2, h) + 1;
+			if (k == BX_HW && x->m1 > L)
+				L = x->m1;
+			if (k == BX_DSHW && x->m2 > L)
+				L = x->m2;
+		}
+	return L;
+}
+
+/* Keep the history in HL slots, as many of the latest items as fit. */
+static int
+hist_resize(struct base *b, int hl)
+{
+	double *nh;
+	uint64_t s, keep = b->n;
+	int tr;
+
+	if (hl == b->hl)
+		return 0;
+	if ((nh = calloc(2 * (size_t)hl, sizeof *nh)) == NULL)
+		return -1;
+	if (keep > (uint64_t)hl)
+		keep = (uint64_t)hl;
+	if (keep > (uint64_t)b->hl)
+		keep = (uint64_t)b->hl;
+	for (s = b->n - keep; s < b->n; s++)
+		for (tr = 0; tr < 2; tr++)
+			nh[(size_t)tr * hl + s % (uint64_t)hl] =
+			    b->hist[(size_t)tr * b->hl + s % (uint64_t)b->hl];
+	free(b->hist);
+	b->hist = nh;
+	b->hl = hl;
+	return 0;
+}
+
 struct base *
 base_new(int h, int find)
 {
@@ -241,7 +316,12 @@ base_new(int h, int find)
 	b->h = h;
 	b->find = find;
 	b->logok = 1;
-	b->hl = 2 * BASE_MAX_PERIOD + 2 + h;
+	for (tr = 0; tr < 2; tr++)
+		for (k = 0; k < BX_NFIXED; k++)
+			if (kind_fits(k, tr, 0, NULL) &&
+			    (b->x[tr][k] = bx_new(k, tr, h, 0, NULL)) == NULL)
+				goto fail;
+	b->hl = hist_len(b);
 	b->hist = calloc(2 * (size_t)b->hl, sizeof *b->hist);
 	b->pend = calloc(2 * (size_t)h, sizeof *b->pend);
 	if (find)
@@ -249,11 +329,6 @@ base_new(int h, int find)
 	if (b->hist == NULL || b->pend == NULL || (find && b->acf == NULL))
 		goto fail;
 	b->dlv = b->pend + h;
-	for (tr = 0; tr < 2; tr++)
-		for (k = 0; k < BX_NFIXED; k++)
-			if (kind_fits(k, tr, 0, NULL) &&
-			    (b->x[tr][k] = bx_new(k, tr, h, 0, NULL)) == NULL)
-				goto fail;
 	return b;
 fail:
 	base_free(b);
@@ -329,7 +404,7 @@ set_periods(struct base *b, int nper, const double *per, int src, int rerun)
 		free(b->acf);
 		b->acf = NULL;
 	}
-	return 0;
+	return hist_resize(b, hist_len(b));
 fail:
 	for (tr = 0; tr < 2; tr++)
 		for (k = BX_NFIXED; k < BX_NKIND; k++)
@@ -873,7 +948,7 @@ base_push(struct base *b, double x, int present)
 {
 	uint64_t t = b->n, h = (uint64_t)b->h, slot = t % h;
 	double comb, e, naive, en, ec, d, se, ts;
-	int tr, k;
+	int tr, k, finding = b->find;
 
 	if (!present)
 		x = t >= h ? b->dlv[slot] : t > 0 ? hist_at(b, 0, t - 1) : 0;
@@ -930,6 +1005,9 @@ base_push(struct base *b, double x, int present)
 			b->acf = NULL;
 		}
 	}
+	/* room for the next item, or the history's final size */
+	if (finding && hist_resize(b, hist_len(b)) != 0)
+		return -1;
 	return 0;
 }
 
@@ -969,6 +1047,32 @@ ar_ser_v1(struct ser *s, struct bx *x, int h)
 		ser_f64s(s, x->P + (size_t)i * x->np, (size_t)x->n);
 }
 
+/*
+ * The history in layouts 1 and 2 (formats 6 to 8): hist_max() slots of
+ * each transform, of which the latest items that fit are kept.
+ */
+static void
+hist_ser_v2(struct ser *s, struct base *b)
+{
+	size_t L = (size_t)hist_max(b->h);
+	double *old = malloc(2 * L * sizeof *old);
+	uint64_t i, keep = b->n < (uint64_t)b->hl ? b->n : (uint64_t)b->hl;
+	int tr;
+
+	if (old == NULL) {
+		ser_fail(s, "out of memory");
+		return;
+	}
+	ser_f64s(s, old, 2 * L);
+	if (keep > L)
+		keep = L;
+	for (i = b->n - keep; i < b->n && !ser_failed(s); i++)
+		for (tr = 0; tr < 2; tr++)
+			b->hist[(size_t)tr * b->hl + i % (uint64_t)b->hl] =
+			    old[(size_t)tr * L + i % L];
+	free(old);
+}
+
 static void
 bx_ser(struct ser *s, struct base *b, struct bx *x, int layout)
 {
@@ -1005,7 +1109,8 @@ base_ser(struct ser *s, struct base *b, int layout)
 	int i, tr, k, hasacf = b->acf != NULL;
 	double per[2] = { b->per[0], b->per[1] };
 
-	if (layout != BASE_LAYOUT && (layout != 1 || !ser_loading(s))) {
+	if (layout != BASE_LAYOUT && (layout < 1 || layout > 2 ||
+	    !ser_loading(s))) {
 		ser_fail(s, "base layout unknown");
 		return;
 	}
@@ -1056,7 +1161,14 @@ base_ser(struct ser *s, struct base *b, int layout)
 			b->acf = NULL;
 		}
 	}
-	ser_f64s(s, b->hist, 2 * (size_t)b->hl);
+	if (ser_loading(s) && hist_resize(b, hist_len(b)) != 0) {
+		ser_fail(s, "out of memory");
+		return;
+	}
+	if (layout < 3)
+		hist_ser_v2(s, b);
+	else
+		ser_f64s(s, b->hist, 2 * (size_t)b->hl);
 	if (b->acf != NULL)
 		ser_f64s(s, b->acf, BASE_MAX_PERIOD + 3);
 	ser_f64s(s, b->pend, 2 * (size_t)b->h);

@@ -46,7 +46,8 @@
  * peak is higher still becomes m2.
  *
  * Ownership: base_new() allocates; base_free() frees it all.  base_push()
- * allocates only when the periods change.
+ * allocates only when the periods change, and while it looks for periods,
+ * as its history doubles (up to 2 BASE_MAX_PERIOD + 2 + h items).
  */
 #ifndef RNNF_BASE_H
 #define RNNF_BASE_H
@@ -146,10 +147,11 @@ struct base_info {
 int base_info(const struct base *b, int i, struct base_info *info);
 
 /*
- * LAYOUT: BASE_LAYOUT, or 1 to load a base saved by model format 6 (whose
- * ARs' rows were not padded); saving is always in BASE_LAYOUT.
+ * LAYOUT: BASE_LAYOUT, or to load a base saved by an older model format, 1
+ * (format 6: the ARs' rows not padded, the history of hist_max() slots) or
+ * 2 (formats 7 and 8: the same history); saving is always in BASE_LAYOUT.
  */
-#define BASE_LAYOUT 2
+#define BASE_LAYOUT 3
 void base_ser(struct ser *s, struct base *b, int layout);
 
 #endif

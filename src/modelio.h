@@ -33,12 +33,13 @@
 /*
  * 2 added --key, 3 the inputs' names, 4 the bytes kept for the next run,
  * 5 the anomaly score's model, 6 the base forecasters, 7 the base's AR
- * rows padded (base.h, BASE_LAYOUT), 8 the anomaly score's records and
- * short median; earlier versions still load (1 to 5 as the plain network,
- * 6 with its ARs' rows padded on loading; before 8 the anomaly score warms
- * up afresh)
+ * rows padded, 8 the anomaly score's records and short median, 9 the
+ * base's history sized to its forecasters (base.h, BASE_LAYOUT); earlier
+ * versions still load (1 to 5 as the plain network, 6 to 8 with the base
+ * converted to its layout on loading; before 8 the anomaly score warms up
+ * afresh)
  */
-#define MODEL_FORMAT_VERSION 8
+#define MODEL_FORMAT_VERSION 9
 #define MODEL_SPEC_MAX 1024
 
 enum model_mode { MODEL_NUMERIC = 0, MODEL_CHARS = 1 };

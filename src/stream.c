@@ -145,6 +145,7 @@ stream_ser(struct ser *s, struct stream *st, int ncols, int ninputs,
 			st->pend[i].full = st->pend[i].pred;
 	}
 	metrics_ser(s, met, (int)version);
-	if (version >= 6)	/* format 6's ARs were not padded */
-		base_part_ser(s, st, ncols, version >= 7 ? BASE_LAYOUT : 1);
+	if (version >= 6)	/* base layouts: format 6 1, 7 and 8 2 */
+		base_part_ser(s, st, ncols, version >= 9 ? BASE_LAYOUT :
+		    version >= 7 ? 2 : 1);
 }

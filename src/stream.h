@@ -82,7 +82,7 @@ int stream_horizon(struct stream *st, int h);
  * ST for the model file, after its columns (NCOLS fields, NINPUTS
  * --inputs): normalizers, horizon and pending predictions, then MET in the
  * place of the metrics (&st->met; with --key, for the first stream of the
- * file, the run's totals), then (format 6) the base's part (format 6's
+ * file, the run's totals), then (format 6) the base's part (the format's
  * layout, base_ser(), loaded as such).  The network is
  * not described here.
  */
