@@ -101,18 +101,18 @@ room_for_net(struct ser *s, const struct online_config *cf)
 }
 
 /*
- * A key's network, for numstate_keys_ser(): made from the model's
- * configuration CTX when loading.
+ * A key's network, for numstate_keys_ser(): when loading, made from the
+ * configuration of the model's network CTX, sharing its scratch.
  */
 static void
 key_net_ser(struct ser *s, struct online **net, void *ctx)
 {
-	const struct online_config *cf = ctx;
+	const struct online *like = ctx;
 
 	if (ser_loading(s)) {
-		if (!room_for_net(s, cf))
+		if (!room_for_net(s, &like->cf))
 			return;
-		if ((*net = online_new(cf)) == NULL) {
+		if ((*net = online_new_sharing(&like->cf, like)) == NULL) {
 			ser_fail(s, "out of memory");
 			return;
 		}
@@ -188,7 +188,7 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 			numstate_held_ser(s, m->num);
 		if (m->num->keys != NULL)
 			numstate_keys_ser(s, m->num, &kcf, cf->shape.nin,
-			    key_net_ser, cf, version);
+			    key_net_ser, m->net, version);
 	} else
 		charstate_ser(s, m->cs);
 }

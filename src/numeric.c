@@ -1266,7 +1266,7 @@ key_pick(struct run *r, const struct csvin_row *row, struct stream **ks)
 		stream_conf_opts(&cf, r->op);
 		cf.ar_order = st->total.arm.p;
 		if ((s = stream_new(&cf)) == NULL ||
-		    (s->net = online_new(&r->net->cf)) == NULL ||
+		    (s->net = online_new_sharing(&r->net->cf, r->net)) == NULL ||
 		    (ke = keytab_add(st->keys, k, n, h, s)) == NULL) {
 			stream_free(s);
 			return rerr_set(r->e, EXIT_DATA, "out of memory");

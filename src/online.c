@@ -33,12 +33,76 @@ work_size(const struct online_config *cf)
 	    2 * L * T * GH + T * s->nout;
 }
 
+static void
+scratch_free(struct online_scratch *sc)
+{
+	if (sc == NULL || --sc->users > 0)
+		return;
+	free(sc->grad);
+	free(sc->work);
+	free(sc->ptr);
+	free(sc->ids);
+	free(sc);
+}
+
+static struct online_scratch *
+scratch_new(const struct online_config *cf)
+{
+	struct online_scratch *sc = calloc(1, sizeof *sc);
+	size_t L = cf->shape.layers;
+
+	if (sc == NULL)
+		return NULL;
+	sc->users = 1;
+	sc->grad = calloc(model_nparams(&cf->shape), sizeof(real));
+	sc->work = calloc(work_size(cf), sizeof(real));
+	/* per window step: input and h_prev of each layer, h_top; byte ids */
+	sc->ptr = calloc((2 * L + 1) * (size_t)cf->window, sizeof *sc->ptr);
+	sc->ids = calloc((size_t)cf->window, sizeof *sc->ids);
+	if (sc->grad == NULL || sc->work == NULL || sc->ptr == NULL ||
+	    sc->ids == NULL) {
+		scratch_free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+/* The ring's reals: (cap, slot), then h and c (L, H) each. */
+static size_t
+ring_reals(const struct online_config *cf, size_t *slot)
+{
+	const struct shape *s = &cf->shape;
+	size_t L = s->layers;
+
+	*slot = xsize(cf) + s->nout + 2 + L * cell_cache_size(s->cell, s->hidden);
+	return ((size_t)cf->window + cf->horizon) * *slot + 2 * L * s->hidden;
+}
+
+void
+online_bytes(const struct online_config *cf, size_t *own, size_t *scratch)
+{
+	size_t np = model_nparams(&cf->shape), slot;
+	size_t L = cf->shape.layers;
+
+	*own = sizeof(struct online) + (np + optim_state_size(np) +
+	    ring_reals(cf, &slot)) * sizeof(real);
+	*scratch = sizeof(struct online_scratch) + (np + work_size(cf)) *
+	    sizeof(real) + (2 * L + 1) * (size_t)cf->window *
+	    sizeof(const real *) + (size_t)cf->window * sizeof(int);
+}
+
 struct online *
 online_new(const struct online_config *cf)
 {
+	return online_new_sharing(cf, NULL);
+}
+
+struct online *
+online_new_sharing(const struct online_config *cf, const struct online *like)
+{
 	struct online *o = calloc(1, sizeof *o);
 	const struct shape *s = &cf->shape;
-	size_t H = s->hidden, L = s->layers, nstate;
+	size_t H = s->hidden, L = s->layers;
 
 	if (o == NULL)
 		return NULL;
@@ -46,21 +110,25 @@ online_new(const struct online_config *cf)
 	o->np = model_nparams(s);
 	o->cache = cell_cache_size(s->cell, s->hidden);
 	o->cap = cf->window + cf->horizon;
-	o->slot = xsize(cf) + s->nout + 2 + L * o->cache;
-	nstate = 2 * L * H;
-	o->param = calloc(2 * o->np + optim_state_size(o->np), sizeof(real));
-	o->ring = calloc((size_t)o->cap * o->slot + nstate, sizeof(real));
-	o->work = calloc(work_size(cf), sizeof(real));
-	/* per window step: input and h_prev of each layer, h_top; byte ids */
-	o->ptr = calloc((2 * L + 1) * (size_t)cf->window, sizeof *o->ptr);
-	o->ids = calloc((size_t)cf->window, sizeof *o->ids);
-	if (o->param == NULL || o->ring == NULL || o->work == NULL ||
-	    o->ptr == NULL || o->ids == NULL) {
+	if (like != NULL && (like->np != o->np || like->cf.window != cf->window ||
+	    like->cf.chars != cf->chars || like->cf.shape.cell != s->cell ||
+	    like->cf.shape.hidden != s->hidden)) {
+		free(o);
+		return NULL;
+	}
+	if (like != NULL) {
+		o->sc = like->sc;
+		o->sc->users++;
+	} else
+		o->sc = scratch_new(cf);
+	o->param = calloc(o->np + optim_state_size(o->np), sizeof(real));
+	o->ring = calloc(ring_reals(cf, &o->slot), sizeof(real));
+	if (o->sc == NULL || o->param == NULL || o->ring == NULL) {
 		online_free(o);
 		return NULL;
 	}
-	o->grad = o->param + o->np;
-	o->moment = o->grad + o->np;
+	o->grad = o->sc->grad;
+	o->moment = o->param + o->np;
 	o->h = o->ring + (size_t)o->cap * o->slot;
 	o->c = o->h + L * H;
 	model_view(s, o->param, &o->pv);
@@ -120,9 +188,7 @@ online_free(struct online *o)
 		return;
 	free(o->param);
 	free(o->ring);
-	free(o->work);
-	free(o->ptr);
-	free(o->ids);
+	scratch_free(o->sc);
 	free(o);
 }
 
@@ -176,7 +242,7 @@ head_grad(const struct online *o, const real *p, real *dy, double n)
 
 /*
  * A one-hot input's W_ih gradient is zero but in the columns of the last
- * window's bytes (o->ids, o->nids of them): only those columns are cleared
+ * window's bytes (sc->ids, sc->nids of them): only those columns are cleared
  * before the next window, not the whole (G*H, 256) block.
  */
 static void
@@ -187,10 +253,10 @@ clear_onehot(struct online *o)
 	size_t i;
 	int t;
 
-	for (t = 0; t < o->nids; t++)
+	for (t = 0; t < o->sc->nids; t++)
 		for (i = 0; i < GH; i++)
-			g->w_ih[i * g->in + o->ids[t]] = 0;
-	o->nids = 0;
+			g->w_ih[i * g->in + o->sc->ids[t]] = 0;
+	o->sc->nids = 0;
 }
 
 int
@@ -199,14 +265,14 @@ online_learn(struct online *o)
 	const struct shape *s = &o->cf.shape;
 	int H = s->hidden, L = s->layers, K = o->cf.bptt, T = o->cf.window, l;
 	size_t GH = (size_t)cell_gates(s->cell) * H, nout = s->nout;
-	real *dnext = o->work + cell_scratch_size(s->cell, H);	/* (L, H) */
+	real *dnext = o->sc->work + cell_scratch_size(s->cell, H);	/* (L, H) */
 	real *dc = dnext + (size_t)L * H;			/* (L, H) */
 	real *dcur = dc + (size_t)L * H;			/* (H) */
 	real *dx = dcur + H;					/* (H) */
 	real *dgi = dx + H;					/* (L, T, GH) */
 	real *dgh = dgi + (size_t)L * T * GH;			/* (L, T, GH) */
 	real *dy = dgh + (size_t)L * T * GH;			/* (T, nout) */
-	const real **xp = o->ptr;				/* (L, T) */
+	const real **xp = o->sc->ptr;				/* (L, T) */
 	const real **hp = xp + (size_t)L * T;			/* (L, T) */
 	const real **tp = hp + (size_t)L * T;			/* (T) */
 	uint64_t e, first, start, step;
@@ -225,7 +291,7 @@ online_learn(struct online *o)
 	if (n == 0)
 		return ONLINE_IDLE;
 
-	if (o->cf.chars)	/* before o->ids is overwritten */
+	if (o->cf.chars)	/* before sc->ids is overwritten */
 		clear_onehot(o);
 	/* Walk the window backwards: the state gradients step by step, the
 	 * per-step gate and head gradients kept for the weights below. */
@@ -251,7 +317,7 @@ online_learn(struct online *o)
 			    cell_cache_h(s->cell, H, SLOT_CACHE(o, p, l - 1));
 			hp[l * T + ns] = cache;		/* starts with h_prev */
 			if (l == 0)
-				o->ids[ns] = o->cf.chars ? (int)p[0] : 0;
+				o->sc->ids[ns] = o->cf.chars ? (int)p[0] : 0;
 			if (l > 0)
 				memset(dx, 0, H * sizeof *dx);
 			cell_backward(s->cell, H, &o->pv.layer[l], cache, dcur,
@@ -269,14 +335,14 @@ online_learn(struct online *o)
 	/* The products below set every gradient (no memset of the block first)
 	 * but a one-hot W_ih, which clear_onehot() keeps zero elsewhere. */
 	if (o->cf.chars)
-		o->nids = ns;
+		o->sc->nids = ns;
 	memset(o->gv.head_b, 0, nout * sizeof *o->gv.head_b);
 	for (step = 0; step < (uint64_t)ny; step++)
 		la_add(o->gv.head_b, dy + step * nout, nout);
 	la_outer_n(o->gv.head_w, dy, nout, tp, (size_t)ny, nout, H);
 	for (l = 0; l < L; l++)
 		cell_grads(s->cell, H, &o->gv.layer[l], xp + (size_t)l * T,
-		    o->ids, hp + (size_t)l * T, dgi + (size_t)l * T * GH,
+		    o->sc->ids, hp + (size_t)l * T, dgi + (size_t)l * T * GH,
 		    dgh + (size_t)l * T * GH, ns);
 
 	norm = optim_grad_norm(o->grad, o->np);
@@ -324,7 +390,7 @@ online_advance(struct online *o, const real *x, int xid)
 		in = l == 0 ? (o->cf.chars ? NULL : p) :
 		    cell_cache_h(s->cell, H, SLOT_CACHE(o, p, l - 1));
 		cell_forward(s->cell, H, &o->pv.layer[l], in, xid,
-		    o->h + (size_t)l * H, o->c + (size_t)l * H, cache, o->work);
+		    o->h + (size_t)l * H, o->c + (size_t)l * H, cache, o->sc->work);
 	}
 	if (!all_finite(o->h, (size_t)L * H) || !all_finite(o->c, (size_t)L * H)) {
 		/* a diverged state would poison every later step: start afresh */

@@ -15,7 +15,11 @@
  * window is a constant.
  *
  * Ownership: online_new() allocates everything once; online_free() frees it.
- * No function here allocates after that.
+ * No function here allocates after that.  A network's gradient and the
+ * scratch of its window (struct online_scratch) are no part of its state:
+ * networks of one configuration may share them (online_new_sharing(), as
+ * the keys of a run do), since each uses them only within one call.  The
+ * scratch is freed with the last network that uses it.
  */
 #ifndef RNNF_ONLINE_H
 #define RNNF_ONLINE_H
@@ -39,11 +43,20 @@ struct online_config {
 	uint64_t seed;
 };
 
+struct online_scratch {
+	real *grad;		/* (np) the gradient of the latest update */
+	real *work;		/* cell scratch and the window's gradients */
+	const real **ptr;	/* per-step vectors of a window */
+	int *ids;		/* per-step bytes of a window */
+	int nids;		/* bytes of the last window (see online.c) */
+	int users;		/* networks that share it */
+};
+
 struct online {
 	struct online_config cf;
 	size_t np;		/* parameters */
 	real *param;		/* (np) */
-	real *grad;		/* (np) */
+	real *grad;		/* (np) borrowed from SC */
 	real *moment;		/* (optim_state_size(np)) */
 	struct net_view pv, gv;
 	struct optim opt;
@@ -62,10 +75,7 @@ struct online {
 	uint64_t resets;	/* times a non-finite state was reset */
 	double last_norm;	/* gradient norm of the last update */
 
-	real *work;		/* scratch, not part of the state */
-	const real **ptr;	/* scratch: per-step vectors of a window */
-	int *ids;		/* scratch: per-step bytes of a window */
-	int nids;		/* bytes of the last window (see online.c) */
+	struct online_scratch *sc;	/* not part of the state */
 };
 
 /*
@@ -73,7 +83,20 @@ struct online {
  * Returns NULL when out of memory.
  */
 struct online *online_new(const struct online_config *cf);
+/*
+ * The same, sharing the gradient and scratch of LIKE (a network of the
+ * same configuration CF, or NULL for its own).
+ */
+struct online *online_new_sharing(const struct online_config *cf,
+    const struct online *like);
 void online_free(struct online *o);
+
+/*
+ * The bytes a network of CF takes: its own (parameters, moments, ring and
+ * state, the struct) and those of a scratch it may share.
+ */
+void online_bytes(const struct online_config *cf, size_t *own,
+    size_t *scratch);
 
 /*
  * The reals a network of configuration CF holds as its state (parameters,

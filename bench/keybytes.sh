@@ -1,0 +1,43 @@
+#!/bin/sh
+# bench/keybytes.sh - the bytes one key of --key takes, by component
+# (bench/keybytes.c, linked with the built librnncore.a), and the peak RSS
+# of KEYS keys (2000 unless told) of 20 items against one key, at the
+# defaults.  Run from a built tree:
+#
+#   sh bench/keybytes.sh [KEYS] > bench/keybytes.md
+set -eu
+LC_ALL=C
+export LC_ALL
+keys=${1:-2000}
+here=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rnnfilter-keybytes.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+${CC:-cc} -std=c99 -O2 -D_GNU_SOURCE -I"$here/src" "$here/bench/keybytes.c" \
+    ./librnncore.a -lz -lm -o "$tmp/keybytes"
+echo "# Bytes per key of --key"
+echo
+echo "Build: $(./rnnfilter --version | head -n 1). Date: $(date -u '+%Y-%m-%d %H:%M UTC')."
+echo "Command: sh bench/keybytes.sh $keys (heap growth by mallinfo2, malloc's headers included)."
+echo
+"$tmp/keybytes"
+awk -v keys="$keys" 'BEGIN { print "date,key,value"
+	for (t = 0; t < 20; t++) for (k = 0; k < keys; k++)
+		printf "2026-01-%02d,k%d,%.3f\n", t + 1, k, \
+		    100 + k % 7 + 3 * sin(0.9 * t + k) + 0.1 * t }' >"$tmp/in.csv"
+head -n 2 "$tmp/in.csv" >"$tmp/one.csv"
+rss() { /usr/bin/time -f %M ./rnnfilter -q -k key "$@" 2>&1 >/dev/null | tail -n 1; }
+r1=$(rss "$tmp/one.csv")
+rn=$(rss "$tmp/in.csv")
+rm=$(rss -m "$tmp/m.rnn" "$tmp/in.csv")
+sz=$(wc -c <"$tmp/m.rnn")
+echo
+echo "| run | peak RSS KiB |"
+echo "| --- | ---: |"
+echo "| one key | $r1 |"
+echo "| $keys keys | $rn |"
+echo "| $keys keys, saved with -m | $rm |"
+echo
+awk -v a="$r1" -v b="$rn" -v c="$rm" -v k="$keys" -v s="$sz" 'BEGIN {
+	printf "Above one key: %.0f bytes per key; the save adds %.1f MiB;", \
+	    (b - a) * 1024 / k, (c - b) / 1024
+	printf " the model file %d bytes, %.0f per key.\n", s, s / k }'
