@@ -739,17 +739,85 @@ model_pack(struct model *m, void **out, size_t *n)
 	return err;
 }
 
+/* The payload's bytes that M's model file holds, its crc32 included. */
+static size_t
+payload_size(struct model *m)
+{
+	struct online_config cf = m->net->cf;
+	struct ser *s;
+	uint32_t version = MODEL_FORMAT_VERSION;
+	size_t n;
+
+	if ((s = ser_new_count()) == NULL)
+		return 0;
+	ser_bytes(s, (void *)magic, sizeof magic);
+	ser_u32(s, &version);
+	model_ser(s, m, &cf, version);
+	n = ser_failed(s) ? 0 : ser_length(s) + 4;
+	ser_free(s);
+	return n;
+}
+
+struct fdsink {
+	int fd;
+	int err;	/* the failed write's errno */
+};
+
+static int
+fd_write(void *ctx, const void *p, size_t n)
+{
+	struct fdsink *k = ctx;
+
+	if (write_all(k->fd, p, n) == 0)
+		return 0;
+	k->err = errno;
+	return -1;
+}
+
+/*
+ * M's model file to FD as it is described, compressed in pieces (a payload
+ * above SER_HUFFMAN_MAX): 0, or an errno (ENOMEM when out of memory).
+ */
+static int
+save_stream(int fd, struct model *m)
+{
+	struct online_config cf = m->net->cf;
+	struct fdsink k;
+	struct ser *s;
+	uint32_t version = MODEL_FORMAT_VERSION;
+	int rc;
+
+	k.fd = fd;
+	k.err = 0;
+	if ((s = ser_new_stream(fd_write, &k)) == NULL)
+		return ENOMEM;
+	ser_bytes(s, (void *)magic, sizeof magic);
+	ser_u32(s, &version);
+	model_ser(s, m, &cf, version);
+	rc = ser_finish(s);
+	ser_free(s);
+	return rc == 0 ? 0 : k.err != 0 ? k.err : ENOMEM;
+}
+
+/*
+ * A model's payload above SER_HUFFMAN_MAX (many keys) is written as it is
+ * described, so that a save takes about 2 MiB more than the run, not twice
+ * the model file; a smaller one is made in memory first.
+ */
 int
 model_save(const char *path, struct model *m, struct rerr *e)
 {
 	struct stat sb;
 	char *tmp;
 	void *out = NULL;
-	size_t n, len = strlen(path);
-	int fd, err;
+	size_t n = 0, len = strlen(path), pn;
+	int fd, err, big;
 	mode_t mode, mask;
 
-	if (model_pack(m, &out, &n) != 0)
+	if ((pn = payload_size(m)) == 0)
+		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
+	big = pn > SER_HUFFMAN_MAX;
+	if (!big && model_pack(m, &out, &n) != 0)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
 	if ((tmp = malloc(len + sizeof ".tmp-XXXXXX")) == NULL) {
 		free(out);
@@ -777,8 +845,13 @@ model_save(const char *path, struct model *m, struct rerr *e)
 		mode = 0666 & ~mask;
 	}
 	err = 0;
-	if (fchmod(fd, mode) != 0 || write_all(fd, out, n) != 0 ||
-	    fsync(fd) != 0)
+	if (fchmod(fd, mode) != 0)
+		err = errno;
+	else if (big)
+		err = save_stream(fd, m);
+	else if (write_all(fd, out, n) != 0)
+		err = errno;
+	if (err == 0 && fsync(fd) != 0)
 		err = errno;
 	if (close(fd) != 0 && err == 0)
 		err = errno;
@@ -790,6 +863,9 @@ model_save(const char *path, struct model *m, struct rerr *e)
 		err = errno;
 	free(tmp);
 	free(out);
+	if (err == ENOMEM)
+		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory",
+		    path);
 	if (err != 0)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: %s", path,
 		    strerror(err));

@@ -4,6 +4,25 @@
 #include <zlib.h>
 #include "ser.h"
 
+/*
+ * A streaming save (ser_new_stream()) hands deflate the payload in pieces
+ * of STREAM_CHUNK bytes, a whole number of stored blocks of 65535 bytes,
+ * with room for all their output: so each call makes whole blocks, and the
+ * member has the bytes ser_pack() makes of the whole payload in one call.
+ */
+#define STORED_MAX 65535u
+#define STREAM_CHUNK (16 * STORED_MAX)
+#define STREAM_OUT (16 * (STORED_MAX + 5) + 4096)
+
+struct sink {
+	int (*write)(void *ctx, const void *p, size_t n);
+	void *ctx;
+	z_stream z;
+	gz_header gh;		/* deflate reads it in its first call */
+	unsigned char *out;	/* (STREAM_OUT) */
+	uint32_t crc;		/* of the payload handed to deflate */
+};
+
 struct ser {
 	int loading;
 	const char *err;	/* first error, static text */
@@ -11,6 +30,9 @@ struct ser {
 	size_t len;		/* bytes in buf (saving), or its end (loading) */
 	size_t cap;
 	size_t pos;		/* next byte to read */
+	int counting;		/* ser_new_count(): BUF is scratch, TOTAL counts */
+	size_t total;
+	struct sink *sink;	/* ser_new_stream() */
 };
 
 int
@@ -74,8 +96,104 @@ ser_free(struct ser *s)
 {
 	if (s == NULL)
 		return;
+	if (s->sink != NULL) {
+		deflateEnd(&s->sink->z);
+		free(s->sink->out);
+		free(s->sink);
+	}
 	free(s->buf);
 	free(s);
+}
+
+struct ser *
+ser_new_count(void)
+{
+	struct ser *s = calloc(1, sizeof *s);
+
+	if (s != NULL)
+		s->counting = 1;
+	return s;
+}
+
+size_t
+ser_length(const struct ser *s)
+{
+	return s->counting ? s->total : s->len;
+}
+
+/* Compress the first N bytes of S's buffer (FINISH: the last) and write. */
+static int
+sink_feed(struct ser *s, size_t n, int finish)
+{
+	struct sink *k = s->sink;
+	int rc;
+
+	k->z.next_in = s->buf;
+	k->z.avail_in = (uInt)n;
+	k->z.next_out = k->out;
+	k->z.avail_out = STREAM_OUT;
+	rc = deflate(&k->z, finish ? Z_FINISH : Z_NO_FLUSH);
+	if (k->z.avail_in != 0 || (finish ? rc != Z_STREAM_END : rc != Z_OK)) {
+		ser_fail(s, "compression failed");
+		return -1;
+	}
+	if (k->write(k->ctx, k->out, STREAM_OUT - k->z.avail_out) != 0) {
+		ser_fail(s, "write error");
+		return -1;
+	}
+	memmove(s->buf, s->buf + n, s->len - n);
+	s->len -= n;
+	return 0;
+}
+
+struct ser *
+ser_new_stream(int (*write)(void *ctx, const void *p, size_t n), void *ctx)
+{
+	struct ser *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	if ((s->sink = calloc(1, sizeof *s->sink)) == NULL ||
+	    (s->sink->out = malloc(STREAM_OUT)) == NULL) {
+		free(s->sink);
+		free(s);
+		return NULL;
+	}
+	s->sink->write = write;
+	s->sink->ctx = ctx;
+	s->sink->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	/* as ser_pack() above SER_HUFFMAN_MAX: stored, gzip, Unix, crc16 */
+	if (deflateInit2(&s->sink->z, 0, Z_DEFLATED, 15 + 16, 8,
+	    Z_HUFFMAN_ONLY) != Z_OK) {
+		free(s->sink->out);
+		free(s->sink);
+		free(s);
+		return NULL;
+	}
+	s->sink->gh.os = 3;
+	s->sink->gh.hcrc = 1;
+	deflateSetHeader(&s->sink->z, &s->sink->gh);
+	return s;
+}
+
+int
+ser_finish(struct ser *s)
+{
+	uint32_t crc;
+
+	if (s->sink == NULL || s->err != NULL)
+		return -1;
+	while (s->len >= STREAM_CHUNK) {
+		s->sink->crc = (uint32_t)crc32(s->sink->crc, s->buf,
+		    STREAM_CHUNK);
+		if (sink_feed(s, STREAM_CHUNK, 0) != 0)
+			return -1;
+	}
+	crc = (uint32_t)crc32(s->sink->crc, s->buf, (uInt)s->len);
+	ser_u32(s, &crc);
+	if (s->err != NULL)
+		return -1;
+	return sink_feed(s, s->len, 1);
 }
 
 /* Room for N more bytes when saving; NULL after an error. */
@@ -84,6 +202,16 @@ room(struct ser *s, size_t n)
 {
 	if (s->err != NULL)
 		return NULL;
+	if (s->counting) {
+		s->total += n;
+		s->len = 0;
+	}
+	while (s->sink != NULL && s->len >= STREAM_CHUNK) {
+		s->sink->crc = (uint32_t)crc32(s->sink->crc, s->buf,
+		    STREAM_CHUNK);
+		if (sink_feed(s, STREAM_CHUNK, 0) != 0)
+			return NULL;
+	}
 	if (s->len + n > s->cap) {
 		size_t cap = s->cap ? s->cap : 4096;
 		unsigned char *p;

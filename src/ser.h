@@ -53,6 +53,22 @@ void ser_str(struct ser *s, char *buf, size_t cap);
  * ser_pack()'s *OUT is malloc'd and the caller frees it.
  */
 struct ser *ser_new_save(void);
+/*
+ * A saving ser that keeps nothing and counts the payload's bytes
+ * (ser_length()): what a save will write, before it is made.
+ */
+struct ser *ser_new_count(void);
+size_t ser_length(const struct ser *s);
+/*
+ * A saving ser that compresses as it is filled and hands the gzip member
+ * to WRITE (0, or -1 with errno set) in pieces of about 1 MiB: the bytes
+ * ser_pack() makes of a payload above SER_HUFFMAN_MAX, without holding the
+ * payload.  ser_finish() appends the crc32 and ends the member: 0, or -1
+ * if the ser has failed (a failed WRITE included: errno is its).
+ */
+struct ser *ser_new_stream(int (*write)(void *ctx, const void *p, size_t n),
+    void *ctx);
+int ser_finish(struct ser *s);
 /* A loading ser over a copy of SAVED's payload (a snapshot in memory). */
 struct ser *ser_new_load(const struct ser *saved);
 void ser_free(struct ser *s);
