@@ -174,6 +174,12 @@ tail_start(struct anom_tail *t)
 	t->vs = d / ANOM_WARMUP;
 }
 
+static double
+clamp(double v, double bound)
+{
+	return v > bound ? bound : v < -bound ? -bound : v;
+}
+
 /*
  * One step of the tail: beta towards the excess when v is over u, and u by
  * stochastic approximation of the (1 - ANOM_TAIL) quantile, in steps of
@@ -194,6 +200,14 @@ tail_update(struct anom_tail *t, double v)
 		t->u += w * t->vs * (1 - ANOM_TAIL) / ANOM_TAIL;
 	} else
 		t->u -= w * t->vs;
+	/*
+	 * A series' v never takes them near the bound; a crafted model at it
+	 * could step past it and save what would not load again.
+	 */
+	t->vm = clamp(t->vm, ANOM_TAIL_BOUND);
+	t->vs = clamp(t->vs, ANOM_TAIL_BOUND);
+	t->u = clamp(t->u, ANOM_TAIL_BOUND);
+	t->beta = clamp(t->beta, ANOM_TAIL_BOUND);
 }
 
 /* L = -log P(V > v) = (v - u) / beta - log ANOM_TAIL */

@@ -207,6 +207,34 @@ test_records(void)
 	CHECK("stuck: once", stuck, 1, 0);
 }
 
+/*
+ * A loaded state at the bounds of what loading accepts stays within them
+ * (else it would save a model that does not load again): the tail's mean
+ * at the bound and v far below it (residuals at mu, m = 0: v is
+ * log(DBL_MIN)) would pull its spread past it.
+ */
+static void
+test_bounds(void)
+{
+	struct anomaly a;
+	double s;
+	int i, out = 0;
+
+	anomaly_init(&a);
+	for (i = 0; i < ANOM_WARMUP; i++)
+		anomaly_step(&a, i, i % 2 ? -1 : 1, 0, &s);
+	a.t1.vm = a.t1.vs = a.t1.beta = ANOM_TAIL_BOUND;
+	a.t1.u = -ANOM_TAIL_BOUND;
+	a.mu = a.mad = 0;
+	for (i = 0; i < 1000; i++) {
+		anomaly_step(&a, i, 0, 0, &s);
+		out += !(fabs(a.t1.vm) <= ANOM_TAIL_BOUND &&
+		    a.t1.vs <= ANOM_TAIL_BOUND && a.t1.beta <= ANOM_TAIL_BOUND &&
+		    fabs(a.t1.u) <= ANOM_TAIL_BOUND);
+	}
+	CHECK("a tail at its bounds stays within them", out, 0, 0);
+}
+
 static void
 test_spark(void)
 {
@@ -333,6 +361,7 @@ main(void)
 	test_interval();
 	test_anomaly();
 	test_records();
+	test_bounds();
 	test_spark();
 	test_quantile();
 	test_ar(3, 1);
