@@ -19,8 +19,8 @@
 #   - the run with -m: its peak RSS (the save's) and its extra time;
 #   - the model file's size, per key;
 #   - the load time (a --no-learn run over one row, which loads and does
-#     not save) and the save time (a learning run over that one row, which
-#     loads and saves, less the load), in MB/s of model file too.
+#     not save) and the save time (the learning run with -m less the one
+#     without), in MB/s of model file too.
 # Before the KEYS run a probe at 1,000 keys (PROBE) gives the peak RSS per
 # key; when KEYS would need more than MEM_MB (half of MemAvailable unless
 # told), the run is made at the first of KEYS/10, KEYS/100, ... that fits,
@@ -120,11 +120,10 @@ measure() {
 		run save "$tmp/in.csv" $net $_opts -k key -m "$tmp/m.rnn"
 		cp "$tmp/m.rnn" "$tmp/m0.rnn"
 		run load "$tmp/one.csv" $net -m "$tmp/m.rnn" --no-learn
-		run loadsave "$tmp/one.csv" $net -m "$tmp/m.rnn"
 	}
 	_size=$(wc -c <"$tmp/m0.rnn" | tr -d ' ')
 	echo "$_label $_n $_items $_size $(cat "$tmp/one") $(cat "$tmp/learn")" \
-	    "$(cat "$tmp/save") $(cat "$tmp/load") $(cat "$tmp/loadsave")" |
+	    "$(cat "$tmp/save") $(cat "$tmp/load")" |
 	awk 'function rate(b, w, c) {
 		return sprintf("%s / %s", w > 0 ? sprintf("%.0f", b / 1e6 / w) : "-",
 		    c > 0 ? sprintf("%.0f", b / 1e6 / c) : "-")
@@ -134,13 +133,13 @@ measure() {
 		rss1 = $8
 		lcpu = $10 + $11; lrss = $12
 		scpu = $14 + $15; srss = $16
-		ld = $17; ldc = $18 + $19; ls = $21; lsc = $22 + $23
-		sv = ls - ld; if (sv < 0) sv = 0
-		svc = lsc - ldc; if (svc < 0) svc = 0
-		printf "| %s | %d | %d | %.0f | %.1f | %.0f | %.0f | %.1f | %.1f | %.2f | %.0f | %.2f (%.2f) | %s | %.2f (%.2f) | %s |\n",
+		ld = $17; ldc = $18 + $19
+		sv = $13 - $9; if (sv < 0) sv = 0
+		svc = scpu - lcpu; if (svc < 0) svc = 0
+		printf "| %s | %d | %d | %.0f | %.1f | %.0f | %.0f | %.1f | %.2f | %.0f | %.2f (%.2f) | %s | %.2f (%.2f) | %s |\n",
 		    label, n, it, (lcpu > 0 ? it / lcpu : 0), lrss / 1024,
 		    lrss * 1024 / n, (lrss - rss1) * 1024 / n, srss / 1024,
-		    scpu - lcpu, size / 1e6, size / n,
+		    size / 1e6, size / n,
 		    ld, ldc, rate(size, ld, ldc), sv, svc, rate(size, sv, svc)
 		printf "%d %.0f %.0f %.0f %.2f %.2f\n", n, lrss, srss, size, ld,
 		    sv >"/dev/stderr"
@@ -174,8 +173,8 @@ echo "Build: $("$bin" --version | head -n 1). Date: $(date -u '+%Y-%m-%d %H:%M U
 echo "Command: sh bench/scale.sh $keys; pinned: $pin; rnnfilter $net -k key."
 echo "Stream: $items items per key, a daily weekly-seasonal series per key (seed $seed), the keys interleaved day by day."
 echo
-echo "| configuration | keys | items | items/s | peak RSS MiB | RSS B/key | above 1 key B/key | with -m: peak RSS MiB | -m: extra CPU s | model MB | model B/key | load s (CPU) | load MB/s wall / CPU | save s (CPU) | save MB/s wall / CPU |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| configuration | keys | items | items/s | peak RSS MiB | RSS B/key | above 1 key B/key | with -m: peak RSS MiB | model MB | model B/key | load s (CPU) | load MB/s wall / CPU | save s (CPU) | save MB/s wall / CPU |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 notes=
 for conf in independent shared; do
 	opts=
@@ -203,8 +202,9 @@ done
 echo
 echo "Items/s per CPU second of the learning run without -m. Bytes per key: the"
 echo "peak RSS over the keys, and the RSS above a run of one key over the keys."
-echo "Load: a --no-learn run over one row (load, no save); save: a learning run"
-echo "over that row (load and save) less the load; both include start-up,"
+echo "Load: a --no-learn run over one row (load, no save), start-up included;"
+echo "save: the learning run with -m less the one without (the same work but"
+echo "the save),"
 echo "wall-clock seconds (CPU seconds in parentheses), and MB of model file per"
 echo "second of each: on a busy machine a niced run waits, and the CPU figure is"
 echo "the one to compare."
