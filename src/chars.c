@@ -180,7 +180,7 @@ deflate_count(struct crun *r, const void *p, size_t n, int flush)
 }
 
 static int
-run_file(struct crun *r, const char *path, volatile int *stop, struct rerr *e)
+run_file(struct crun *r, const char *path, volatile sig_atomic_t *stop, struct rerr *e)
 {
 	static unsigned char buf[1 << 16];
 	struct input *in;
@@ -231,7 +231,7 @@ now(void)
 int
 chars_run(const struct opts *op, struct online *net, struct charstate *cs,
     int carry, struct charreport *rep, int (*hook)(void *), void *hook_ctx,
-    volatile int *stop, struct rerr *e)
+    volatile sig_atomic_t *stop, struct rerr *e)
 {
 	static char *const stdin_only[] = { "-", NULL };
 	char *const *f;

@@ -16,6 +16,7 @@
 #ifndef RNNF_CHARS_H
 #define RNNF_CHARS_H
 
+#include <signal.h>
 #include <stdint.h>
 #include "online.h"
 #include "opts.h"
@@ -54,7 +55,7 @@ void charstate_ser(struct ser *s, struct charstate *cs);
  */
 int chars_run(const struct opts *op, struct online *net, struct charstate *cs,
     int carry, struct charreport *rep, int (*hook)(void *), void *hook_ctx,
-    volatile int *stop, struct rerr *e);
+    volatile sig_atomic_t *stop, struct rerr *e);
 
 /*
  * --generate: condition on --prime or --prime-file (advance only), then

@@ -370,12 +370,6 @@ name_eq(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 /*
- * strtod() wants a NUL after the number, which S need not have at S[LEN];
- * so the text is copied when it fits in TMP, as any sensible number does.
- * A longer one is read in place, which is safe for a csvin_row field (it
- * has its NUL) and for any S[LEN] that cannot continue a number.
- */
-/*
  * The common case without strtod: [+-]digits[.digits], at most 15 digits in
  * all.  The digits make an integer m < 10^15, exact in a double, and 10^f is
  * exact for f <= 22, so the one division m / 10^f is correctly rounded: the
@@ -446,6 +440,13 @@ csvin_number(const char *s, size_t len, double *out)
 	if (fast_decimal(b, e, out))
 		return CSVIN_NUM_OK;
 
+	/*
+	 * strtod() wants a NUL after the number, which S need not have at
+	 * S[LEN]; so the text is copied when it fits in TMP, as any sensible
+	 * number does.  A longer one is read in place, which is safe for a
+	 * csvin_row field (it has its NUL) and for any S[LEN] that cannot
+	 * continue a number.
+	 */
 	if ((size_t)(e - b) < sizeof(tmp)) {
 		memcpy(tmp, b, (size_t)(e - b));
 		tmp[e - b] = '\0';

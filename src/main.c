@@ -176,8 +176,8 @@ usage(int status)
 	    "                        (dshw needs P2 a multiple of P) [auto]\n",
 	    cell_name(d.cell), MODEL_MAX_HIDDEN, d.hidden, CHARS_DEFAULT_HIDDEN,
 	    MODEL_MAX_LAYERS, d.layers, d.bptt, CHARS_DEFAULT_BPTT,
-	    optim_name(d.optimizer), optim_default_lr(OPT_ADAM),
-	    optim_default_lr(OPT_ADAGRAD), optim_default_lr(OPT_SGD),
+	    optim_name(d.optimizer), optim_default_lr(OPTIM_ADAM),
+	    optim_default_lr(OPTIM_ADAGRAD), optim_default_lr(OPTIM_SGD),
 	    CHARS_DEFAULT_LR, d.clip, d.forget_bias,
 	    (unsigned long long)d.seed, NUM_MAX_HORIZON, d.horizon,
 	    BASE_MAX_PERIOD);
@@ -577,7 +577,7 @@ parse_args(int argc, char **argv, struct opts *o)
 }
 
 /* The signal that asks the run to stop (SIGINT, SIGTERM, SIGHUP), or 0. */
-static volatile int stop;
+static volatile sig_atomic_t stop;
 /* SIGUSR1 asks for a checkpoint. */
 static volatile sig_atomic_t checkpoint_asked;
 

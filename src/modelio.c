@@ -32,7 +32,7 @@ config_ser(struct ser *s, struct online_config *cf)
 	ser_enum(s, &cf->bptt, 1, 100000);
 	ser_enum(s, &cf->window, cf->bptt, 100000);
 	ser_enum(s, &cf->horizon, 1, NUM_MAX_HORIZON);
-	ser_enum(s, &opt, OPT_SGD, OPT_RMSPROP);
+	ser_enum(s, &opt, OPTIM_SGD, OPTIM_RMSPROP);
 	ser_f64(s, &cf->lr);
 	ser_f64(s, &cf->clip);
 	ser_f64(s, &cf->forget_bias);
@@ -899,7 +899,7 @@ probe_save(const char *path, struct rerr *e)
 }
 
 int
-model_lock(const char *path, int wait, volatile int *stop, int *fdp,
+model_lock(const char *path, int wait, volatile sig_atomic_t *stop, int *fdp,
     struct rerr *e)
 {
 	size_t len = strlen(path);

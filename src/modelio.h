@@ -23,6 +23,7 @@
 #ifndef RNNF_MODELIO_H
 #define RNNF_MODELIO_H
 
+#include <signal.h>
 #include <stdio.h>
 #include "chars.h"
 #include "numeric.h"
@@ -108,7 +109,7 @@ int model_save(const char *path, struct model *m, struct rerr *e);
  * with E unset).  Returns 0 with *FD set, EXIT_LOCKED if the model is in use
  * and WAIT is 0, or EXIT_DATA.  model_unlock() closes FD.
  */
-int model_lock(const char *path, int wait, volatile int *stop, int *fd,
+int model_lock(const char *path, int wait, volatile sig_atomic_t *stop, int *fd,
     struct rerr *e);
 void model_unlock(int fd);
 

@@ -1420,7 +1420,7 @@ hold_rest(struct run *r, struct csvin *p, const char *buf, size_t left)
 }
 
 static int
-run_file(struct run *r, const char *path, int last, volatile int *stop)
+run_file(struct run *r, const char *path, int last, volatile sig_atomic_t *stop)
 {
 	static char buf[1 << 16];
 	struct input *in;
@@ -1501,7 +1501,7 @@ run_file(struct run *r, const char *path, int last, volatile int *stop)
 
 int
 numeric_run(const struct opts *op, struct online *net, struct numstate *st,
-    int hold, volatile int *stop, struct rerr *e)
+    int hold, volatile sig_atomic_t *stop, struct rerr *e)
 {
 	struct run r;
 	char *const *f;

@@ -11,6 +11,7 @@
 #ifndef RNNF_NUMERIC_H
 #define RNNF_NUMERIC_H
 
+#include <signal.h>
 #include <stdint.h>
 #include "metrics.h"
 #include "online.h"
@@ -143,7 +144,7 @@ int numeric_names_column(const char *spec, int index, const char *name);
  * Returns 0 or an exit status with E set.
  */
 int numeric_run(const struct opts *op, struct online *net,
-    struct numstate *st, int hold, volatile int *stop, struct rerr *e);
+    struct numstate *st, int hold, volatile sig_atomic_t *stop, struct rerr *e);
 
 /*
  * --forecast: the N forecasts +1 to +N items after the last row (+1 its

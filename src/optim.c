@@ -95,11 +95,11 @@ optim_step(struct optim *o, real *p, const real *g)
 
 	o->step++;
 	switch (o->kind) {
-	case OPT_SGD:
+	case OPTIM_SGD:
 		for (i = 0; i < n; i++)
 			p[i] -= lr * g[i];
 		break;
-	case OPT_ADAM: {
+	case OPTIM_ADAM: {
 		/* betas (0.9, 0.999), eps 1e-8, bias-corrected */
 		const real b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
 		double bc1 = 1 - pow(0.9, (double)o->step);
@@ -115,14 +115,14 @@ optim_step(struct optim *o, real *p, const real *g)
 		}
 		break;
 	}
-	case OPT_ADAGRAD:
+	case OPTIM_ADAGRAD:
 		/* sum += g^2;  p -= lr * g / (sqrt(sum) + 1e-10) */
 		for (i = 0; i < n; i++) {
 			o->v[i] += g[i] * g[i];
 			p[i] -= lr * g[i] / (RSQRT(o->v[i]) + 1e-10f);
 		}
 		break;
-	case OPT_RMSPROP:
+	case OPTIM_RMSPROP:
 		/* alpha 0.99, eps 1e-8: avg = a avg + (1-a) g^2 */
 		for (i = 0; i < n; i++) {
 			o->v[i] = o->v[i] * 0.99f + 0.01f * g[i] * g[i];

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include "real.h"
 
-enum optim_kind { OPT_SGD, OPT_ADAM, OPT_ADAGRAD, OPT_RMSPROP };
+enum optim_kind { OPTIM_SGD, OPTIM_ADAM, OPTIM_ADAGRAD, OPTIM_RMSPROP };
 
 struct optim {
 	enum optim_kind kind;

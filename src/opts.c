@@ -27,7 +27,7 @@ opts_init(struct opts *o)
 	o->bptt = 8;
 	o->window = 0;
 	o->horizon = 1;
-	o->optimizer = OPT_ADAM;
+	o->optimizer = OPTIM_ADAM;
 	o->lr = 0;
 	o->clip = 5;
 	o->forget_bias = 0;
@@ -72,7 +72,7 @@ opts_check(struct opts *o)
 			o->hidden = CHARS_DEFAULT_HIDDEN;
 		if (!(o->given & GIVEN_BPTT))
 			o->bptt = CHARS_DEFAULT_BPTT;
-		if (!(o->given & GIVEN_LR) && o->optimizer == OPT_ADAM)
+		if (!(o->given & GIVEN_LR) && o->optimizer == OPTIM_ADAM)
 			o->lr = CHARS_DEFAULT_LR;
 		if (o->column != NULL || o->inputs != NULL)
 			return "--column and --inputs are for numbers, not --chars";
@@ -86,6 +86,8 @@ opts_check(struct opts *o)
 			return "--horizon is for numbers, not --chars";
 		if (o->given & GIVEN_HOLDOFF)
 			return "--holdoff is for numbers, not --chars";
+		if (o->given & GIVEN_PERIOD)
+			return "--period is for numbers, not --chars";
 		if (o->generate == 0 && (o->prime != NULL || o->prime_file != NULL))
 			return "--prime and --prime-file need --generate";
 		if (o->generate == 0 && (o->given & GIVEN_TEMPERATURE))

@@ -41,7 +41,7 @@ enum {
 	GIVEN_TEMPERATURE = 1 << 20,
 	GIVEN_PRECISION = 1 << 21,
 	GIVEN_HOLDOFF = 1 << 22,
-	GIVEN_PERIOD = 1 << 22
+	GIVEN_PERIOD = 1 << 23
 };
 
 struct opts {

@@ -730,7 +730,7 @@ run_case(const struct gcase *gc)
 	cf.bptt = gc->K;
 	cf.window = gc->T;
 	cf.horizon = gc->horizon;
-	cf.optimizer = OPT_SGD;
+	cf.optimizer = OPTIM_SGD;
 	cf.lr = 0;
 	cf.clip = 0;
 	cf.forget_bias = gc->cell == CELL_LSTM ? 1 : 0;
@@ -950,7 +950,7 @@ run_nan(enum cell_kind cell, int what)
 	cf.bptt = 3;
 	cf.window = 5;
 	cf.horizon = 2;
-	cf.optimizer = OPT_ADAM;
+	cf.optimizer = OPTIM_ADAM;
 	cf.lr = 0.01;
 	cf.clip = 1;
 	cf.seed = 1234 + cell;
