@@ -24,6 +24,7 @@ struct crun {
 	int (*hook)(void *);	/* after each byte, when not NULL */
 	void *hook_ctx;
 	int halted;		/* the hook asked to end the run */
+	volatile sig_atomic_t *stop;	/* a stop signal, or NULL */
 	uint64_t count[NBYTE];	/* order-0 counts, from 1 */
 	uint64_t total;
 	z_stream z;
@@ -179,42 +180,40 @@ deflate_count(struct crun *r, const void *p, size_t n, int flush)
 	    flush == Z_FINISH));
 }
 
+/* A chunk of input, byte by byte: nonzero ends the file (see input_pump). */
 static int
-run_file(struct crun *r, const char *path, volatile sig_atomic_t *stop, struct rerr *e)
+eat_bytes(void *ctx, const unsigned char *buf, size_t n)
+{
+	struct crun *r = ctx;
+	size_t i;
+
+	for (i = 0; i < n && !(r->stop && *r->stop) && !r->halted; i++) {
+		byte_step(r, buf[i]);
+		if (r->hook != NULL && r->hook(r->hook_ctx) != 0)
+			r->halted = 1;
+	}
+	if (r->rep != NULL)
+		deflate_count(r, buf, i, Z_NO_FLUSH);
+	return r->halted || out_error() != 0;
+}
+
+static int
+run_file(struct crun *r, const char *path, struct rerr *e)
 {
 	static unsigned char buf[1 << 16];
+	struct input_pump pump = { out_flush, NULL, eat_bytes, NULL, buf,
+	    sizeof buf };
 	struct input *in;
-	ssize_t n, i;
 
 	/* a stop signal may end an open that blocks (a FIFO without writer) */
-	while ((in = input_open(path)) == NULL && errno == EINTR)
-		if (stop && *stop)
-			return 0;
-	if (in == NULL)
-		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(errno));
-	while (!(stop && *stop) && !r->halted) {
-		if (out_flush() != 0)
-			break;
-		n = input_read(in, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rerr_set(e, EXIT_DATA, "%s: %s", input_name(in),
-			    input_error(in));
-			break;
-		}
-		if (n == 0)
-			break;
-		for (i = 0; i < n && !(stop && *stop) && !r->halted; i++) {
-			byte_step(r, buf[i]);
-			if (r->hook != NULL && r->hook(r->hook_ctx) != 0)
-				r->halted = 1;
-		}
-		if (r->rep != NULL)
-			deflate_count(r, buf, (size_t)i, Z_NO_FLUSH);
-		if (out_error())
-			break;
-	}
+	if ((in = input_open_stop(path, r->stop)) == NULL)
+		return errno == EINTR ? 0 :
+		    rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(errno));
+	pump.stop = r->stop;
+	pump.ctx = r;
+	if (input_pump(in, &pump) == INPUT_READ_ERROR)
+		rerr_set(e, EXIT_DATA, "%s: %s", input_name(in),
+		    input_error(in));
 	input_close(in);
 	return e->status;
 }
@@ -248,6 +247,7 @@ chars_run(const struct opts *op, struct online *net, struct charstate *cs,
 	r->quiet_out = op->generate > 0;
 	r->hook = hook;
 	r->hook_ctx = hook_ctx;
+	r->stop = stop;
 	if (rep != NULL) {
 		memset(rep, 0, sizeof *rep);
 		for (i = 0; i < NBYTE; i++)
@@ -263,7 +263,7 @@ chars_run(const struct opts *op, struct online *net, struct charstate *cs,
 		f = stdin_only + 1;
 	for (; *f != NULL && e->status == 0 && !(stop && *stop) && !r->halted;
 	    f++)
-		if (run_file(r, *f, stop, e) == 0 && out_error())
+		if (run_file(r, *f, e) == 0 && out_error())
 			break;
 	if (e->status == 0 && !carry && !r->quiet_out && op->per_line &&
 	    cs->line_bytes > 0)
@@ -312,29 +312,32 @@ sample(const real *logp, double temp, struct rng *rng)
 	return last;	/* rounding left U at the top */
 }
 
+/* A chunk of --prime-file, fed without learning. */
+static int
+eat_prime(void *ctx, const unsigned char *buf, size_t n)
+{
+	struct online *net = ctx;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		online_advance(net, NULL, buf[i]);
+	return 0;
+}
+
 static int
 prime_file(struct online *net, const char *path, struct rerr *e)
 {
 	static unsigned char buf[1 << 16];
+	struct input_pump pump = { NULL, NULL, eat_prime, NULL, buf,
+	    sizeof buf };
 	struct input *in;
-	ssize_t n, i;
 
 	if ((in = input_open(path)) == NULL)
 		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(errno));
-	for (;;) {
-		n = input_read(in, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rerr_set(e, EXIT_DATA, "%s: %s", input_name(in),
-			    input_error(in));
-			break;
-		}
-		if (n == 0)
-			break;
-		for (i = 0; i < n; i++)
-			online_advance(net, NULL, buf[i]);
-	}
+	pump.ctx = net;
+	if (input_pump(in, &pump) == INPUT_READ_ERROR)
+		rerr_set(e, EXIT_DATA, "%s: %s", input_name(in),
+		    input_error(in));
 	input_close(in);
 	return e->status;
 }

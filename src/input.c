@@ -353,3 +353,35 @@ input_close(struct input *in)
 		errno = e;
 	return rc;
 }
+
+struct input *
+input_open_stop(const char *path, volatile sig_atomic_t *stop)
+{
+	struct input *in;
+
+	while ((in = input_open(path)) == NULL && errno == EINTR)
+		if (stop != NULL && *stop)
+			return NULL;
+	return in;
+}
+
+enum input_end
+input_pump(struct input *in, const struct input_pump *p)
+{
+	ssize_t n;
+
+	while (!(p->stop != NULL && *p->stop)) {
+		if (p->flush != NULL && p->flush() != 0)
+			return INPUT_FLUSH_FAILED;
+		n = input_read(in, p->buf, p->cap);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return INPUT_READ_ERROR;
+		if (n == 0)
+			return INPUT_EOF;
+		if (p->eat(p->ctx, p->buf, (size_t)n) != 0)
+			return INPUT_HALTED;
+	}
+	return INPUT_STOPPED;
+}

@@ -12,6 +12,7 @@
 #ifndef RNNF_INPUT_H
 #define RNNF_INPUT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -48,6 +49,40 @@ const char *input_name(const struct input *in);
 
 /* Nonzero if the data is gzip-compressed (known after the first read). */
 int input_is_gzip(const struct input *in);
+
+/*
+ * input_open(), again while a signal interrupts it (a FIFO without a
+ * writer blocks in open(2)) unless *STOP is set (STOP may be NULL): NULL
+ * with errno set, EINTR when a stop signal ended the wait.
+ */
+struct input *input_open_stop(const char *path, volatile sig_atomic_t *stop);
+
+/*
+ * The read loop of both modes, so that a signal, a write error and the end
+ * of the data end a run alike.  Until IN ends: FLUSH (when not NULL) runs
+ * before each read, so that what was delivered is written before the
+ * reader waits (tail -f answers per line), and nonzero from it ends the
+ * loop; a read interrupted by a signal is tried again unless *STOP is set;
+ * each chunk of BUF (CAP bytes) goes to EAT, and nonzero from it ends the
+ * loop.  *STOP is looked at before each read.  Returns how the loop ended;
+ * after INPUT_READ_ERROR, input_error(IN) says why.
+ */
+enum input_end {
+	INPUT_EOF,		/* the data ended */
+	INPUT_STOPPED,		/* *STOP was set */
+	INPUT_HALTED,		/* EAT returned nonzero */
+	INPUT_FLUSH_FAILED,	/* FLUSH returned nonzero */
+	INPUT_READ_ERROR
+};
+struct input_pump {
+	int (*flush)(void);
+	volatile sig_atomic_t *stop;
+	int (*eat)(void *ctx, const unsigned char *buf, size_t n);
+	void *ctx;
+	unsigned char *buf;
+	size_t cap;
+};
+enum input_end input_pump(struct input *in, const struct input_pump *p);
 
 /* Close and free IN.  Returns 0, or -1 if close(2) failed. */
 int input_close(struct input *in);

@@ -1419,21 +1419,47 @@ hold_rest(struct run *r, struct csvin *p, const char *buf, size_t left)
 	return 0;
 }
 
+/*
+ * input_pump's chunks into the CSV parser: nonzero (a row's error, the
+ * hook's stop) ends the file.
+ */
+struct feed {
+	struct run *r;
+	struct csvin *p;
+	int rc;
+};
+
+static int
+eat_rows(void *ctx, const unsigned char *ubuf, size_t n)
+{
+	struct feed *fd = ctx;
+	const char *buf = (const char *)ubuf;
+	size_t left;
+
+	fd->rc = csvin_feed(fd->p, buf, n);
+	left = csvin_unparsed(fd->p);
+	/* stopped by a signal: the rest of the buffer is the next run's */
+	if (fd->rc != 0 && fd->r->hold && fd->r->e->status == 0 && !out_error())
+		hold_rest(fd->r, fd->p, buf + n - left, left);
+	return fd->rc;
+}
+
 static int
 run_file(struct run *r, const char *path, int last, volatile sig_atomic_t *stop)
 {
-	static char buf[1 << 16];
+	static unsigned char buf[1 << 16];
+	struct input_pump pump = { out_flush, NULL, eat_rows, NULL, buf,
+	    sizeof buf };
+	struct feed fd = { NULL, NULL, 0 };
 	struct input *in;
 	struct csvin *p;
 	size_t left = 0;
 	int rc = 0, ended = 0;
 
 	/* a stop signal may end an open that blocks (a FIFO without writer) */
-	while ((in = input_open(path)) == NULL && errno == EINTR)
-		if (stop && *stop)
-			return 0;
-	if (in == NULL)
-		return rerr_set(r->e, EXIT_DATA, "%s: %s", path, strerror(errno));
+	if ((in = input_open_stop(path, stop)) == NULL)
+		return errno == EINTR ? 0 :
+		    rerr_set(r->e, EXIT_DATA, "%s: %s", path, strerror(errno));
 	r->fname = input_name(in);
 	r->first_row = 1;
 	r->has_header = 0;
@@ -1461,37 +1487,32 @@ run_file(struct run *r, const char *path, int last, volatile sig_atomic_t *stop)
 		ended = rc != 0;
 		free(h);
 	}
-	while (rc == 0 && !(stop && *stop)) {
-		ssize_t n;
-
-		if (out_flush() != 0)
-			break;
-		n = input_read(in, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = rerr_set(r->e, EXIT_DATA, "%s: %s", r->fname,
-			    input_error(in));
-			break;
-		}
-		if (n == 0) {
-			if (last && r->hold)
-				hold_rest(r, p, buf, 0);
-			else
-				rc = csvin_finish(p);
-			ended = 1;
-			break;
-		}
-		rc = csvin_feed(p, buf, (size_t)n);
-		left = csvin_unparsed(p);
-		/* stopped by a signal: the rest of the buffer is the next run's */
-		if (rc != 0 && r->hold && r->e->status == 0 && !out_error())
-			hold_rest(r, p, buf + n - left, left);
-		ended = rc != 0;
+	fd.r = r;
+	fd.p = p;
+	pump.stop = stop;
+	pump.ctx = &fd;
+	switch (rc == 0 ? input_pump(in, &pump) : INPUT_HALTED) {
+	case INPUT_READ_ERROR:
+		rc = rerr_set(r->e, EXIT_DATA, "%s: %s", r->fname,
+		    input_error(in));
+		break;
+	case INPUT_EOF:
+		if (last && r->hold)
+			hold_rest(r, p, (const char *)buf, 0);
+		else
+			rc = csvin_finish(p);
+		ended = 1;
+		break;
+	case INPUT_HALTED:
+		rc = fd.rc != 0 ? fd.rc : rc;
+		ended = 1;
+		break;
+	default:
+		break;
 	}
 	/* a signal while waiting for input: the row begun is the next run's */
 	if (!ended && r->hold && stop && *stop && r->e->status == 0)
-		hold_rest(r, p, buf, 0);
+		hold_rest(r, p, (const char *)buf, 0);
 	if (rc == CSVIN_ENOMEM)
 		rerr_set(r->e, EXIT_DATA, "out of memory");
 	csvin_free(p);
