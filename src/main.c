@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,12 @@ exit_written(void)
 static void
 usage(int status)
 {
+	static const char *const enum_opts[5] = {
+		"cell", "optimizer", "normalize", "predict", "output"
+	};
+	char enums[5][64];
 	struct opts d;
+	int i;
 
 	if (status != 0) {
 		fprintf(stderr, "Try '%s --help' for more information.\n",
@@ -123,6 +129,9 @@ usage(int status)
 		exit(status);
 	}
 	opts_init(&d);
+	for (i = 0; i < 5; i++)
+		opts_enum_list(opts_def(enum_opts[i]), "|", enums[i],
+		    sizeof enums[i]);
 	printf("Usage: %s [OPTION]... [FILE]...\n", progname);
 	printf("An online recurrent network as a filter: reads numbers (CSV) or bytes,\n"
 	    "learns as it reads, and writes one prediction per item.\n"
@@ -146,7 +155,7 @@ usage(int status)
 	    "      --shard I/N       only the keys whose hash mod N is I (0 <= I < N)\n",
 	    d.delimiter);
 	printf("\nThe network:\n"
-	    "      --cell rnn|relu|lstm|gru  recurrent cell [%s]\n"
+	    "      --cell %s  recurrent cell [%s]\n"
 	    "  -H, --hidden N        hidden units per layer, 1 to %d\n"
 	    "                        [%d; %d with --chars]\n"
 	    "  -L, --layers N        stacked layers, 1 to %d [%d]\n"
@@ -154,7 +163,7 @@ usage(int status)
 	    "                        [%d; %d with --chars]\n"
 	    "  -T, --window T        backpropagate through T steps, 1 to 100000,\n"
 	    "                        T >= K [K]\n"
-	    "      --optimizer sgd|adam|adagrad|rmsprop  [%s]\n"
+	    "      --optimizer %s  [%s]\n"
 	    "  -r, --lr RATE         learning rate, 1e-12 to 1000 [%g with adam or\n"
 	    "                        rmsprop, %g with adagrad, %g with sgd;\n"
 	    "                        %g with adam and --chars]\n"
@@ -165,26 +174,29 @@ usage(int status)
 	    "      --seed N          seed of the initialisation and sampling,\n"
 	    "                        0 to 2^63-1 [%llu]\n"
 	    "      --horizon H       predict H items ahead, 1 to %d [%d]\n"
-	    "      --normalize running|none  online scaling of numbers [running]\n"
-	    "      --predict base|change|level  the network corrects the base\n"
+	    "      --normalize %s  online scaling of numbers [%s]\n"
+	    "      --predict %s  the network corrects the base\n"
 	    "                        forecast (seasonal forecasters combined online),\n"
 	    "                        or alone predicts the scaled change from the last\n"
-	    "                        item, or the scaled level [base]\n"
+	    "                        item, or the scaled level [%s]\n"
 	    "      --period auto|none|LIST  seasonal periods of the base, in items:\n"
 	    "                        from the time column or the data, none, or a\n"
 	    "                        LIST of one or two, P or P,P2, increasing, 2 to %d\n"
 	    "                        (dshw needs P2 a multiple of P) [auto]\n",
-	    cell_name(d.cell), MODEL_MAX_HIDDEN, d.hidden, CHARS_DEFAULT_HIDDEN,
-	    MODEL_MAX_LAYERS, d.layers, d.bptt, CHARS_DEFAULT_BPTT,
-	    optim_name(d.optimizer), optim_default_lr(OPTIM_ADAM),
+	    enums[0], opts_enum_name(opts_def("cell"), d.cell),
+	    MODEL_MAX_HIDDEN, d.hidden, CHARS_DEFAULT_HIDDEN,
+	    MODEL_MAX_LAYERS, d.layers, d.bptt, CHARS_DEFAULT_BPTT, enums[1],
+	    opts_enum_name(opts_def("optimizer"), d.optimizer),
+	    optim_default_lr(OPTIM_ADAM),
 	    optim_default_lr(OPTIM_ADAGRAD), optim_default_lr(OPTIM_SGD),
 	    CHARS_DEFAULT_LR, d.clip, d.forget_bias,
-	    (unsigned long long)d.seed, NUM_MAX_HORIZON, d.horizon,
-	    BASE_MAX_PERIOD);
+	    (unsigned long long)d.seed, NUM_MAX_HORIZON, d.horizon, enums[2],
+	    opts_enum_name(opts_def("normalize"), d.normalize), enums[3],
+	    opts_enum_name(opts_def("predict"), d.predict), BASE_MAX_PERIOD);
 	printf("\nOutput:\n"
 	    "  -a, --append          echo each row and add the columns prediction,\n"
 	    "                        forecast, residual, anomaly, lo, hi (and alert)\n"
-	    "      --output csv|tsv|jsonl  format of --append rows and --report [csv]\n"
+	    "      --output %s  format of --append rows and --report [%s]\n"
 	    "      --precision N     significant digits, 0 to 17, 0 for the fewest\n"
 	    "                        that round-trip a float [%d]\n"
 	    "      --forecast N      after the input, the forecasts +1 to +N items\n"
@@ -203,6 +215,7 @@ usage(int status)
 	    "      --progress        a progress table on standard error [when it\n"
 	    "                        is a terminal and not --quiet]\n"
 	    "  -q, --quiet           no notes on standard error\n",
+	    enums[4], opts_enum_name(opts_def("output"), d.output),
 	    d.precision, d.forecast, d.ar_order, d.interval, ANOM_HOLDOFF_MAX,
 	    d.holdoff);
 	printf("\nCharacter mode (with --chars; one line per byte: the byte,\n"
@@ -236,13 +249,38 @@ usage(int status)
 	exit_written();
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+static void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+#endif
+
+/* One line "rnnfilter: FMT..." and the hint to --help; exits 2. */
 static void
-usage_error(const char *fmt, const char *a, const char *b)
+usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "%s: ", progname);
-	fprintf(stderr, fmt, a, b);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	usage(EXIT_USAGE);
+	exit(EXIT_USAGE);	/* not reached: usage() exits */
+}
+
+/* An enum option's value, by the option table; the values are listed if bad. */
+static void
+parse_enum(const char *name, const char *arg, struct opts *o)
+{
+	const struct opt_def *d = opts_def(name);
+	char list[128];
+
+	if (opts_parse_enum(d, arg, o) != 0) {
+		opts_enum_list(d, ", ", list, sizeof list);
+		usage_error("--%s: '%s' is not one of %s", name, arg, list);
+	}
+	o->given |= d->given;
 }
 
 /* Strict integer in [MIN, MAX]; quotes the bad value in the message. */
@@ -310,11 +348,8 @@ parse_period(struct opts *o, const char *arg)
 		    !(v <= BASE_MAX_PERIOD) || n == 2 ||
 		    (n == 1 && !(v > o->period[0])) ||
 		    (*end != '\0' && *end != ',')) {
-			char max[16];
-
-			snprintf(max, sizeof max, "%d", BASE_MAX_PERIOD);
-			usage_error("--period: '%s' is not auto, none, or one or two increasing periods from 2 to %s",
-			    arg, max);
+			usage_error("--period: '%s' is not auto, none, or one or two increasing periods from 2 to %d",
+			    arg, BASE_MAX_PERIOD);
 		}
 		o->period[n++] = v;
 		if (*end == '\0')
@@ -374,8 +409,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			    optarg[0] != '\n' && optarg[0] != '\r')
 				o->delimiter = (unsigned char)optarg[0];
 			else
-				usage_error("--delimiter: '%s' is not one character%s",
-				    optarg, "");
+				usage_error("--delimiter: '%s' is not one character",
+				    optarg);
 			o->given |= GIVEN_DELIMITER;
 			break;
 		case OPT_HEADER:	/* --header */
@@ -397,8 +432,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			if (strlen(optarg) != 1 || (optarg[0] >= '0' &&
 			    optarg[0] <= '9') || optarg[0] == '-' ||
 			    optarg[0] == '+' || optarg[0] == '"')
-				usage_error("--thousands: '%s' is not one character other than a digit, a sign or a quote%s",
-				    optarg, "");
+				usage_error("--thousands: '%s' is not one character other than a digit, a sign or a quote",
+				    optarg);
 			o->thousands = (unsigned char)optarg[0];
 			break;
 		case 'C':	/* --chars */
@@ -413,10 +448,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			parse_shard(optarg, o);
 			break;
 		case OPT_CELL:	/* --cell */
-			if (cell_parse(optarg, &o->cell) != 0)
-				usage_error("--cell: '%s' is not one of rnn, relu, lstm, gru%s",
-				    optarg, "");
-			o->given |= GIVEN_CELL;
+			parse_enum("cell", optarg, o);
 			break;
 		case 'H':	/* --hidden */
 			o->hidden = (int)num_int("hidden", optarg, 1, MODEL_MAX_HIDDEN);
@@ -435,10 +467,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->given |= GIVEN_WINDOW;
 			break;
 		case OPT_OPTIMIZER:	/* --optimizer */
-			if (optim_parse(optarg, &o->optimizer) != 0)
-				usage_error("--optimizer: '%s' is not one of sgd, adam, adagrad, rmsprop%s",
-				    optarg, "");
-			o->given |= GIVEN_OPTIMIZER;
+			parse_enum("optimizer", optarg, o);
 			break;
 		case 'r':	/* --lr */
 			o->lr = num_real("lr", optarg, 1e-12, 1e3);
@@ -460,26 +489,10 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->given |= GIVEN_HORIZON;
 			break;
 		case OPT_NORMALIZE:	/* --normalize */
-			if (strcmp(optarg, "running") == 0)
-				o->normalize = NORM_RUNNING;
-			else if (strcmp(optarg, "none") == 0)
-				o->normalize = NORM_NONE;
-			else
-				usage_error("--normalize: '%s' is not one of running, none%s",
-				    optarg, "");
-			o->given |= GIVEN_NORMALIZE;
+			parse_enum("normalize", optarg, o);
 			break;
 		case OPT_PREDICT:	/* --predict */
-			if (strcmp(optarg, "change") == 0)
-				o->predict = PREDICT_CHANGE;
-			else if (strcmp(optarg, "level") == 0)
-				o->predict = PREDICT_LEVEL;
-			else if (strcmp(optarg, "base") == 0)
-				o->predict = PREDICT_BASE;
-			else
-				usage_error("--predict: '%s' is not one of base, change, level%s",
-				    optarg, "");
-			o->given |= GIVEN_PREDICT;
+			parse_enum("predict", optarg, o);
 			break;
 		case OPT_PERIOD:	/* --period */
 			parse_period(o, optarg);
@@ -501,16 +514,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->append = 1;
 			break;
 		case OPT_OUTPUT:	/* --output */
-			if (strcmp(optarg, "csv") == 0)
-				o->output = OUT_CSV;
-			else if (strcmp(optarg, "tsv") == 0)
-				o->output = OUT_TSV;
-			else if (strcmp(optarg, "jsonl") == 0)
-				o->output = OUT_JSONL;
-			else
-				usage_error("--output: '%s' is not one of csv, tsv, jsonl%s",
-				    optarg, "");
-			o->given |= GIVEN_OUTPUT;
+			parse_enum("output", optarg, o);
 			break;
 		case OPT_PRECISION:	/* --precision */
 			o->precision = (int)num_int("precision", optarg, 0, 17);

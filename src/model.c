@@ -25,22 +25,6 @@ cell_name(enum cell_kind k)
 }
 
 int
-cell_parse(const char *s, enum cell_kind *k)
-{
-	if (strcmp(s, "rnn") == 0 || strcmp(s, "tanh") == 0)
-		*k = CELL_RNN_TANH;
-	else if (strcmp(s, "relu") == 0)
-		*k = CELL_RNN_RELU;
-	else if (strcmp(s, "lstm") == 0)
-		*k = CELL_LSTM;
-	else if (strcmp(s, "gru") == 0)
-		*k = CELL_GRU;
-	else
-		return -1;
-	return 0;
-}
-
-int
 model_ntensors(const struct shape *s)
 {
 	return 4 * s->layers + 2;

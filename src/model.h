@@ -55,7 +55,6 @@ struct tensor_info {
 int cell_gates(enum cell_kind k);
 const char *cell_name(enum cell_kind k);
 /* Parse "rnn", "relu", "lstm", "gru"; returns -1 if unknown. */
-int cell_parse(const char *s, enum cell_kind *k);
 
 size_t model_nparams(const struct shape *s);
 /* Number of tensors (4 per layer + 2), and the I-th one's description. */

@@ -536,104 +536,194 @@ column_conflicts(const char *path, const struct model *m,
 	    st->ninputs > 0 ? b : "none");
 }
 
+/* The model's values of the model-shaped options, as a struct opts. */
+static void
+model_stored(const struct model *m, struct opts *mo)
+{
+	const struct online_config *cf = &m->net->cf;
+
+	opts_init(mo);
+	mo->chars = cf->chars;
+	mo->cell = cf->shape.cell;
+	mo->hidden = cf->shape.hidden;
+	mo->layers = cf->shape.layers;
+	mo->bptt = cf->bptt;
+	mo->window = cf->window;
+	mo->horizon = cf->horizon;
+	mo->optimizer = cf->optimizer;
+	mo->normalize = m->normalize;
+	mo->predict = m->predict;
+	mo->lr = m->net->opt.lr;
+	mo->clip = cf->clip;
+	mo->forget_bias = cf->forget_bias;
+	mo->seed = cf->seed;
+}
+
+/* The checks of opts_table's entries that are not a plain comparison. */
+static int
+conflict_by_code(const char *path, const struct model *m,
+    const struct opt_def *d, const struct opts *op, struct rerr *e)
+{
+	const struct online_config *cf = &m->net->cf;
+	int nin;
+
+	switch (d->model) {
+	case OPTM_MODE:
+		if ((op->given & GIVEN_CHARS) && m->mode != MODEL_CHARS)
+			return rerr_set(e, EXIT_MODEL,
+			    "%s: --chars conflicts with the model's numeric mode",
+			    path);
+		if (m->mode == MODEL_CHARS &&
+		    (op->column != NULL || op->inputs != NULL))
+			return rerr_set(e, EXIT_MODEL,
+			    "%s: --column and --inputs conflict with the model's character mode",
+			    path);
+		return 0;
+	case OPTM_KEY:
+		if (op->key != NULL && m->mode == MODEL_NUMERIC &&
+		    m->key[0] == '\0')
+			return rerr_set(e, EXIT_MODEL,
+			    "%s: --key %s conflicts with the model's single network",
+			    path, op->key);
+		if (op->key != NULL && m->key[0] != '\0' &&
+		    strcmp(op->key, m->key) != 0)
+			return rerr_set(e, EXIT_MODEL,
+			    "%s: --key %s conflicts with the model's %s", path,
+			    op->key, m->key);
+		return 0;
+	case OPTM_COLUMNS:
+		if (m->mode != MODEL_NUMERIC)
+			return 0;
+		nin = numeric_nin(m->predict, opts_ninputs(op));
+		if ((op->given & GIVEN_INPUTS) && nin != cf->shape.nin)
+			return rerr_set(e, EXIT_MODEL,
+			    "%s: --inputs %s (%d column%s) conflicts with the model's %d",
+			    path, op->inputs, opts_ninputs(op),
+			    opts_ninputs(op) == 1 ? "" : "s",
+			    cf->shape.nin - numeric_nin(m->predict, 0));
+		return column_conflicts(path, m, op, e);
+	case OPTM_PERIOD:
+		if ((op->given & GIVEN_PERIOD) && op->nperiod >= 0 &&
+		    m->mode == MODEL_NUMERIC && m->num->one.base != NULL &&
+		    m->num->keys == NULL) {
+			const struct base *b = m->num->one.base;
+			int same = op->nperiod == b->nper, i;
+
+			for (i = 0; same && i < b->nper; i++)
+				same = op->period[i] == b->per[i];
+			if (!same)
+				return rerr_set(e, EXIT_MODEL,
+				    "%s: --period conflicts with the model's periods (see --dump)",
+				    path);
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 int
 model_conflicts(const char *path, const struct model *m,
     const struct opts *op, struct rerr *e)
 {
-	const struct online_config *cf = &m->net->cf;
-	static const char *norms[] = { "running", "none" };
-	static const char *preds[] = { "change", "level", "base" };
-	int nin = op->chars ? 256 : numeric_nin(m->predict, opts_ninputs(op));
+	const struct opt_def *d;
+	struct opts mo, mine = *op;
+	int columns = 0;
 
-#define CONFLICT_INT(bit, name, mine, theirs) \
-	if ((op->given & (bit)) && (mine) != (theirs)) \
-		return rerr_set(e, EXIT_MODEL, \
-		    "%s: --%s %d conflicts with the model's %d", path, name, \
-		    (int)(mine), (int)(theirs))
-#define CONFLICT_STR(bit, name, mine, theirs) \
-	if ((op->given & (bit)) && strcmp(mine, theirs) != 0) \
-		return rerr_set(e, EXIT_MODEL, \
-		    "%s: --%s %s conflicts with the model's %s", path, name, \
-		    mine, theirs)
-
-	if ((op->given & GIVEN_CHARS) && m->mode != MODEL_CHARS)
-		return rerr_set(e, EXIT_MODEL,
-		    "%s: --chars conflicts with the model's numeric mode", path);
-	if (m->mode == MODEL_CHARS && (op->column != NULL || op->inputs != NULL))
-		return rerr_set(e, EXIT_MODEL,
-		    "%s: --column and --inputs conflict with the model's character mode",
-		    path);
-	if (op->key != NULL && m->mode == MODEL_NUMERIC && m->key[0] == '\0')
-		return rerr_set(e, EXIT_MODEL,
-		    "%s: --key %s conflicts with the model's single network",
-		    path, op->key);
-	if (op->key != NULL && m->key[0] != '\0' && strcmp(op->key, m->key) != 0)
-		return rerr_set(e, EXIT_MODEL,
-		    "%s: --key %s conflicts with the model's %s", path, op->key,
-		    m->key);
-	CONFLICT_STR(GIVEN_CELL, "cell", cell_name(op->cell),
-	    cell_name(cf->shape.cell));
-	CONFLICT_INT(GIVEN_HIDDEN, "hidden", op->hidden, cf->shape.hidden);
-	CONFLICT_INT(GIVEN_LAYERS, "layers", op->layers, cf->shape.layers);
-	if ((op->given & GIVEN_INPUTS) && m->mode == MODEL_NUMERIC &&
-	    nin != cf->shape.nin)
-		return rerr_set(e, EXIT_MODEL,
-		    "%s: --inputs %s (%d column%s) conflicts with the model's %d",
-		    path, op->inputs, opts_ninputs(op),
-		    opts_ninputs(op) == 1 ? "" : "s",
-		    cf->shape.nin - numeric_nin(m->predict, 0));
-	if (m->mode == MODEL_NUMERIC && column_conflicts(path, m, op, e) != 0)
-		return e->status;
-	CONFLICT_INT(GIVEN_BPTT, "bptt", op->bptt, cf->bptt);
-	CONFLICT_INT(GIVEN_WINDOW, "window", op->window, cf->window);
-	CONFLICT_INT(GIVEN_HORIZON, "horizon", op->horizon, cf->horizon);
-	CONFLICT_STR(GIVEN_NORMALIZE, "normalize", norms[op->normalize],
-	    norms[m->normalize]);
-	CONFLICT_STR(GIVEN_PREDICT, "predict", preds[op->predict],
-	    preds[m->predict]);
-	if ((op->given & GIVEN_PERIOD) && op->nperiod >= 0 &&
-	    m->mode == MODEL_NUMERIC && m->num->one.base != NULL &&
-	    m->num->keys == NULL) {
-		const struct base *b = m->num->one.base;
-		int same = op->nperiod == b->nper, i;
-
-		for (i = 0; same && i < b->nper; i++)
-			same = op->period[i] == b->per[i];
-		if (!same)
+	model_stored(m, &mo);
+	for (d = opts_table; d->name != NULL; d++) {
+		if (d->model == OPTM_COLUMNS && columns++ > 0)
+			continue;	/* -c and -i are checked together */
+		if (d->model != OPTM_REFUSE) {
+			if (conflict_by_code(path, m, d, op, e) != 0)
+				return e->status;
+			continue;
+		}
+		if (!(op->given & d->given))
+			continue;
+		if (d->kind == OPTK_ENUM &&
+		    *opts_int(d, &mine) != *opts_int(d, &mo))
 			return rerr_set(e, EXIT_MODEL,
-			    "%s: --period conflicts with the model's periods (see --dump)",
-			    path);
+			    "%s: --%s %s conflicts with the model's %s", path,
+			    d->name, opts_enum_name(d, *opts_int(d, &mine)),
+			    opts_enum_name(d, *opts_int(d, &mo)));
+		if (d->kind == OPTK_INT &&
+		    *opts_int(d, &mine) != *opts_int(d, &mo))
+			return rerr_set(e, EXIT_MODEL,
+			    "%s: --%s %d conflicts with the model's %d", path,
+			    d->name, *opts_int(d, &mine), *opts_int(d, &mo));
 	}
-	CONFLICT_STR(GIVEN_OPTIMIZER, "optimizer", optim_name(op->optimizer),
-	    optim_name(cf->optimizer));
-#undef CONFLICT_INT
-#undef CONFLICT_STR
 	return 0;
+}
+
+/* A setting that may change from run to run, into every network of M. */
+static void
+model_replace(struct model *m, const struct opt_def *d, double v)
+{
+	size_t i, n = m->num->keys != NULL ? m->num->keys->n : 0;
+
+	for (i = 0; i <= n; i++) {
+		struct online *o = i == 0 ? m->net : m->num->keys->ent[i - 1].st->net;
+
+		if (d->given == GIVEN_LR) {
+			o->cf.lr = v;
+			o->opt.lr = v;
+		} else
+			o->cf.clip = v;
+	}
 }
 
 void
 model_apply(struct model *m, struct opts *op)
 {
-	struct online *net = m->net;
-	const struct online_config *cf = &net->cf;
-	size_t i;
+	const struct opt_def *d;
+	struct opts mo;
 
-	op->chars = cf->chars;
-	op->cell = cf->shape.cell;
-	op->hidden = cf->shape.hidden;
-	op->layers = cf->shape.layers;
-	op->bptt = cf->bptt;
-	op->window = cf->window;
-	op->horizon = cf->horizon;
-	op->optimizer = cf->optimizer;
-	op->normalize = (enum normalize)m->normalize;
-	op->predict = (enum predict)m->predict;
-	op->forget_bias = cf->forget_bias;
-	op->seed = cf->seed;
-	if (op->column == NULL && m->column[0] != '\0')
-		op->column = m->column;
-	if (op->inputs == NULL && m->inputs[0] != '\0')
-		op->inputs = m->inputs;
+	model_stored(m, &mo);
+	for (d = opts_table; d->name != NULL; d++) {
+		switch (d->model) {
+		case OPTM_REFUSE:
+		case OPTM_KEEP:
+			if (d->kind == OPTK_REAL)
+				*opts_real(d, op) = *opts_real(d, &mo);
+			else if (d->kind == OPTK_U64)
+				*opts_u64(d, op) = *opts_u64(d, &mo);
+			else
+				*opts_int(d, op) = *opts_int(d, &mo);
+			/* a character model has no --predict or --normalize */
+			if (d->model == OPTM_REFUSE && !(d->numeric && mo.chars))
+				op->given |= d->given;
+			break;
+		case OPTM_REPLACE:
+			if (op->given & d->given)
+				model_replace(m, d, *opts_real(d, op));
+			else
+				*opts_real(d, op) = *opts_real(d, &mo);
+			op->given |= d->given;
+			break;
+		case OPTM_MODE:
+			op->chars = mo.chars;
+			if (mo.chars)
+				op->given |= GIVEN_CHARS;
+			break;
+		case OPTM_KEY:
+			if (op->key == NULL && m->key[0] != '\0') {
+				op->key = m->key;
+				op->given |= GIVEN_KEY;
+			}
+			break;
+		case OPTM_COLUMNS:
+			if (d->given == GIVEN_COLUMN && op->column == NULL &&
+			    m->column[0] != '\0')
+				op->column = m->column;
+			if (d->given == GIVEN_INPUTS && op->inputs == NULL &&
+			    m->inputs[0] != '\0')
+				op->inputs = m->inputs;
+			break;
+		default:
+			break;
+		}
+	}
 	/* a model that has not chosen yet keeps the arguments of the run
 	 * that does */
 	if (m->mode == MODEL_NUMERIC && m->num->target < 0) {
@@ -642,38 +732,6 @@ model_apply(struct model *m, struct opts *op)
 		if (op->inputs != NULL && op->inputs != m->inputs)
 			snprintf(m->inputs, sizeof m->inputs, "%s", op->inputs);
 	}
-	if (op->key == NULL && m->key[0] != '\0') {
-		op->key = m->key;
-		op->given |= GIVEN_KEY;
-	}
-	op->given |= GIVEN_CELL | GIVEN_HIDDEN | GIVEN_LAYERS | GIVEN_BPTT |
-	    GIVEN_WINDOW | GIVEN_HORIZON | GIVEN_OPTIMIZER;
-	/* a character model has no --predict or --normalize of its own */
-	if (cf->chars)
-		op->given |= GIVEN_CHARS;
-	else
-		op->given |= GIVEN_NORMALIZE | GIVEN_PREDICT;
-	/* --lr and --clip may change from run to run */
-	if (op->given & GIVEN_LR) {
-		net->cf.lr = op->lr;
-		net->opt.lr = op->lr;
-	} else
-		op->lr = net->opt.lr;
-	if (op->given & GIVEN_CLIP)
-		net->cf.clip = op->clip;
-	else
-		op->clip = cf->clip;
-	for (i = 0; m->num->keys != NULL && i < m->num->keys->n; i++) {
-		struct online *kn = m->num->keys->ent[i].st->net;
-
-		if (op->given & GIVEN_LR) {
-			kn->cf.lr = op->lr;
-			kn->opt.lr = op->lr;
-		}
-		if (op->given & GIVEN_CLIP)
-			kn->cf.clip = op->clip;
-	}
-	op->given |= GIVEN_LR | GIVEN_CLIP;
 }
 
 /* --- saving ----------------------------------------------------------------- */

@@ -11,19 +11,6 @@ optim_name(enum optim_kind k)
 	return names[k];
 }
 
-int
-optim_parse(const char *s, enum optim_kind *k)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		if (strcmp(s, names[i]) == 0) {
-			*k = (enum optim_kind)i;
-			return 0;
-		}
-	return -1;
-}
-
 double
 optim_default_lr(enum optim_kind k)
 {

@@ -21,7 +21,6 @@ struct optim {
 };
 
 const char *optim_name(enum optim_kind k);
-int optim_parse(const char *s, enum optim_kind *k);
 /* The default learning rate for K. */
 double optim_default_lr(enum optim_kind k);
 /* Reals of moment storage the optimizer needs for N parameters (M and V). */

@@ -1,7 +1,127 @@
 /* opts.c - defaults and consistency of the options; see opts.h. */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include "opts.h"
+
+static const struct opt_value cells[] = {
+	{ "rnn", CELL_RNN_TANH, 0 }, { "tanh", CELL_RNN_TANH, 1 },
+	{ "relu", CELL_RNN_RELU, 0 }, { "lstm", CELL_LSTM, 0 },
+	{ "gru", CELL_GRU, 0 }, { NULL, 0, 0 }
+};
+static const struct opt_value optimizers[] = {
+	{ "sgd", OPTIM_SGD, 0 }, { "adam", OPTIM_ADAM, 0 },
+	{ "adagrad", OPTIM_ADAGRAD, 0 }, { "rmsprop", OPTIM_RMSPROP, 0 },
+	{ NULL, 0, 0 }
+};
+static const struct opt_value normalizers[] = {
+	{ "running", NORM_RUNNING, 0 }, { "none", NORM_NONE, 0 },
+	{ NULL, 0, 0 }
+};
+static const struct opt_value predicts[] = {
+	{ "base", PREDICT_BASE, 0 }, { "change", PREDICT_CHANGE, 0 },
+	{ "level", PREDICT_LEVEL, 0 }, { NULL, 0, 0 }
+};
+static const struct opt_value outputs[] = {
+	{ "csv", OUT_CSV, 0 }, { "tsv", OUT_TSV, 0 }, { "jsonl", OUT_JSONL, 0 },
+	{ NULL, 0, 0 }
+};
+
+#define F(field) offsetof(struct opts, field)
+const struct opt_def opts_table[] = {
+	{ "chars", GIVEN_CHARS, OPTK_OTHER, 0, NULL, OPTM_MODE, 0 },
+	{ "key", GIVEN_KEY, OPTK_OTHER, 0, NULL, OPTM_KEY, 0 },
+	{ "cell", GIVEN_CELL, OPTK_ENUM, F(cell), cells, OPTM_REFUSE, 0 },
+	{ "hidden", GIVEN_HIDDEN, OPTK_INT, F(hidden), NULL, OPTM_REFUSE, 0 },
+	{ "layers", GIVEN_LAYERS, OPTK_INT, F(layers), NULL, OPTM_REFUSE, 0 },
+	{ "inputs", GIVEN_INPUTS, OPTK_OTHER, 0, NULL, OPTM_COLUMNS, 0 },
+	{ "column", GIVEN_COLUMN, OPTK_OTHER, 0, NULL, OPTM_COLUMNS, 0 },
+	{ "bptt", GIVEN_BPTT, OPTK_INT, F(bptt), NULL, OPTM_REFUSE, 0 },
+	{ "window", GIVEN_WINDOW, OPTK_INT, F(window), NULL, OPTM_REFUSE, 0 },
+	{ "horizon", GIVEN_HORIZON, OPTK_INT, F(horizon), NULL, OPTM_REFUSE, 0 },
+	{ "normalize", GIVEN_NORMALIZE, OPTK_ENUM, F(normalize), normalizers,
+	    OPTM_REFUSE, 1 },
+	{ "predict", GIVEN_PREDICT, OPTK_ENUM, F(predict), predicts,
+	    OPTM_REFUSE, 1 },
+	{ "period", GIVEN_PERIOD, OPTK_OTHER, 0, NULL, OPTM_PERIOD, 0 },
+	{ "optimizer", GIVEN_OPTIMIZER, OPTK_ENUM, F(optimizer), optimizers,
+	    OPTM_REFUSE, 0 },
+	{ "lr", GIVEN_LR, OPTK_REAL, F(lr), NULL, OPTM_REPLACE, 0 },
+	{ "clip", GIVEN_CLIP, OPTK_REAL, F(clip), NULL, OPTM_REPLACE, 0 },
+	{ "forget-bias", 0, OPTK_REAL, F(forget_bias), NULL, OPTM_KEEP, 0 },
+	{ "seed", GIVEN_SEED, OPTK_U64, F(seed), NULL, OPTM_KEEP, 0 },
+	{ "output", GIVEN_OUTPUT, OPTK_ENUM, F(output), outputs, OPTM_NONE, 0 },
+	{ NULL, 0, OPTK_OTHER, 0, NULL, OPTM_NONE, 0 }
+};
+#undef F
+
+const struct opt_def *
+opts_def(const char *name)
+{
+	const struct opt_def *d;
+
+	for (d = opts_table; d->name != NULL; d++)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+int *
+opts_int(const struct opt_def *d, struct opts *o)
+{
+	return (int *)(void *)((char *)o + d->off);
+}
+
+double *
+opts_real(const struct opt_def *d, struct opts *o)
+{
+	return (double *)(void *)((char *)o + d->off);
+}
+
+uint64_t *
+opts_u64(const struct opt_def *d, struct opts *o)
+{
+	return (uint64_t *)(void *)((char *)o + d->off);
+}
+
+int
+opts_parse_enum(const struct opt_def *d, const char *arg, struct opts *o)
+{
+	const struct opt_value *v;
+
+	for (v = d->values; v->name != NULL; v++)
+		if (strcmp(v->name, arg) == 0) {
+			*opts_int(d, o) = v->value;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+opts_enum_name(const struct opt_def *d, int value)
+{
+	const struct opt_value *v;
+
+	for (v = d->values; v->name != NULL; v++)
+		if (v->value == value && !v->alias)
+			return v->name;
+	return "?";
+}
+
+void
+opts_enum_list(const struct opt_def *d, const char *sep, char *buf, size_t n)
+{
+	const struct opt_value *v;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (v = d->values; v->name != NULL && len < n; v++) {
+		if (v->alias)
+			continue;
+		len += (size_t)snprintf(buf + len, n - len, "%s%s",
+		    len > 0 ? sep : "", v->name);
+	}
+}
 
 void
 opts_init(struct opts *o)

@@ -59,19 +59,19 @@ struct opts {
 	int thousands;		/* --thousands CHAR, 0 for none */
 
 	/* the network */
-	enum cell_kind cell;
+	int cell;		/* enum cell_kind */
 	int hidden;
 	int layers;
 	int bptt;		/* K */
 	int window;		/* T; 0 means K */
 	int horizon;
-	enum optim_kind optimizer;
+	int optimizer;		/* enum optim_kind */
 	double lr;		/* 0 means the optimizer's default */
 	double clip;
 	double forget_bias;
 	uint64_t seed;
-	enum normalize normalize;
-	enum predict predict;
+	int normalize;		/* enum normalize */
+	int predict;		/* enum predict */
 	int nperiod;		/* --period: -1 auto, 0 none, or 1..2 given */
 	double period[2];
 
@@ -84,7 +84,7 @@ struct opts {
 
 	/* output */
 	int append;
-	enum outfmt output;
+	int output;		/* enum outfmt */
 	int precision;		/* 0: shortest that round-trips a float */
 	long long forecast;
 	int report;
@@ -116,6 +116,58 @@ struct opts {
 #define CHARS_DEFAULT_HIDDEN 80
 #define CHARS_DEFAULT_BPTT 32
 #define CHARS_DEFAULT_LR 0.01
+
+/*
+ * The options that shape a model, and the enum options, declared once:
+ * what parses their values, what --help and the messages list, what
+ * run.c compares with a loaded model and what it takes from it.
+ */
+enum opt_kind { OPTK_INT, OPTK_REAL, OPTK_U64, OPTK_ENUM, OPTK_OTHER };
+
+/* How a value on the command line meets the model's (see run.c). */
+enum opt_model {
+	OPTM_NONE,	/* not stored in the model */
+	OPTM_REFUSE,	/* stored: a different value given is a conflict */
+	OPTM_REPLACE,	/* stored: a value given replaces the model's (--lr) */
+	OPTM_KEEP,	/* stored: the model's value is used, whatever is given */
+	OPTM_MODE,	/* --chars against the model's mode */
+	OPTM_KEY,	/* --key against the model's key column */
+	OPTM_COLUMNS,	/* -c and -i against the model's columns */
+	OPTM_PERIOD	/* --period against the base's periods */
+};
+
+/* One value of an enum option; an alias is accepted but never listed. */
+struct opt_value {
+	const char *name;
+	int value;
+	int alias;
+};
+
+struct opt_def {
+	const char *name;	/* the long option, without "--" */
+	unsigned given;		/* its GIVEN_ bit, 0 if none */
+	enum opt_kind kind;
+	size_t off;		/* of its field in struct opts (not OTHER) */
+	const struct opt_value *values;	/* OPTK_ENUM: ends with a NULL name */
+	enum opt_model model;
+	int numeric;		/* the model marks it given only in numeric mode */
+};
+
+/* The table, ending with a NULL name, in the order conflicts are checked. */
+extern const struct opt_def opts_table[];
+/* The entry of the option NAME (it must exist). */
+const struct opt_def *opts_def(const char *name);
+/* Set D's field in O from ARG: 0, or -1 if ARG is none of its values. */
+int opts_parse_enum(const struct opt_def *d, const char *arg, struct opts *o);
+/* The name of D's value V (the first, not an alias), or "?". */
+const char *opts_enum_name(const struct opt_def *d, int v);
+/* D's values as --help and messages list them, "a, b, c" or "a|b|c". */
+void opts_enum_list(const struct opt_def *d, const char *sep, char *buf,
+    size_t n);
+/* Fields of D in O, by kind. */
+int *opts_int(const struct opt_def *d, struct opts *o);
+double *opts_real(const struct opt_def *d, struct opts *o);
+uint64_t *opts_u64(const struct opt_def *d, struct opts *o);
 
 void opts_init(struct opts *o);
 /*
