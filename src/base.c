@@ -763,6 +763,28 @@ bx_score(struct bx *x, uint64_t slot, double v)
 }
 
 /*
+ * X with discounted mean squared error V into TOP and MSE, the *NT best so
+ * far in increasing order, at most CAP of them; a tie goes after.
+ */
+static void
+rank_insert(struct bx **top, double *mse, int *nt, int cap, struct bx *x,
+    double v)
+{
+	int i;
+
+	for (i = *nt < cap ? (*nt)++ : cap; i > 0 && mse[i - 1] > v; i--) {
+		if (i < cap) {
+			mse[i] = mse[i - 1];
+			top[i] = top[i - 1];
+		}
+	}
+	if (i < cap) {
+		mse[i] = v;
+		top[i] = x;
+	}
+}
+
+/*
  * Which forecasters are updated in full at this item: those with fewer than
  * BASE_MIN_QN scored items, and the BASE_NACTIVE with the lowest discounted
  * mean squared error (the combination's BASE_TOPK among them).  The others
@@ -781,25 +803,14 @@ base_rank(struct base *b)
 	for (tr = 0; tr < 2; tr++)
 		for (k = 0; k < BX_NKIND; k++) {
 			struct bx *x = b->x[tr][k];
-			double v;
 
 			if (x == NULL)
 				continue;
 			x->active = x->qn < BASE_MIN_QN || x->nsc < BASE_DORM_N;
 			if (x->active)
 				continue;
-			v = x->q / x->qn;
-			for (i = nt < BASE_NACTIVE ? nt++ : BASE_NACTIVE;
-			    i > 0 && mse[i - 1] > v; i--) {
-				if (i < BASE_NACTIVE) {
-					mse[i] = mse[i - 1];
-					top[i] = top[i - 1];
-				}
-			}
-			if (i < BASE_NACTIVE) {
-				mse[i] = v;
-				top[i] = x;
-			}
+			rank_insert(top, mse, &nt, BASE_NACTIVE, x,
+			    x->q / x->qn);
 		}
 	for (i = 0; i < nt; i++)
 		top[i]->active = 1;
@@ -816,25 +827,13 @@ combine(struct base *b, uint64_t slot, double naive)
 	for (tr = 0; tr < 2; tr++)
 		for (k = 0; k < BX_NKIND; k++) {
 			struct bx *x = b->x[tr][k];
-			double v;
 
 			if (x == NULL)
 				continue;
 			x->weight = 0;
 			if (x->qn < BASE_MIN_QN || !isfinite(x->pend[slot]))
 				continue;
-			v = x->q / x->qn;
-			for (i = nt < BASE_TOPK ? nt++ : BASE_TOPK;
-			    i > 0 && mse[i - 1] > v; i--) {
-				if (i < BASE_TOPK) {
-					mse[i] = mse[i - 1];
-					top[i] = top[i - 1];
-				}
-			}
-			if (i < BASE_TOPK) {
-				mse[i] = v;
-				top[i] = x;
-			}
+			rank_insert(top, mse, &nt, BASE_TOPK, x, x->q / x->qn);
 		}
 	if (nt == 0)
 		return naive;
