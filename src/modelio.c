@@ -65,12 +65,12 @@ online_ser(struct ser *s, struct online *o)
 		ser_fail(s, "block sizes do not match the network's shape");
 		return;
 	}
-	ser_reals(s, o->param, o->np);
-	ser_reals(s, o->moment, optim_state_size(o->np));
-	t = (uint64_t)o->opt.step;
+	ser_reals(s, o->w->param, o->np);
+	ser_reals(s, o->w->moment, optim_state_size(o->np));
+	t = (uint64_t)o->w->opt.step;
 	ser_u64(s, &t);
-	o->opt.step = (long long)t;
-	ser_f64(s, &o->opt.lr);
+	o->w->opt.step = (long long)t;
+	ser_f64(s, &o->w->opt.lr);
 	for (i = 0; i < 4; i++)
 		ser_u64(s, &o->rng.s[i]);
 	ser_u64(s, &o->t);
@@ -93,7 +93,7 @@ online_ser(struct ser *s, struct online *o)
 static int
 room_for_net(struct ser *s, const struct online_config *cf)
 {
-	if (ser_remaining(s) / sizeof(float) < online_state_reals(cf)) {
+	if (ser_remaining(s) / sizeof(float) < online_state_reals(cf, 1)) {
 		ser_fail(s, "the file is shorter than its network's shape implies");
 		return 0;
 	}
@@ -553,7 +553,7 @@ model_stored(const struct model *m, struct opts *mo)
 	mo->optimizer = cf->optimizer;
 	mo->normalize = m->normalize;
 	mo->predict = m->predict;
-	mo->lr = m->net->opt.lr;
+	mo->lr = m->net->w->opt.lr;
 	mo->clip = cf->clip;
 	mo->forget_bias = cf->forget_bias;
 	mo->seed = cf->seed;
@@ -667,7 +667,7 @@ model_replace(struct model *m, const struct opt_def *d, double v)
 
 		if (d->given == GIVEN_LR) {
 			o->cf.lr = v;
-			o->opt.lr = v;
+			o->w->opt.lr = v;
 		} else
 			o->cf.clip = v;
 	}
@@ -1159,7 +1159,7 @@ json_net(FILE *f, const struct online *o)
 		fputs(i ? ",\n" : "\n", f);
 		json_cstr(f, t.name);
 		fputc(':', f);
-		json_mat(f, o->param + t.offset, t.rows, t.cols);
+		json_mat(f, o->w->param + t.offset, t.rows, t.cols);
 	}
 	fputs("},\n\"state\":{\"h\":", f);
 	json_mat(f, o->h, sh->layers, sh->hidden);
@@ -1191,7 +1191,7 @@ model_dump(const struct model *m, FILE *f)
 	fprintf(f, "\"bptt\":%d,\"window\":%d,\"horizon\":%d,"
 	    "\"optimizer\":\"%s\",\"lr\":", cf->bptt, cf->window, cf->horizon,
 	    optim_name(cf->optimizer));
-	json_num(f, o->opt.lr);
+	json_num(f, o->w->opt.lr);
 	fputs(",\"clip\":", f);
 	json_num(f, cf->clip);
 	fprintf(f, ",\"seed\":%llu,\"step\":%llu,\"updates\":%llu,"

@@ -79,26 +79,54 @@ ring_reals(const struct online_config *cf, size_t *slot)
 }
 
 void
-online_bytes(const struct online_config *cf, size_t *own, size_t *scratch)
+online_bytes(const struct online_config *cf, size_t *own, size_t *weights,
+    size_t *scratch)
 {
 	size_t np = model_nparams(&cf->shape), slot;
 	size_t L = cf->shape.layers;
 
-	*own = sizeof(struct online) + (np + optim_state_size(np) +
-	    ring_reals(cf, &slot)) * sizeof(real);
+	*own = sizeof(struct online) + ring_reals(cf, &slot) * sizeof(real);
+	*weights = sizeof(struct online_weights) + (np + optim_state_size(np)) *
+	    sizeof(real);
 	*scratch = sizeof(struct online_scratch) + (np + work_size(cf)) *
 	    sizeof(real) + (2 * L + 1) * (size_t)cf->window *
 	    sizeof(const real *) + (size_t)cf->window * sizeof(int);
 }
 
-struct online *
-online_new(const struct online_config *cf)
+static void
+weights_free(struct online_weights *w)
 {
-	return online_new_sharing(cf, NULL);
+	if (w == NULL || --w->users > 0)
+		return;
+	free(w->param);
+	free(w);
 }
 
-struct online *
-online_new_sharing(const struct online_config *cf, const struct online *like)
+/* Fresh weights of CF, initialised from R: NULL when out of memory. */
+static struct online_weights *
+weights_new(const struct online_config *cf, size_t np, struct rng *r)
+{
+	struct online_weights *w = calloc(1, sizeof *w);
+
+	if (w == NULL)
+		return NULL;
+	w->users = 1;
+	if ((w->param = calloc(np + optim_state_size(np), sizeof(real))) ==
+	    NULL) {
+		free(w);
+		return NULL;
+	}
+	w->moment = w->param + np;
+	model_view(&cf->shape, w->param, &w->pv);
+	optim_init(&w->opt, cf->optimizer, cf->lr, np, w->moment);
+	model_init(&cf->shape, w->param, r, cf->forget_bias);
+	return w;
+}
+
+/* Sharing LIKE's scratch, and with TIED its weights. */
+static struct online *
+online_make(const struct online_config *cf, const struct online *like,
+    int tied)
 {
 	struct online *o = calloc(1, sizeof *o);
 	const struct shape *s = &cf->shape;
@@ -121,33 +149,51 @@ online_new_sharing(const struct online_config *cf, const struct online *like)
 		o->sc->users++;
 	} else
 		o->sc = scratch_new(cf);
-	o->param = calloc(o->np + optim_state_size(o->np), sizeof(real));
+	rng_seed(&o->rng, cf->seed);
+	if (tied) {
+		o->w = like->w;
+		o->w->users++;
+	} else
+		o->w = weights_new(cf, o->np, &o->rng);
 	o->ring = calloc(ring_reals(cf, &o->slot), sizeof(real));
-	if (o->sc == NULL || o->param == NULL || o->ring == NULL) {
+	if (o->sc == NULL || o->w == NULL || o->ring == NULL) {
 		online_free(o);
 		return NULL;
 	}
 	o->grad = o->sc->grad;
-	o->moment = o->param + o->np;
 	o->h = o->ring + (size_t)o->cap * o->slot;
 	o->c = o->h + L * H;
-	model_view(s, o->param, &o->pv);
 	model_view(s, o->grad, &o->gv);
-	optim_init(&o->opt, cf->optimizer, cf->lr, o->np, o->moment);
-	rng_seed(&o->rng, cf->seed);
-	model_init(s, o->param, &o->rng, cf->forget_bias);
 	return o;
 }
 
+struct online *
+online_new(const struct online_config *cf)
+{
+	return online_make(cf, NULL, 0);
+}
+
+struct online *
+online_new_sharing(const struct online_config *cf, const struct online *like)
+{
+	return online_make(cf, like, 0);
+}
+
+struct online *
+online_new_tied(const struct online_config *cf, const struct online *like)
+{
+	return online_make(cf, like, 1);
+}
+
 size_t
-online_state_reals(const struct online_config *cf)
+online_state_reals(const struct online_config *cf, int weights)
 {
 	const struct shape *s = &cf->shape;
 	size_t L = s->layers, np = model_nparams(s);
 	size_t slot = xsize(cf) + s->nout + 2 +
 	    L * cell_cache_size(s->cell, s->hidden);
 
-	return np + optim_state_size(np) +
+	return (weights ? np + optim_state_size(np) : 0) +
 	    ((size_t)cf->window + cf->horizon) * slot + 2 * L * s->hidden;
 }
 
@@ -186,7 +232,7 @@ online_free(struct online *o)
 {
 	if (o == NULL)
 		return;
-	free(o->param);
+	weights_free(o->w);
 	free(o->ring);
 	scratch_free(o->sc);
 	free(o);
@@ -306,7 +352,7 @@ online_learn(struct online *o)
 			real *d = dy + (size_t)ny * nout;
 
 			head_grad(o, p, d, n);
-			la_gemtv_acc(dcur, o->pv.head_w, d, nout, H);
+			la_gemtv_acc(dcur, o->w->pv.head_w, d, nout, H);
 			tp[ny++] = htop;
 		}
 		for (l = L - 1; l >= 0; l--) {
@@ -320,7 +366,7 @@ online_learn(struct online *o)
 				o->sc->ids[ns] = o->cf.chars ? (int)p[0] : 0;
 			if (l > 0)
 				memset(dx, 0, H * sizeof *dx);
-			cell_backward(s->cell, H, &o->pv.layer[l], cache, dcur,
+			cell_backward(s->cell, H, &o->w->pv.layer[l], cache, dcur,
 			    dc + (size_t)l * H, dnext + (size_t)l * H,
 			    l > 0 ? dx : NULL, dgi + at, dgh + at);
 			if (l > 0) {
@@ -353,7 +399,7 @@ online_learn(struct online *o)
 	o->last_norm = norm;
 	if (o->cf.clip > 0)
 		optim_clip(o->grad, o->np, norm, o->cf.clip);
-	optim_step(&o->opt, o->param, o->grad);
+	optim_step(&o->w->opt, o->w->param, o->grad);
 	o->updates++;
 	return ONLINE_UPDATED;
 }
@@ -389,7 +435,7 @@ online_advance(struct online *o, const real *x, int xid)
 
 		in = l == 0 ? (o->cf.chars ? NULL : p) :
 		    cell_cache_h(s->cell, H, SLOT_CACHE(o, p, l - 1));
-		cell_forward(s->cell, H, &o->pv.layer[l], in, xid,
+		cell_forward(s->cell, H, &o->w->pv.layer[l], in, xid,
 		    o->h + (size_t)l * H, o->c + (size_t)l * H, cache, o->sc->work);
 	}
 	if (!all_finite(o->h, (size_t)L * H) || !all_finite(o->c, (size_t)L * H)) {
@@ -398,7 +444,7 @@ online_advance(struct online *o, const real *x, int xid)
 		o->resets++;
 	}
 	in = cell_cache_h(s->cell, H, SLOT_CACHE(o, p, L - 1));
-	la_gemv(y, o->pv.head_w, in, o->pv.head_b, s->nout, H);
+	la_gemv(y, o->w->pv.head_w, in, o->w->pv.head_b, s->nout, H);
 	if (o->cf.chars)
 		la_log_softmax(y, s->nout);
 	o->t++;

@@ -18,8 +18,11 @@
  * No function here allocates after that.  A network's gradient and the
  * scratch of its window (struct online_scratch) are no part of its state:
  * networks of one configuration may share them (online_new_sharing(), as
- * the keys of a run do), since each uses them only within one call.  The
- * scratch is freed with the last network that uses it.
+ * the keys of a run do), since each uses them only within one call.  Its
+ * parameters and optimizer (struct online_weights) are its state, but
+ * networks may share them too (online_new_tied(), the keys of --global):
+ * then each one's update steps the one optimizer.  Scratch and weights are
+ * each freed with the last network that uses them.
  */
 #ifndef RNNF_ONLINE_H
 #define RNNF_ONLINE_H
@@ -52,14 +55,21 @@ struct online_scratch {
 	int users;		/* networks that share it */
 };
 
+/* The parameters and their optimizer: one block of np + moments reals. */
+struct online_weights {
+	real *param;		/* (np) */
+	real *moment;		/* (optim_state_size(np)) */
+	struct net_view pv;	/* into PARAM */
+	struct optim opt;	/* its step counts the updates of every user */
+	int users;		/* networks that share them */
+};
+
 struct online {
 	struct online_config cf;
 	size_t np;		/* parameters */
-	real *param;		/* (np) */
+	struct online_weights *w;	/* maybe shared (online_new_tied) */
 	real *grad;		/* (np) borrowed from SC */
-	real *moment;		/* (optim_state_size(np)) */
-	struct net_view pv, gv;
-	struct optim opt;
+	struct net_view gv;	/* into GRAD */
 	struct rng rng;		/* initialisation, then sampling */
 
 	int cap;		/* ring slots: T + horizon */
@@ -89,21 +99,29 @@ struct online *online_new(const struct online_config *cf);
  */
 struct online *online_new_sharing(const struct online_config *cf,
     const struct online *like);
+/*
+ * The same, sharing LIKE's parameters and optimizer as well as its scratch:
+ * no parameters of its own are made (RNG is seeded all the same).
+ */
+struct online *online_new_tied(const struct online_config *cf,
+    const struct online *like);
 void online_free(struct online *o);
 
 /*
- * The bytes a network of CF takes: its own (parameters, moments, ring and
- * state, the struct) and those of a scratch it may share.
+ * The bytes a network of CF takes: its own (ring and state, the struct),
+ * those of its weights (parameters, moments, their struct), which it may
+ * share with online_new_tied(), and those of a scratch it may share.
  */
 void online_bytes(const struct online_config *cf, size_t *own,
-    size_t *scratch);
+    size_t *weights, size_t *scratch);
 
 /*
- * The reals a network of configuration CF holds as its state (parameters,
- * optimizer moments, the ring, h and c), without making it: what a model
- * file must hold before such a network is allocated for it.
+ * The reals a network of configuration CF holds as its state (with WEIGHTS
+ * its parameters and optimizer moments, then the ring, h and c), without
+ * making it: what a model file must hold before such a network is
+ * allocated for it.
  */
-size_t online_state_reals(const struct online_config *cf);
+size_t online_state_reals(const struct online_config *cf, int weights);
 
 /*
  * After O's state was loaded from outside: NULL if every value that is

@@ -743,7 +743,7 @@ run_case(const struct gcase *gc)
 		printf("FAIL %s: out of memory\n", label);
 		goto out;
 	}
-	memcpy(w, o->param, o->np * sizeof *w);
+	memcpy(w, o->w->param, o->np * sizeof *w);
 	if (ref_bind(&n, gc, w) != o->np) {
 		printf("FAIL %s: model_nparams is %zu, expected %zu\n", label,
 		    o->np, ref_bind(&n, gc, w));
@@ -877,15 +877,15 @@ static int
 learn_watched(struct online *o, real *snap, int *changed)
 {
 	size_t nm = optim_state_size(o->np);
-	long long step = o->opt.step;
+	long long step = o->w->opt.step;
 	int ret;
 
-	memcpy(snap, o->param, o->np * sizeof *snap);
-	memcpy(snap + o->np, o->moment, nm * sizeof *snap);
+	memcpy(snap, o->w->param, o->np * sizeof *snap);
+	memcpy(snap + o->np, o->w->moment, nm * sizeof *snap);
 	ret = online_learn(o);
-	*changed = memcmp(snap, o->param, o->np * sizeof *snap) != 0 ||
-	    memcmp(snap + o->np, o->moment, nm * sizeof *snap) != 0 ||
-	    step != o->opt.step;
+	*changed = memcmp(snap, o->w->param, o->np * sizeof *snap) != 0 ||
+	    memcmp(snap + o->np, o->w->moment, nm * sizeof *snap) != 0 ||
+	    step != o->w->opt.step;
 	return ret;
 }
 
