@@ -74,3 +74,18 @@ jsonstr_next(const char *s, size_t n, char *out, size_t *outn)
 	*outn = len;
 	return len;
 }
+
+void
+jsonstr_write(const char *s, size_t n,
+    void (*put)(const char *p, size_t len, void *ctx), void *ctx)
+{
+	char b[JSONSTR_ESC_MAX];
+	size_t k, bn;
+
+	put("\"", 1, ctx);
+	for (; n > 0; s += k, n -= k) {
+		k = jsonstr_next(s, n, b, &bn);
+		put(b, bn, ctx);
+	}
+	put("\"", 1, ctx);
+}

@@ -23,5 +23,12 @@
  * Returns the number of bytes of S it stands for (1 to 4).
  */
 size_t jsonstr_next(const char *s, size_t n, char *out, size_t *outn);
+/*
+ * The N bytes at S as a JSON string, its quotes included, handed to PUT
+ * (with CTX) a piece at a time: the one escaper of the --append rows and
+ * of --dump.
+ */
+void jsonstr_write(const char *s, size_t n,
+    void (*put)(const char *p, size_t len, void *ctx), void *ctx);
 
 #endif

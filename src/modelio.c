@@ -470,8 +470,8 @@ static const char *
 model_column(const struct model *m, int i, char *buf, size_t n)
 {
 	const struct numstate *st = m->num;
-	const char *name = i < 0 ? st->target_name : st->input_name[i];
-	int idx = i < 0 ? st->target : st->input[i];
+	const char *name = i < 0 ? st->col.target_name : st->col.input_name[i];
+	int idx = i < 0 ? st->col.target : st->col.input[i];
 
 	if (name[0] != '\0')
 		snprintf(buf, n, "%s", name);
@@ -496,15 +496,15 @@ column_conflicts(const char *path, const struct model *m,
 	int i = 0, bad = 0;
 
 	if (op->column != NULL && strcmp(op->column, m->column) != 0 &&
-	    (st->target >= 0 ? !numeric_names_column(op->column, st->target,
-	    st->target_name) : m->column[0] != '\0'))
+	    (st->col.target >= 0 ? !columns_names(op->column, st->col.target,
+	    st->col.target_name) : m->column[0] != '\0'))
 		return rerr_set(e, EXIT_MODEL,
 		    "%s: --column %s conflicts with the model's %s", path,
-		    op->column, st->target >= 0 ? model_column(m, -1, b,
+		    op->column, st->col.target >= 0 ? model_column(m, -1, b,
 		    sizeof b) : m->column);
 	if (op->inputs == NULL || strcmp(op->inputs, m->inputs) == 0)
 		return 0;
-	if (st->target < 0) {
+	if (st->col.target < 0) {
 		if (m->inputs[0] == '\0')
 			return 0;
 		return rerr_set(e, EXIT_MODEL,
@@ -515,13 +515,13 @@ column_conflicts(const char *path, const struct model *m,
 		return rerr_set(e, EXIT_DATA, "out of memory");
 	for (tok = strtok_r(list, ",", &save); tok != NULL && !bad;
 	    tok = strtok_r(NULL, ",", &save), i++)
-		bad = i >= st->ninputs || !numeric_names_column(tok,
-		    st->input[i], st->input_name[i]);
+		bad = i >= st->col.ninputs || !columns_names(tok,
+		    st->col.input[i], st->col.input_name[i]);
 	free(list);
-	if (!bad && i == st->ninputs)
+	if (!bad && i == st->col.ninputs)
 		return 0;
 	b[0] = '\0';
-	for (i = 0; i < st->ninputs; i++) {
+	for (i = 0; i < st->col.ninputs; i++) {
 		char one[NUM_NAME_MAX + 16];
 
 		model_column(m, i, one, sizeof one);
@@ -533,7 +533,7 @@ column_conflicts(const char *path, const struct model *m,
 	}
 	return rerr_set(e, EXIT_MODEL,
 	    "%s: --inputs %s conflicts with the model's %s", path, op->inputs,
-	    st->ninputs > 0 ? b : "none");
+	    st->col.ninputs > 0 ? b : "none");
 }
 
 /* The model's values of the model-shaped options, as a struct opts. */
@@ -726,7 +726,7 @@ model_apply(struct model *m, struct opts *op)
 	}
 	/* a model that has not chosen yet keeps the arguments of the run
 	 * that does */
-	if (m->mode == MODEL_NUMERIC && m->num->target < 0) {
+	if (m->mode == MODEL_NUMERIC && m->num->col.target < 0) {
 		if (op->column != NULL && op->column != m->column)
 			snprintf(m->column, sizeof m->column, "%s", op->column);
 		if (op->inputs != NULL && op->inputs != m->inputs)
@@ -1020,19 +1020,17 @@ model_unlock(int fd)
 
 /* --- dump ------------------------------------------------------------------- */
 
+static void
+put_file(const char *p, size_t len, void *ctx)
+{
+	fwrite(p, 1, len, ctx);
+}
+
 /* The N bytes at S as a JSON string (see jsonstr.h). */
 static void
 json_str(FILE *f, const char *s, size_t n)
 {
-	char b[JSONSTR_ESC_MAX];
-	size_t k, bn;
-
-	fputc('"', f);
-	for (; n > 0; s += k, n -= k) {
-		k = jsonstr_next(s, n, b, &bn);
-		fwrite(b, 1, bn, f);
-	}
-	fputc('"', f);
+	jsonstr_write(s, n, put_file, f);
 }
 
 static void
@@ -1186,7 +1184,7 @@ model_dump(const struct model *m, FILE *f)
 	    cell_name(sh->cell), sh->cell == CELL_RNN_RELU ? "relu" : "tanh");
 	fprintf(f, "\"hidden\":%d,\"layers\":%d,\"inputs\":%d,"
 	    "\"input_size\":%d,\"output_size\":%d,\"chars\":%s,",
-	    sh->hidden, sh->layers, cf->chars ? 0 : st->ninputs, sh->nin,
+	    sh->hidden, sh->layers, cf->chars ? 0 : st->col.ninputs, sh->nin,
 	    sh->nout, cf->chars ? "true" : "false");
 	fprintf(f, "\"bptt\":%d,\"window\":%d,\"horizon\":%d,"
 	    "\"optimizer\":\"%s\",\"lr\":", cf->bptt, cf->window, cf->horizon,
@@ -1209,17 +1207,18 @@ model_dump(const struct model *m, FILE *f)
 		fputs(",\"inputs_spec\":", f);
 		json_cstr(f, m->inputs);
 		fputs(",\"column\":", f);
-		if (st->target >= 0)
-			json_str(f, st->target_name, (size_t)st->target_name_len);
+		if (st->col.target >= 0)
+			json_str(f, st->col.target_name,
+			    (size_t)st->col.target_name_len);
 		else
 			fputs("null", f);
 		fprintf(f, ",\"column_index\":%d,\"input_columns\":[",
-		    st->target >= 0 ? st->target + 1 : 0);
-		for (i = 0; i < st->ninputs; i++)
-			fprintf(f, "%s%d", i ? "," : "", st->input[i] + 1);
+		    st->col.target >= 0 ? st->col.target + 1 : 0);
+		for (i = 0; i < st->col.ninputs; i++)
+			fprintf(f, "%s%d", i ? "," : "", st->col.input[i] + 1);
 		fprintf(f, "],\"held_bytes\":%lu,", (unsigned long)st->nheld);
 		if (st->keys == NULL) {
-			json_norm(f, &st->one, 1 + st->ninputs);
+			json_norm(f, &st->one, 1 + st->col.ninputs);
 			fputc(',', f);
 			json_base(f, &st->one);
 		}
@@ -1228,12 +1227,13 @@ model_dump(const struct model *m, FILE *f)
 		fputs("\"key_spec\":", f);
 		json_cstr(f, m->key);
 		fputs(",\"key_column\":", f);
-		if (st->keycol >= 0)
-			json_str(f, st->key_name, (size_t)st->key_name_len);
+		if (st->col.keycol >= 0)
+			json_str(f, st->col.key_name,
+			    (size_t)st->col.key_name_len);
 		else
 			fputs("null", f);
 		fprintf(f, ",\"key_column_index\":%d,\"keys\":[",
-		    st->keycol + 1);
+		    st->col.keycol + 1);
 		for (k = 0; k < st->keys->n; k++) {
 			const struct keyent *ke = &st->keys->ent[k];
 
@@ -1242,7 +1242,7 @@ model_dump(const struct model *m, FILE *f)
 			fprintf(f, ",\"step\":%llu,\"updates\":%llu,",
 			    (unsigned long long)ke->st->net->t,
 			    (unsigned long long)ke->st->net->updates);
-			json_norm(f, ke->st, 1 + st->ninputs);
+			json_norm(f, ke->st, 1 + st->col.ninputs);
 			fputc(',', f);
 			json_base(f, ke->st);
 			json_net(f, ke->st->net);

@@ -9,11 +9,11 @@
 #include "base.h"
 #include "csvin.h"
 #include "input.h"
-#include "jsonstr.h"
 #include "keytab.h"
 #include "numeric.h"
 #include "output.h"
 #include "report.h"
+#include "rowout.h"
 #include "ser.h"
 
 struct run {
@@ -26,36 +26,13 @@ struct run {
 	int hold;		/* keep the bytes after the last row: numstate.held */
 	int has_header;		/* the current file has a header line */
 	int header_done;	/* the --append header has been written */
-	char **names;		/* header names of the current file (nnames) */
-	size_t *name_len;
-	/*
-	 * Where the current file has the chosen columns: a later file's header
-	 * may order them otherwise (found by name); else the chosen indexes.
-	 */
-	int col_target, col_key, col_input[NUM_MAX_INPUTS];
-	int moved;		/* the current file's order is not the chosen one */
-	char *hdr0;		/* the run's first header, fields NUL-separated */
-	/* the added columns' names: prefixed when the input has the name */
-	const char *added_as[7];
-	char added_buf[7][24];
-	int crlf;		/* the row being written ended with a CR */
-	size_t hdr0_len;
-	size_t nnames;
+	struct colfile cols;	/* the current file's header and columns */
+	struct rowout ro;
 	real x[NUM_MAX_NIN];
 	double raw[1 + NUM_MAX_INPUTS];
 	int present[1 + NUM_MAX_INPUTS];
 	double z;		/* the interval's normal quantile */
 	struct progress prog;
-};
-
-/* What step() found out about one item, for the output. */
-struct item {
-	int scored;		/* a prediction was due: PRED */
-	int has_res;		/* and the target is present: RES, LOSS */
-	int has_an;		/* and past the warm-up: AN */
-	int has_int;		/* scored, past the warm-up: LO, HI */
-	double pred, res, an, lo, hi, loss;
-	double scale;		/* the normalizer's scale behind PRED */
 };
 
 int
@@ -64,8 +41,7 @@ numstate_init(struct numstate *st, const struct opts *op)
 	struct stream_conf cf;
 
 	memset(st, 0, sizeof *st);
-	st->target = -1;
-	st->keycol = -1;
+	columns_init(&st->col);
 	metrics_init(&st->total);
 	stream_conf_opts(&cf, op);
 	return stream_init(&st->one, &cf);
@@ -106,35 +82,20 @@ numeric_nin(int predict, int ninputs)
 	return (predict == PREDICT_BASE ? NUM_BASE_IN : 1) + ninputs;
 }
 
-/*
- * The columns (format 1), checked against the network's NIN inputs
- * (WITH_BASE: --predict base's); each bound comes from a value already
- * checked.
- */
-static void
-columns_ser(struct ser *s, struct numstate *st, int with_base, int nin)
+/* The network's inputs before the --inputs columns. */
+static int
+nlead(const struct numstate *st)
 {
-	int i;
-
-	ser_enum(s, &st->ncols, 0, 1 << 30);
-	ser_enum(s, &st->target, -1, st->ncols - 1);
-	ser_enum(s, &st->ninputs, 0, nin - 1);
-	if (ser_loading(s) && !ser_failed(s) && st->target >= 0 &&
-	    numeric_nin(with_base ? PREDICT_BASE : PREDICT_CHANGE,
-	    st->ninputs) != nin)
-		ser_fail(s, "the input columns do not match the network");
-	for (i = 0; i < st->ninputs && !ser_failed(s); i++)
-		ser_enum(s, &st->input[i], 0, st->ncols - 1);
-	ser_name(s, st->target_name, sizeof st->target_name,
-	    &st->target_name_len);
+	return numeric_nin(st->one.base != NULL ? PREDICT_BASE : PREDICT_CHANGE,
+	    0);
 }
 
 void
 numstate_ser(struct ser *s, struct numstate *st, int nin, uint32_t version)
 {
-	columns_ser(s, st, st->one.base != NULL, nin);
+	columns_ser(s, &st->col, nlead(st), nin);
 	if (!ser_failed(s))
-		stream_ser(s, &st->one, st->ncols, st->ninputs,
+		stream_ser(s, &st->one, st->col.ncols, st->col.ninputs,
 		    numstate_totals(st), version);
 }
 
@@ -143,8 +104,8 @@ numstate_names_ser(struct ser *s, struct numstate *st)
 {
 	int i;
 
-	for (i = 0; i < st->ninputs && !ser_failed(s); i++)
-		ser_str(s, st->input_name[i], sizeof st->input_name[i]);
+	for (i = 0; i < st->col.ninputs && !ser_failed(s); i++)
+		ser_str(s, st->col.input_name[i], sizeof st->col.input_name[i]);
 }
 
 void
@@ -191,13 +152,14 @@ key_ser(struct ser *s, struct stream **ksp, void *ctx)
 	struct numstate *sh = k->st;
 	struct stream *ks = *ksp;
 	struct online *net = NULL;
-	struct numstate *cols;		/* the key's copy, loading */
+	struct columns *cols;		/* the key's copy, loading */
 	int i, same;
 
 	if (!ser_loading(s)) {
 		k->net_ser(s, &ks->net, k->net_ctx);
-		columns_ser(s, sh, sh->one.base != NULL, k->nin);
-		stream_ser(s, ks, sh->ncols, sh->ninputs, &ks->met, k->version);
+		columns_ser(s, &sh->col, nlead(sh), k->nin);
+		stream_ser(s, ks, sh->col.ncols, sh->col.ninputs, &ks->met,
+		    k->version);
 		return;
 	}
 	k->net_ser(s, &net, k->net_ctx);
@@ -214,17 +176,18 @@ key_ser(struct ser *s, struct stream **ksp, void *ctx)
 		ser_fail(s, "out of memory");
 		return;
 	}
-	columns_ser(s, cols, sh->one.base != NULL, k->nin);
-	same = cols->ncols == sh->ncols && cols->target == sh->target &&
-	    cols->ninputs == sh->ninputs;
-	for (i = 0; same && i < sh->ninputs; i++)
-		same = cols->input[i] == sh->input[i];
+	columns_ser(s, cols, nlead(sh), k->nin);
+	same = cols->ncols == sh->col.ncols && cols->target == sh->col.target &&
+	    cols->ninputs == sh->col.ninputs;
+	for (i = 0; same && i < sh->col.ninputs; i++)
+		same = cols->input[i] == sh->col.input[i];
 	free(cols);
 	if (!ser_failed(s) && !same) {
 		ser_fail(s, "a key's columns do not match the model's");
 		return;
 	}
-	stream_ser(s, ks, sh->ncols, sh->ninputs, &ks->met, k->version);
+	stream_ser(s, ks, sh->col.ncols, sh->col.ninputs, &ks->met,
+	    k->version);
 	if (!ser_failed(s) && ks->horizon != k->cf->horizon)
 		ser_fail(s, "a key's columns do not match the model's");
 }
@@ -237,10 +200,11 @@ numstate_keys_ser(struct ser *s, struct numstate *st,
 {
 	struct keyser k;
 
-	ser_enum(s, &st->keycol, -1, st->ncols - 1);
-	ser_name(s, st->key_name, sizeof st->key_name, &st->key_name_len);
+	ser_enum(s, &st->col.keycol, -1, st->col.ncols - 1);
+	ser_name(s, st->col.key_name, sizeof st->col.key_name,
+	    &st->col.key_name_len);
 	if (ser_loading(s) && !ser_failed(s) &&
-	    (st->keycol < 0) != (st->target < 0))
+	    (st->col.keycol < 0) != (st->col.target < 0))
 		ser_fail(s, "the key column does not match the columns");
 	k.st = st;
 	k.cf = cf;
@@ -251,439 +215,6 @@ numstate_keys_ser(struct ser *s, struct numstate *st,
 	keytab_ser(s, st->keys, key_ser, &k);
 }
 
-int
-numeric_names_column(const char *spec, int index, const char *name)
-{
-	struct csvin_row one;
-	char *f[1];
-	size_t len[1];
-
-	if (index < 0)
-		return 0;
-	if (spec[0] != '\0' && spec[strspn(spec, "0123456789")] == '\0')
-		return csvin_column(NULL, (size_t)index + 1, spec) == index;
-	f[0] = (char *)name;
-	len[0] = strlen(name);
-	one.nfields = 1;
-	one.field = f;
-	one.len = len;
-	one.line = 0;
-	one.raw = NULL;
-	one.rawlen = 0;
-	return name[0] != '\0' && csvin_column(&one, 1, spec) == 0;
-}
-
-/* A field's name for messages: 'Close' with a header, else its number. */
-static const char *
-field_name(const struct run *r, int col, char *buf, size_t n)
-{
-	if (r->names != NULL && (size_t)col < r->nnames && r->names[col] != NULL)
-		snprintf(buf, n, "'%s'", r->names[col]);
-	else
-		snprintf(buf, n, "%d", col + 1);
-	return buf;
-}
-
-/* Is S one of --missing's spellings (trimmed, ASCII case-insensitive)? */
-static int
-is_missing(const struct opts *op, const char *s, size_t len)
-{
-	const char *t = op->missing, *e;
-	size_t n;
-
-	if (t == NULL)
-		return 0;
-	while (len > 0 && (*s == ' ' || *s == '\t'))
-		s++, len--;
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	for (; *t != '\0'; t = *e != '\0' ? e + 1 : e) {
-		if ((e = strchr(t, ',')) == NULL)
-			e = t + strlen(t);
-		n = (size_t)(e - t);
-		if (n > 0 && n == len && strncasecmp(t, s, n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* A field as a number, with the options' spellings. */
-static enum csvin_num
-field_number(const struct opts *op, const char *s, size_t len, double *v)
-{
-	if (is_missing(op, s, len))
-		return CSVIN_NUM_EMPTY;
-	return csvin_number_local(s, len, op->decimal_comma, op->thousands, v);
-}
-
-static int
-is_number_field(const struct run *r, const struct csvin_row *row, int col)
-{
-	double v;
-
-	return field_number(r->op, row->field[col], row->len[col], &v) !=
-	    CSVIN_NUM_BAD;
-}
-
-/*
- * A hint for a field or row that did not parse: another delimiter, or a
- * local spelling of numbers.  "" when there is none.
- */
-static const char *
-parse_hint(const struct run *r, const char *s, size_t len, int numeric)
-{
-	static char buf[80];
-	static const char cand[] = "\t;|";
-	const char *c, *comma, *dot;
-
-	for (c = cand; *c != '\0'; c++)
-		if (*c != r->op->delimiter && memchr(s, *c, len) != NULL) {
-			snprintf(buf, sizeof buf, " (is the delimiter %s? try -d %s)",
-			    *c == '\t' ? "a tab" : *c == ';' ? "';'" : "'|'",
-			    *c == '\t' ? "tab" : *c == ';' ? "';'" : "'|'");
-			return buf;
-		}
-	if (!numeric)
-		return "";
-	comma = memchr(s, ',', len);
-	dot = memchr(s, '.', len);
-	if (comma != NULL && dot != NULL && r->op->thousands == 0)
-		return comma < dot ? " (thousands separators? try --thousands ,)" :
-		    " (thousands separators? try --decimal-comma --thousands .)";
-	if (comma != NULL && !r->op->decimal_comma)
-		return r->op->delimiter == ',' ?
-		    " (a decimal comma? try -d ';' --decimal-comma)" :
-		    " (a decimal comma? try --decimal-comma)";
-	return "";
-}
-
-static void
-free_names(struct run *r)
-{
-	size_t i;
-
-	if (r->names == NULL)
-		return;
-	for (i = 0; i < r->nnames; i++)
-		free(r->names[i]);
-	free(r->names);
-	free(r->name_len);
-	r->names = NULL;
-	r->name_len = NULL;
-	r->nnames = 0;
-}
-
-static int
-keep_names(struct run *r, const struct csvin_row *row)
-{
-	size_t i;
-
-	free_names(r);
-	r->names = calloc(row->nfields, sizeof *r->names);
-	r->name_len = calloc(row->nfields, sizeof *r->name_len);
-	if (r->names == NULL || r->name_len == NULL)
-		return rerr_set(r->e, EXIT_DATA, "out of memory");
-	r->nnames = row->nfields;
-	/* a name is its bytes: a NUL inside it is one of them */
-	for (i = 0; i < row->nfields; i++) {
-		if ((r->names[i] = malloc(row->len[i] + 1)) == NULL)
-			return rerr_set(r->e, EXIT_DATA, "out of memory");
-		memcpy(r->names[i], row->field[i], row->len[i] + 1);
-		r->name_len[i] = row->len[i];
-	}
-	return 0;
-}
-
-/* Is the file's first row a header?  See "Columns" in rnnfilter(1). */
-static int
-detect_header(const struct run *r, const struct csvin_row *row)
-{
-	const char *spec = r->op->column;
-	size_t i;
-	int bad = 0;
-
-	if (r->op->header != HEADER_AUTO)
-		return r->op->header == HEADER_YES;
-	if (r->st->target >= 0 && (size_t)r->st->target < row->nfields)
-		return !is_number_field(r, row, r->st->target);
-	if (spec != NULL && spec[strspn(spec, "0123456789")] != '\0')
-		return 1;
-	if (spec != NULL) {
-		long c = csvin_column(NULL, row->nfields, spec);
-
-		return c >= 0 && !is_number_field(r, row, (int)c);
-	}
-	for (i = 0; i < row->nfields; i++) {
-		if (is_number_field(r, row, (int)i))
-			return 0;
-		bad = 1;
-	}
-	return bad;
-}
-
-/* Field COL of HDR into a name buffer of NUM_NAME_MAX bytes, cut if longer. */
-static void
-copy_name(char *buf, int *len, const struct csvin_row *hdr, int col)
-{
-	size_t n = hdr->len[col];
-
-	if (n > NUM_NAME_MAX - 1)
-		n = NUM_NAME_MAX - 1;
-	memcpy(buf, hdr->field[col], n);
-	buf[n] = '\0';
-	*len = (int)n;
-}
-
-static long
-preferred_column(const struct csvin_row *hdr, int keycol)
-{
-	static const char *pref[] = {
-		"close", "adj close", "adj_close", "price", "value", NULL
-	};
-	int i;
-
-	for (i = 0; pref[i] != NULL; i++) {
-		long c = csvin_column(hdr, hdr->nfields, pref[i]);
-
-		if (c >= 0 && c != keycol)
-			return c;
-	}
-	return -1;
-}
-
-static int
-resolve_one(struct run *r, const struct csvin_row *hdr, size_t nf,
-    const char *spec, int *out)
-{
-	long c = csvin_column(hdr, nf, spec);
-
-	if (c < 0) {
-		if (spec[0] != '\0' && spec[strspn(spec, "0123456789")] == '\0' &&
-		    strtoul(spec, NULL, 10) == 0)
-			return rerr_set(r->e, EXIT_USAGE,
-			    "column %s: columns are numbered from 1", spec);
-		if (spec[strspn(spec, "0123456789")] == '\0')
-			return rerr_set(r->e, EXIT_DATA,
-			    "%s: column %s is beyond the %zu fields of a row",
-			    r->fname, spec, nf);
-		return rerr_set(r->e, EXIT_DATA, "%s: no column named '%s'",
-		    r->fname, spec);
-	}
-	*out = (int)c;
-	return 0;
-}
-
-/* Choose the target and input columns, once for the whole stream. */
-static int
-resolve_columns(struct run *r, const struct csvin_row *hdr,
-    const struct csvin_row *data)
-{
-	struct numstate *st = r->st;
-	const struct opts *op = r->op;
-	size_t nf = data->nfields;
-	char nb[NUM_NAME_MAX + 8];
-	int auto_chosen = 0;
-
-	if (st->keys != NULL) {
-		if (resolve_one(r, hdr, nf, op->key, &st->keycol))
-			return r->e->status;
-		if (hdr != NULL)
-			copy_name(st->key_name, &st->key_name_len, hdr,
-			    st->keycol);
-	}
-	if (op->column != NULL) {
-		if (resolve_one(r, hdr, nf, op->column, &st->target))
-			return r->e->status;
-		if (st->target == st->keycol)
-			return rerr_set(r->e, EXIT_USAGE,
-			    "--key: column %s is the target itself", op->key);
-	} else {
-		long c = hdr != NULL ? preferred_column(hdr, st->keycol) : -1;
-
-		if (c < 0)
-			for (c = (long)nf - 1; c >= 0; c--)
-				if (c != st->keycol &&
-				    is_number_field(r, data, (int)c) &&
-				    data->len[c] > 0)
-					break;
-		if (c < 0) {
-			const char *hint = "";
-			size_t i;
-
-			for (i = 0; i < nf && hint[0] == '\0'; i++)
-				hint = parse_hint(r, data->field[i], data->len[i], 1);
-			return rerr_set(r->e, EXIT_DATA,
-			    "%s:%lu: no numeric column to predict; name one with --column%s",
-			    r->fname, data->line, hint);
-		}
-		st->target = (int)c;
-		auto_chosen = 1;
-	}
-	if (op->inputs != NULL) {
-		char *list = strdup(op->inputs), *tok, *save = NULL;
-
-		if (list == NULL)
-			return rerr_set(r->e, EXIT_DATA, "out of memory");
-		st->ninputs = 0;
-		for (tok = strtok_r(list, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			int c = -1, i;
-
-			if (resolve_one(r, hdr, nf, tok, &c))
-				break;
-			if (c == st->target)
-				rerr_set(r->e, EXIT_USAGE,
-				    "--inputs: column %s is the target itself", tok);
-			if (c == st->keycol)
-				rerr_set(r->e, EXIT_USAGE,
-				    "--inputs: column %s is the --key column", tok);
-			for (i = 0; i < st->ninputs; i++)
-				if (st->input[i] == c)
-					rerr_set(r->e, EXIT_USAGE,
-					    "--inputs: column %s is named twice", tok);
-			if (r->e->status == 0 && st->ninputs == NUM_MAX_INPUTS)
-				rerr_set(r->e, EXIT_USAGE,
-				    "--inputs: more than %d columns", NUM_MAX_INPUTS);
-			if (r->e->status)
-				break;
-			snprintf(st->input_name[st->ninputs], NUM_NAME_MAX, "%s",
-			    hdr != NULL ? hdr->field[c] : "");
-			st->input[st->ninputs++] = c;
-		}
-		free(list);
-		if (r->e->status)
-			return r->e->status;
-	}
-	if (hdr != NULL)
-		copy_name(st->target_name, &st->target_name_len, hdr,
-		    st->target);
-	if (auto_chosen && nf > 1 && !op->quiet)
-		fprintf(stderr, "rnnfilter: predicting column %s (%d of %zu)\n",
-		    field_name(r, st->target, nb, sizeof nb), st->target + 1, nf);
-	return 0;
-}
-
-/* The chosen columns where they are: the indexes chosen. */
-static void
-map_chosen(struct run *r)
-{
-	const struct numstate *st = r->st;
-	int i;
-
-	r->col_target = st->target;
-	r->col_key = st->keycol;
-	for (i = 0; i < st->ninputs; i++)
-		r->col_input[i] = st->input[i];
-	r->moved = 0;
-}
-
-/*
- * The field of HDR named NAME (trimmed, ASCII case-insensitive, the first
- * that matches; a name cut to NUM_NAME_MAX - 1 bytes when saved matches by
- * its start), or -1.
- */
-static int
-find_name(const struct csvin_row *hdr, const char *name)
-{
-	size_t n = strlen(name), i, l;
-	int cut = n == NUM_NAME_MAX - 1;
-	const char *f;
-
-	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
-		n--;
-	while (n > 0 && (*name == ' ' || *name == '\t'))
-		name++, n--;
-	for (i = 0; i < hdr->nfields; i++) {
-		f = hdr->field[i];
-		l = hdr->len[i];
-		while (l > 0 && (f[l - 1] == ' ' || f[l - 1] == '\t'))
-			l--;
-		while (l > 0 && (*f == ' ' || *f == '\t'))
-			f++, l--;
-		if ((l == n || (cut && l > n)) && strncasecmp(f, name, n) == 0)
-			return (int)i;
-	}
-	return -1;
-}
-
-/*
- * A later file's header HDR: find the chosen columns in it by their names
- * (columns chosen without a header keep their indexes).
- */
-static int
-map_by_name(struct run *r, const struct csvin_row *hdr)
-{
-	const struct numstate *st = r->st;
-	const char *what = NULL, *name = NULL;
-	int i, c;
-
-	map_chosen(r);
-	if (st->target_name[0] != '\0') {
-		if ((c = find_name(hdr, st->target_name)) < 0)
-			what = "target", name = st->target_name;
-		r->col_target = c;
-	}
-	for (i = 0; i < st->ninputs && what == NULL; i++)
-		if (st->input_name[i][0] != '\0') {
-			if ((c = find_name(hdr, st->input_name[i])) < 0)
-				what = "input", name = st->input_name[i];
-			r->col_input[i] = c;
-		}
-	if (what == NULL && st->keys != NULL && st->key_name[0] != '\0') {
-		if ((c = find_name(hdr, st->key_name)) < 0)
-			what = "key", name = st->key_name;
-		r->col_key = c;
-	}
-	if (what != NULL)
-		return rerr_set(r->e, EXIT_DATA,
-		    "%s:%lu: the header has no column named '%s' (the %s column "
-		    "chosen before)", r->fname, hdr->line, name, what);
-	r->moved = r->col_target != st->target || r->col_key != st->keycol;
-	for (i = 0; i < st->ninputs; i++)
-		r->moved |= r->col_input[i] != st->input[i];
-	return 0;
-}
-
-/* Is header HDR the run's first one, field for field?  Keeps the first. */
-static int
-same_header(struct run *r, const struct csvin_row *hdr)
-{
-	size_t i, n = 0;
-	char *b, *p;
-
-	for (i = 0; i < hdr->nfields; i++)
-		n += hdr->len[i] + 1;
-	if ((b = malloc(n + 1)) == NULL)
-		return 1;
-	for (p = b, i = 0; i < hdr->nfields; i++) {
-		memcpy(p, hdr->field[i], hdr->len[i]);
-		p += hdr->len[i];
-		*p++ = '\0';
-	}
-	if (r->hdr0 == NULL) {
-		r->hdr0 = b;
-		r->hdr0_len = n;
-		return 1;
-	}
-	i = n == r->hdr0_len && memcmp(b, r->hdr0, n) == 0;
-	free(b);
-	return (int)i;
-}
-
-/* Can the columns be chosen from header HDR alone, without a data row? */
-static int
-header_decides(const struct run *r, const struct csvin_row *hdr)
-{
-	long kc = -1;
-
-	if (r->op->column != NULL)
-		return 1;
-	if (r->st->keys != NULL &&
-	    (kc = csvin_column(hdr, hdr->nfields, r->op->key)) < 0)
-		return 1;	/* resolve_columns() names the missing key */
-	return preferred_column(hdr, kc) >= 0;
-}
-
 /* Parse field COL of ROW into *V; *PRESENT is 0 for an empty field. */
 static int
 get_value(struct run *r, const struct csvin_row *row, int col, double *v,
@@ -692,15 +223,15 @@ get_value(struct run *r, const struct csvin_row *row, int col, double *v,
 	char nb[NUM_NAME_MAX + 8];
 
 	*present = 1;
-	switch (field_number(r->op, row->field[col], row->len[col], v)) {
+	switch (columns_number(r->op, row->field[col], row->len[col], v)) {
 	case CSVIN_NUM_OK:
 		/* beyond, the normalizer's squares and the metrics' sums of
 		 * squares would overflow and poison the model for good */
 		if (fabs(*v) > NUM_MAX_MAGNITUDE)
 			return rerr_set(r->e, EXIT_DATA,
 			    "%s:%lu: field %s: '%s' is beyond 1e100 in magnitude",
-			    r->fname, row->line, field_name(r, col, nb,
-			    sizeof nb), row->field[col]);
+			    r->fname, row->line, columns_field_name(&r->cols,
+			    col, nb, sizeof nb), row->field[col]);
 		return 0;
 	case CSVIN_NUM_EMPTY:
 		*present = 0;
@@ -709,109 +240,15 @@ get_value(struct run *r, const struct csvin_row *row, int col, double *v,
 	case CSVIN_NUM_NONFINITE:
 		return rerr_set(r->e, EXIT_DATA,
 		    "%s:%lu: field %s: '%s' is not a finite number", r->fname,
-		    row->line, field_name(r, col, nb, sizeof nb), row->field[col]);
+		    row->line, columns_field_name(&r->cols, col, nb, sizeof nb),
+		    row->field[col]);
 	default:
 		return rerr_set(r->e, EXIT_DATA,
 		    "%s:%lu: field %s: '%s' is not a number%s", r->fname,
-		    row->line, field_name(r, col, nb, sizeof nb), row->field[col],
-		    parse_hint(r, row->field[col], row->len[col], 1));
+		    row->line, columns_field_name(&r->cols, col, nb, sizeof nb),
+		    row->field[col], columns_hint(r->op, row->field[col],
+		    row->len[col], 1));
 	}
-}
-
-static void
-put_number(double v, int precision, double scale)
-{
-	char b[OUT_NUMBER_MAX];
-	int n = out_number(b, v, precision, scale);
-
-	out_write(b, (size_t)n);
-}
-
-/* A field for --append: quoted when it holds the delimiter or a quote. */
-static void
-put_field(const char *s, size_t len, int delim)
-{
-	size_t i;
-
-	if (memchr(s, delim, len) == NULL && memchr(s, '"', len) == NULL &&
-	    memchr(s, '\n', len) == NULL && memchr(s, '\r', len) == NULL) {
-		out_write(s, len);
-		return;
-	}
-	out_char('"');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			out_char('"');
-		out_char(s[i]);
-	}
-	out_char('"');
-}
-
-static int
-out_delim(const struct opts *op)
-{
-	return op->output == OUT_TSV ? '\t' : op->delimiter;
-}
-
-static const char *const added[] = {
-	"prediction", "forecast", "residual", "anomaly", "lo", "hi", "alert"
-};
-
-static int
-nadded(const struct opts *op)
-{
-	return op->alert >= 0 ? 7 : 6;
-}
-
-/*
- * The added columns' names for header HDR: "rnnfilter_prediction" where
- * HDR already has a column "prediction", so that no name is repeated.
- */
-static void
-name_added(struct run *r, const struct csvin_row *hdr)
-{
-	size_t f, n;
-	int i;
-
-	for (i = 0; i < 7; i++) {
-		r->added_as[i] = added[i];
-		n = strlen(added[i]);
-		for (f = 0; hdr != NULL && f < hdr->nfields; f++)
-			if (hdr->len[f] == n && memcmp(hdr->field[f], added[i],
-			    n) == 0) {
-				snprintf(r->added_buf[i], sizeof r->added_buf[i],
-				    "rnnfilter_%s", added[i]);
-				r->added_as[i] = r->added_buf[i];
-				break;
-			}
-	}
-}
-
-/* The row's own fields: its bytes as read when the delimiter allows. */
-static void put_row(struct run *r, const struct csvin_row *row);
-
-static void
-end_row(struct run *r)
-{
-	if (r->crlf)
-		out_char('\r');
-	out_char('\n');
-}
-
-static void
-append_header(struct run *r, const struct csvin_row *hdr)
-{
-	int d = out_delim(r->op), i;
-
-	if (r->op->output == OUT_JSONL)
-		return;
-	put_row(r, hdr);
-	for (i = 0; i < nadded(r->op); i++) {
-		if (i > 0)
-			out_char(d);
-		out_str(r->added_as[i]);
-	}
-	end_row(r);
 }
 
 /*
@@ -868,7 +305,7 @@ static void
 step_plain(struct run *r, struct stream *st, struct item *it)
 {
 	struct online *net = st->net;
-	int h = st->horizon, i, k = 1 + r->st->ninputs;
+	int h = st->horizon, i, k = 1 + r->st->col.ninputs;
 	struct pending *pd = &st->pend[net->t % (uint64_t)h];
 	double x = r->raw[0], mean, scale;
 	const real *y;
@@ -992,7 +429,7 @@ step_base(struct run *r, struct stream *st, struct item *it)
 		norm_update(&st->norm[0], x);
 	norm_get(&st->norm[0], &mean, &scale);
 	fc = base_forecast(b);
-	base_input(r, st, r->st->ninputs, t, res, x, fc, scale);
+	base_input(r, st, r->st->col.ninputs, t, res, x, fc, scale);
 	y = online_advance(net, r->x, 0);
 	/* 4. predict x_{t+h}: the base, and the correction if it has earned it */
 	s = base_rms(b);
@@ -1014,18 +451,6 @@ step(struct run *r, struct stream *st, struct item *it)
 		step_plain(r, st, it);
 }
 
-/* The column named NAME in the current file's header, or -1. */
-static int
-column_named(const struct run *r, const struct csvin_row *row,
-    const char *name)
-{
-	struct csvin_row hdr = *row;
-
-	hdr.field = r->names;
-	hdr.len = r->name_len;
-	return (int)csvin_column(&hdr, row->nfields, name);
-}
-
 /*
  * --period auto: the time column is the first one besides the target, the
  * inputs and the key whose first field is a time (timecol.h), else a pair
@@ -1043,18 +468,18 @@ time_item(struct run *r, struct stream *st, const struct csvin_row *row)
 	if (st->tcol == -2) {
 		st->tcol = -1;
 		for (c = 0; c < (int)row->nfields && st->tcol < 0; c++) {
-			int used = c == cs->target || c == cs->keycol;
+			int used = c == cs->col.target || c == cs->col.keycol;
 
-			for (i = 0; i < cs->ninputs; i++)
-				used |= c == cs->input[i];
+			for (i = 0; i < cs->col.ninputs; i++)
+				used |= c == cs->col.input[i];
 			if (!used && timecol_parse(row->field[c], row->len[c],
 			    &secs) == 0)
 				st->tcol = c;
 		}
-		if (st->tcol < 0 && r->names != NULL &&
-		    (p0 = column_named(r, row, "year")) >= 0 &&
-		    (p1 = column_named(r, row, "month")) >= 0 &&
-		    p0 != cs->target && p1 != cs->target) {
+		if (st->tcol < 0 && r->cols.names != NULL &&
+		    (p0 = columns_named(&r->cols, row, "year")) >= 0 &&
+		    (p1 = columns_named(&r->cols, row, "month")) >= 0 &&
+		    p0 != cs->col.target && p1 != cs->col.target) {
 			st->ycol = p0;
 			st->mcol = p1;
 		}
@@ -1087,156 +512,6 @@ time_item(struct run *r, struct stream *st, const struct csvin_row *row)
 		rerr_set(r->e, EXIT_DATA, "out of memory");
 }
 
-/* A number, or nothing (csv, tsv) or null (jsonl) when undefined. */
-static void
-put_opt(const struct opts *op, int defined, double v, double scale)
-{
-	if (defined && isfinite(v))
-		put_number(v, op->precision, scale);
-	else if (op->output == OUT_JSONL)
-		out_str("null");
-}
-
-/*
- * An anomaly score: with six significant digits of 1 - V (0.99999912 for a
- * tail probability of 8.8e-7), so that scores near 1 stay distinct; or with
- * --precision's digits.
- */
-static void
-put_score(const struct opts *op, double v)
-{
-	char b[64];
-	int p = op->precision, n;
-
-	if (v == 0) {	/* most items, with the hold-off */
-		out_char('0');
-		return;
-	}
-	if (p == 0) {
-		p = 6;
-		if (v < 1 && v > 0.9)
-			p += (int)floor(-log10(1 - v));
-		if (p > 17)
-			p = 17;
-	}
-	n = snprintf(b, sizeof b, "%.*g", p, v);
-	out_write(b, (size_t)n);
-}
-
-/*
- * The added columns of an --append row, named NAMES in jsonl; FC is the
- * forecast, written with the series' SCALE of now, the others with the
- * scale they were made with (it->scale, when known), so that a value has
- * the same digits as a forecast and as the next row's prediction.
- */
-static void
-put_added(const struct opts *op, const char *const *names,
-    const struct item *it, double fc, int has_fc, double scale)
-{
-	double old = it->scale > 0 ? it->scale : scale;
-	double v[7];
-	int def[7], i, d = out_delim(op);
-
-	v[0] = it->pred, def[0] = it->scored;
-	v[1] = fc, def[1] = has_fc;
-	v[2] = it->res, def[2] = it->has_res;
-	v[3] = it->an, def[3] = it->has_an;
-	v[4] = it->lo, def[4] = it->has_int;
-	v[5] = it->hi, def[5] = it->has_int;
-	v[6] = it->has_an && it->an >= op->alert, def[6] = it->has_an;
-	for (i = 0; i < nadded(op); i++) {
-		if (op->output == OUT_JSONL) {
-			out_str(",\"");
-			out_str(names[i]);
-			out_str("\":");
-		} else if (i > 0)
-			out_char(d);
-		/* the anomaly score and the flag are no values of the series */
-		if (i == 3 && def[i])
-			put_score(op, v[i]);
-		else
-			put_opt(op, def[i], v[i], i == 6 ? 0 : i == 1 ? scale :
-			    old);
-	}
-}
-
-/* A JSON string, valid whatever the bytes (see jsonstr.h). */
-static void
-put_json_string(const char *s, size_t len)
-{
-	char b[JSONSTR_ESC_MAX];
-	size_t k, bn;
-
-	out_char('"');
-	for (; len > 0; s += k, len -= k) {
-		k = jsonstr_next(s, len, b, &bn);
-		out_write(b, bn);
-	}
-	out_char('"');
-}
-
-static void
-put_row(struct run *r, const struct csvin_row *row)
-{
-	int d = out_delim(r->op);
-	size_t f, n = row->rawlen;
-
-	r->crlf = 0;
-	/* verbatim: the bytes as read, without their line end */
-	if (r->op->output != OUT_JSONL && row->raw != NULL &&
-	    d == r->op->delimiter) {
-		if (n > 0 && (row->raw[n - 1] == '\n' || row->raw[n - 1] == '\r')) {
-			r->crlf = row->raw[n - 1] == '\r';
-			n--;
-		}
-		out_write(row->raw, n);
-		out_char(d);
-		return;
-	}
-	if (r->op->output != OUT_JSONL) {
-		for (f = 0; f < row->nfields; f++) {
-			put_field(row->field[f], row->len[f], d);
-			out_char(d);
-		}
-		return;
-	}
-	out_char('{');
-	for (f = 0; f < row->nfields; f++) {
-		char nb[32];
-
-		if (f > 0)
-			out_char(',');
-		if (r->names != NULL && f < r->nnames)
-			put_json_string(r->names[f], r->name_len[f]);
-		else {
-			snprintf(nb, sizeof nb, "c%zu", f + 1);
-			put_json_string(nb, strlen(nb));
-		}
-		out_char(':');
-		put_json_string(row->field[f], row->len[f]);
-	}
-}
-
-static int
-check_width(struct run *r, const struct csvin_row *row)
-{
-	if (r->st->ncols == 0)
-		r->st->ncols = (int)row->nfields;
-	if (row->nfields != (size_t)r->st->ncols) {
-		const char *hint = "";
-		size_t i;
-
-		/* a row cut at decimal commas, or one wide field */
-		for (i = 0; i < row->nfields && hint[0] == '\0'; i++)
-			hint = parse_hint(r, row->field[i], row->len[i], 0);
-		return rerr_set(r->e, EXIT_DATA,
-		    "%s:%lu: %zu field%s where the first row had %d%s", r->fname,
-		    row->line, row->nfields, row->nfields == 1 ? "" : "s",
-		    r->st->ncols, hint);
-	}
-	return 0;
-}
-
 /*
  * --key: the stream of ROW's key, made when the key first appears with a
  * network of the run's configuration; *KS NULL for a row of another shard.
@@ -1245,8 +520,8 @@ static int
 key_pick(struct run *r, const struct csvin_row *row, struct stream **ks)
 {
 	struct numstate *st = r->st;
-	const char *k = row->field[r->col_key];
-	size_t n = row->len[r->col_key];
+	const char *k = row->field[r->cols.col_key];
+	size_t n = row->len[r->cols.col_key];
 	uint64_t h;
 	struct keyent *ke;
 	struct stream_conf cf;
@@ -1256,8 +531,8 @@ key_pick(struct run *r, const struct csvin_row *row, struct stream **ks)
 	*ks = NULL;
 	if (n == 0)
 		return rerr_set(r->e, EXIT_DATA, "%s:%lu: field %s: empty key",
-		    r->fname, row->line, field_name(r, r->col_key, nb,
-		    sizeof nb));
+		    r->fname, row->line, columns_field_name(&r->cols,
+		    r->cols.col_key, nb, sizeof nb));
 	h = key_hash(k, n);
 	if (r->op->shard_n > 0 &&
 	    h % (uint64_t)r->op->shard_n != (uint64_t)r->op->shard_i)
@@ -1305,49 +580,54 @@ on_row(void *ctx, const struct csvin_row *row)
 
 	if (r->first_row) {
 		r->first_row = 0;
-		r->has_header = detect_header(r, row);
+		r->has_header = columns_detect_header(&r->cols, row);
 		if (r->has_header) {
-			if (keep_names(r, row) || check_width(r, row))
+			if (columns_keep_names(&r->cols, row) ||
+			    columns_check_width(&r->cols, row))
 				return r->e->status;
-			name_added(r, row);
+			rowout_names(&r->ro, r->cols.names, r->cols.name_len,
+			    r->cols.nnames);
+			rowout_name_added(&r->ro, row);
 			/* columns chosen before: found by name in this header */
-			if (st->target >= 0 && map_by_name(r, row))
+			if (st->col.target >= 0 &&
+			    columns_map_by_name(&r->cols, row))
 				return r->e->status;
 			if (op->append && op->output != OUT_JSONL &&
-			    !same_header(r, row))
+			    !columns_same_header(&r->cols, row))
 				return rerr_set(r->e, EXIT_DATA,
 				    "%s:%lu: the columns differ from the first "
 				    "file's; --append would mix them (--output "
 				    "jsonl names each field)", r->fname, row->line);
 			if (op->append && !r->header_done)
-				append_header(r, row);
+				rowout_header(&r->ro, row);
 			r->header_done = 1;
 			/* choose now when the header alone can tell, so that a
 			 * model saved after a header-only chunk knows its
 			 * columns */
-			if (st->target < 0 && header_decides(r, row) &&
-			    resolve_columns(r, row, row))
+			if (st->col.target < 0 &&
+			    columns_header_decides(&r->cols, row) &&
+			    columns_resolve(&r->cols, row, row))
 				return r->e->status;
-			if (r->col_target < 0)
-				map_chosen(r);
+			if (r->cols.col_target < 0)
+				columns_map_chosen(&r->cols);
 			return 0;
 		}
 	}
-	if (check_width(r, row))
+	if (columns_check_width(&r->cols, row))
 		return bad_row(r);
-	if (st->target < 0) {
+	if (st->col.target < 0) {
 		struct csvin_row hdr, *hp = NULL;
 
-		if (r->names != NULL) {
+		if (r->cols.names != NULL) {
 			hdr = *row;
-			hdr.nfields = r->nnames;
-			hdr.field = r->names;
-			hdr.len = r->name_len;
+			hdr.nfields = r->cols.nnames;
+			hdr.field = r->cols.names;
+			hdr.len = r->cols.name_len;
 			hp = &hdr;
 		}
-		if (resolve_columns(r, hp, row))
+		if (columns_resolve(&r->cols, hp, row))
 			return r->e->status;
-		map_chosen(r);
+		columns_map_chosen(&r->cols);
 	}
 	if (st->keys != NULL) {
 		if (key_pick(r, row, &kst))
@@ -1355,10 +635,10 @@ on_row(void *ctx, const struct csvin_row *row)
 		if (kst == NULL)
 			return 0;	/* another shard's */
 	}
-	if (get_value(r, row, r->col_target, &r->raw[0], &r->present[0]))
+	if (get_value(r, row, r->cols.col_target, &r->raw[0], &r->present[0]))
 		return bad_row(r);
-	for (i = 0; i < st->ninputs; i++)
-		if (get_value(r, row, r->col_input[i], &r->raw[1 + i],
+	for (i = 0; i < st->col.ninputs; i++)
+		if (get_value(r, row, r->cols.col_input[i], &r->raw[1 + i],
 		    &r->present[1 + i]))
 			return bad_row(r);
 
@@ -1374,13 +654,13 @@ on_row(void *ctx, const struct csvin_row *row)
 	pd = &kst->pend[(kst->net->t - 1) % (uint64_t)kst->horizon];
 	fc = pd->pred;
 	if (op->append) {
-		put_row(r, row);
-		put_added(op, r->added_as, &it, fc, 1, pd->scale);
+		rowout_row(&r->ro, row);
+		rowout_added(op, r->ro.added_as, &it, fc, 1, pd->scale);
 		if (op->output == OUT_JSONL)
 			out_char('}');
-		end_row(r);
+		rowout_end(&r->ro);
 	} else {
-		put_number(fc, op->precision, pd->scale);
+		rowout_number(fc, op->precision, pd->scale);
 		out_char('\n');
 	}
 	if (out_error())
@@ -1460,11 +740,12 @@ run_file(struct run *r, const char *path, int last, volatile sig_atomic_t *stop)
 	if ((in = input_open_stop(path, stop)) == NULL)
 		return errno == EINTR ? 0 :
 		    rerr_set(r->e, EXIT_DATA, "%s: %s", path, strerror(errno));
-	r->fname = input_name(in);
+	r->fname = r->cols.fname = input_name(in);
 	r->first_row = 1;
 	r->has_header = 0;
-	free_names(r);
-	map_chosen(r);
+	columns_free_names(&r->cols);
+	rowout_names(&r->ro, NULL, NULL, 0);
+	columns_map_chosen(&r->cols);
 	if ((p = csvin_new(r->op->delimiter, on_row, r)) == NULL) {
 		input_close(in);
 		return rerr_set(r->e, EXIT_DATA, "out of memory");
@@ -1536,15 +817,19 @@ numeric_run(const struct opts *op, struct online *net, struct numstate *st,
 	st->one.net = net;
 	r.z = normal_quantile((1 + op->interval) / 2);
 	r.hold = hold;
-	name_added(&r, NULL);
+	r.cols.op = op;
+	r.cols.ch = &st->col;
+	r.cols.keyed = st->keys != NULL;
+	r.cols.e = e;
+	rowout_init(&r.ro, op);
 	progress_init(&r.prog, stderr, op->progress == 1 ||
 	    (op->progress == -1 && !op->quiet && isatty(2)));
 	f = op->files[0] != NULL ? op->files : stdin_only;
 	for (; *f != NULL && e->status == 0 && !(stop && *stop); f++)
 		run_file(&r, *f, f[1] == NULL, stop);
 	progress_end(&r.prog);
-	free_names(&r);
-	free(r.hdr0);
+	columns_free_names(&r.cols);
+	free(r.cols.hdr0);
 	out_flush();
 	return e->status;
 }
@@ -1555,11 +840,12 @@ put_key_name(const struct numstate *sh)
 {
 	char nb[32];
 
-	if (sh->key_name_len > 0)
-		put_json_string(sh->key_name, (size_t)sh->key_name_len);
+	if (sh->col.key_name_len > 0)
+		rowout_json_string(sh->col.key_name,
+		    (size_t)sh->col.key_name_len);
 	else {
-		snprintf(nb, sizeof nb, "c%d", sh->keycol + 1);
-		put_json_string(nb, strlen(nb));
+		snprintf(nb, sizeof nb, "c%d", sh->col.keycol + 1);
+		rowout_json_string(nb, strlen(nb));
 	}
 }
 
@@ -1574,7 +860,7 @@ forecast_line(const struct opts *op, const struct numstate *sh,
     const struct keyent *ke, const struct item *it, long long k, double next,
     int has_next, double scale)
 {
-	int c, d = out_delim(op);
+	int c, d = rowout_delim(op);
 	char nb[32];
 
 	if (!op->append) {
@@ -1584,32 +870,32 @@ forecast_line(const struct opts *op, const struct numstate *sh,
 		}
 		snprintf(nb, sizeof nb, "+%lld\t", k);
 		out_str(nb);
-		put_number(it->pred, op->precision, scale);
+		rowout_number(it->pred, op->precision, scale);
 		if (op->given & GIVEN_INTERVAL) {
 			out_char('\t');
-			put_opt(op, it->has_int, it->lo, scale);
+			rowout_opt(op, it->has_int, it->lo, scale);
 			out_char('\t');
-			put_opt(op, it->has_int, it->hi, scale);
+			rowout_opt(op, it->has_int, it->hi, scale);
 		}
 	} else if (op->output == OUT_JSONL) {
 		out_char('{');
 		if (ke != NULL) {
 			put_key_name(sh);
 			out_char(':');
-			put_json_string(ke->key, ke->len);
+			rowout_json_string(ke->key, ke->len);
 			out_char(',');
 		}
 		snprintf(nb, sizeof nb, "\"ahead\":%lld", k);
 		out_str(nb);
-		put_added(op, added, it, next, has_next, scale);
+		rowout_added(op, NULL, it, next, has_next, scale);
 		out_char('}');
 	} else {
-		for (c = 0; c < sh->ncols; c++) {
-			if (ke != NULL && c == sh->keycol)
-				put_field(ke->key, ke->len, d);
+		for (c = 0; c < sh->col.ncols; c++) {
+			if (ke != NULL && c == sh->col.keycol)
+				rowout_field(ke->key, ke->len, d);
 			out_char(d);
 		}
-		put_added(op, added, it, next, has_next, scale);
+		rowout_added(op, NULL, it, next, has_next, scale);
 	}
 	out_char('\n');
 }
@@ -1696,7 +982,7 @@ forecast_one(const struct opts *op, struct stream *st,
 		}
 	}
 	for (k = 1; k <= n && out_error() == 0; k++) {
-		if (k < n && (rc = forecast_next(op, st, sh->ninputs, pred,
+		if (k < n && (rc = forecast_next(op, st, sh->col.ninputs, pred,
 		    &next)) != 0)
 			break;
 		memset(&it, 0, sizeof it);

@@ -3,16 +3,17 @@
  * online protocol of rnnfilter(1) run per row.
  *
  * struct numstate is the part of the model's state that belongs to the
- * run rather than to one series: the chosen columns, the bytes kept for the
- * next run, the series (struct stream) or, with --key, the table of keys
- * and the totals over them.  It is saved with the model, so a run that
- * resumes a model goes on exactly where the last one stopped.
+ * run rather than to one series: the chosen columns (columns.h), the bytes
+ * kept for the next run, the series (struct stream) or, with --key, the
+ * table of keys and the totals over them.  It is saved with the model, so a
+ * run that resumes a model goes on exactly where the last one stopped.
  */
 #ifndef RNNF_NUMERIC_H
 #define RNNF_NUMERIC_H
 
 #include <signal.h>
 #include <stdint.h>
+#include "columns.h"
 #include "metrics.h"
 #include "online.h"
 #include "opts.h"
@@ -21,7 +22,7 @@
 
 struct ser;
 
-#define NUM_MAX_INPUTS OPTS_MAX_INPUTS
+#define NUM_MAX_INPUTS COLUMNS_MAX_INPUTS
 /*
  * --predict base: the network's input before the --inputs columns is the
  * base's scaled residual at t, its forecast's scaled change from x_t, and
@@ -33,20 +34,13 @@ struct ser;
 #define NUM_NET_GATE_T 1.0
 #define NUM_NET_GATE_LAMBDA 0.999
 #define NUM_MAX_HORIZON STREAM_MAX_HORIZON
-#define NUM_NAME_MAX 64
+#define NUM_NAME_MAX COLUMNS_NAME_MAX
 #define NUM_HELD_MAX (2u << 20)
 #define NUM_MAX_MAGNITUDE 1e100	/* the largest |value| taken */
 
 struct numstate {
-	int ncols;			/* fields per row; 0 before the first row */
-	int target;			/* 0-based; -1 before it is chosen */
-	int ninputs;
-	int input[NUM_MAX_INPUTS];
-	char target_name[NUM_NAME_MAX];	/* header name, "" if none */
-	int target_name_len;		/* its bytes (it may hold a NUL) */
-	/* the inputs' header names, "" if none (only the owner's; saved
-	 * from format 3) */
-	char input_name[NUM_MAX_INPUTS][NUM_NAME_MAX];
+	/* the columns, the key column with --key */
+	struct columns col;
 	/*
 	 * With a model that is saved, the bytes of the stream after the last
 	 * complete row (an unterminated last line, or what a stop signal left
@@ -70,12 +64,9 @@ struct numstate {
 
 	/*
 	 * --key: the table of keys, each with its own stream and network
-	 * (saved with copies of the columns above), and the key column.
+	 * (saved with copies of the columns above).
 	 */
 	struct keytab *keys;		/* NULL without --key */
-	int keycol;			/* 0-based; -1 before it is chosen */
-	char key_name[NUM_NAME_MAX];	/* header name, "" if none */
-	int key_name_len;
 
 	/*
 	 * Not saved: called, when set, after each row's protocol step.  A
@@ -124,13 +115,6 @@ void numstate_keys_ser(struct ser *s, struct numstate *st,
     const struct stream_conf *cf, int nin,
     void (*net_ser)(struct ser *s, struct online **net, void *ctx),
     void *net_ctx, uint32_t version);
-
-/*
- * Does SPEC (a --column or --inputs item) name the column at 0-based INDEX
- * whose header name is NAME ("" if none)?  An index by its number, a name
- * as csvin_column() matches it.
- */
-int numeric_names_column(const char *spec, int index, const char *name);
 
 /*
  * Run the stream of the files in OP->files (standard input if none) through

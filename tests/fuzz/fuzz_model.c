@@ -129,7 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n[0] = sizeof text - 1;
 	} else {
 		p[0] = (const uint8_t *)in;
-		n[0] = rows(in, sizeof in, m.num->ncols, data[0] >> 1 & 1);
+		n[0] = rows(in, sizeof in, m.num->col.ncols, data[0] >> 1 & 1);
 	}
 	fz_inputs(p, n, 1, data[0] >> 2 & 1 ? 12345 : 0);
 	fz_run(&op, &m, 1, &r);
