@@ -19,6 +19,7 @@
 #include "anomaly.h"
 #include "base.h"
 #include "chars.h"
+#include "dump.h"
 #include "keytab.h"
 #include "modelio.h"
 #include "numeric.h"
@@ -721,7 +722,7 @@ dump_model(const struct opts *op)
 		    strerror(ENOENT));
 		return EXIT_DATA;
 	}
-	if (model_dump(&m, stdout) != 0) {
+	if (dump_json(&m, stdout) != 0) {
 		fprintf(stderr, "%s: write error: %s\n", progname,
 		    strerror(errno));
 		model_release(&m);

@@ -113,7 +113,4 @@ int model_lock(const char *path, int wait, volatile sig_atomic_t *stop, int *fd,
     struct rerr *e);
 void model_unlock(int fd);
 
-/* --dump: M as one JSON object on F.  Returns 0, or -1 on a write error. */
-int model_dump(const struct model *m, FILE *f);
-
 #endif

@@ -15,6 +15,7 @@
 
 #include "chars.h"
 #include "input.h"
+#include "dump.h"
 #include "modelio.h"
 #include "numeric.h"
 #include "opts.h"

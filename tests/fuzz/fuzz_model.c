@@ -106,7 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	fz_capture(&o);
-	FZ_ASSERT(model_dump(&m, o.f) == 0, "--dump");
+	FZ_ASSERT(dump_json(&m, o.f) == 0, "--dump");
 	fz_release(&o);
 	free(o.buf);
 
