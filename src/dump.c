@@ -129,9 +129,9 @@ json_base(FILE *f, const struct stream *st)
 	fputs("]},", f);
 }
 
-/* "params":{...},"state":{...} of network O. */
+/* "params":{...} of network O, followed by a comma. */
 static void
-json_net(FILE *f, const struct online *o)
+json_params(FILE *f, const struct online *o)
 {
 	const struct shape *sh = &o->cf.shape;
 	int i, nt = model_ntensors(sh);
@@ -146,7 +146,16 @@ json_net(FILE *f, const struct online *o)
 		fputc(':', f);
 		json_mat(f, o->w->param + t.offset, t.rows, t.cols);
 	}
-	fputs("},\n\"state\":{\"h\":", f);
+	fputs("},", f);
+}
+
+/* "state":{...} of network O. */
+static void
+json_state(FILE *f, const struct online *o)
+{
+	const struct shape *sh = &o->cf.shape;
+
+	fputs("\n\"state\":{\"h\":", f);
 	json_mat(f, o->h, sh->layers, sh->hidden);
 	if (sh->cell == CELL_LSTM) {
 		fputs(",\n\"c\":", f);
@@ -219,8 +228,14 @@ dump_json(const struct model *m, FILE *f)
 			    (size_t)st->col.key_name_len);
 		else
 			fputs("null", f);
-		fprintf(f, ",\"key_column_index\":%d,\"keys\":[",
-		    st->col.keycol + 1);
+		fprintf(f, ",\"key_column_index\":%d,\"global\":%s,",
+		    st->col.keycol + 1, m->global ? "true" : "false");
+		/* --global: the keys' one network, its updates those of all */
+		if (m->global) {
+			fprintf(f, "\"global_updates\":%lld,", o->w->opt.step);
+			json_params(f, o);
+		}
+		fputs("\"keys\":[", f);
 		for (k = 0; k < st->keys->n; k++) {
 			const struct keyent *ke = &st->keys->ent[k];
 
@@ -232,12 +247,15 @@ dump_json(const struct model *m, FILE *f)
 			json_norm(f, ke->st, 1 + st->col.ninputs);
 			fputc(',', f);
 			json_base(f, ke->st);
-			json_net(f, ke->st->net);
+			if (!m->global)
+				json_params(f, ke->st->net);
+			json_state(f, ke->st->net);
 			fputc('}', f);
 		}
 		fputs("]}\n", f);
 	} else {
-		json_net(f, o);
+		json_params(f, o);
+		json_state(f, o);
 		fputs("}\n", f);
 	}
 	return fflush(f) != 0 || ferror(f) ? -1 : 0;

@@ -41,7 +41,7 @@ enum {
 	OPT_PRECISION, OPT_PROGRESS, OPT_WAIT, OPT_CHECKPOINT, OPT_AR_ORDER,
 	OPT_INTERVAL, OPT_ALERT, OPT_FORGET_BIAS, OPT_PREDICT, OPT_SHARD,
 	OPT_HOLDOFF, OPT_MISSING, OPT_SKIP_BAD, OPT_DECIMAL_COMMA, OPT_THOUSANDS,
-	OPT_PERIOD
+	OPT_PERIOD, OPT_GLOBAL, OPT_NO_GLOBAL
 };
 
 static const struct option longopts[] = {
@@ -56,6 +56,8 @@ static const struct option longopts[] = {
 	{ "thousands", required_argument, NULL, OPT_THOUSANDS },
 	{ "chars", no_argument, NULL, 'C' },
 	{ "key", required_argument, NULL, 'k' },
+	{ "global", no_argument, NULL, OPT_GLOBAL },
+	{ "no-global", no_argument, NULL, OPT_NO_GLOBAL },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "cell", required_argument, NULL, OPT_CELL },
 	{ "hidden", required_argument, NULL, 'H' },
@@ -153,6 +155,9 @@ usage(int status)
 	    "      --thousands CHAR  drop CHAR between groups of three digits [none]\n"
 	    "  -C, --chars           character mode: predict the next byte\n"
 	    "  -k, --key COL         an independent model per distinct value of COL\n"
+	    "      --global, --no-global  with --key, one network (weights and\n"
+	    "                        optimizer) learned from all keys, each key with\n"
+	    "                        its own state, or one network per key [no-global]\n"
 	    "      --shard I/N       only the keys whose hash mod N is I (0 <= I < N)\n",
 	    d.delimiter);
 	printf("\nThe network:\n"
@@ -444,6 +449,14 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'k':	/* --key */
 			o->key = optarg;
 			o->given |= GIVEN_KEY;
+			break;
+		case OPT_GLOBAL:	/* --global */
+			o->global = 1;
+			o->given |= GIVEN_GLOBAL;
+			break;
+		case OPT_NO_GLOBAL:	/* --no-global */
+			o->global = 0;
+			o->given |= GIVEN_GLOBAL;
 			break;
 		case OPT_SHARD:	/* --shard */
 			parse_shard(optarg, o);

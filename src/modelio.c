@@ -43,9 +43,13 @@ config_ser(struct ser *s, struct online_config *cf)
 		ser_fail(s, "the network's input and output sizes do not fit its mode");
 }
 
-/* The network after its config: NET is already allocated from that config. */
+/*
+ * The network after its config: NET is already allocated from that config.
+ * Without WEIGHTS (a key of --global) its parameters, moments and
+ * optimizer are left out: they are the model's network's.
+ */
 static void
-online_ser(struct ser *s, struct online *o)
+online_ser(struct ser *s, struct online *o, int weights)
 {
 	uint64_t np = o->np, nm = optim_state_size(o->np), t;
 	uint64_t ringn = (uint64_t)o->cap * o->slot;
@@ -53,22 +57,27 @@ online_ser(struct ser *s, struct online *o)
 	const char *msg;
 	int i;
 
+	if (!weights)
+		np = nm = 0;
 	ser_u64(s, &np);
 	ser_u64(s, &nm);
 	ser_u64(s, &ringn);
 	if (ser_failed(s))
 		return;
-	if (ser_loading(s) && (np != o->np || nm != optim_state_size(o->np) ||
+	if (ser_loading(s) && (np != (weights ? o->np : 0) ||
+	    nm != (weights ? optim_state_size(o->np) : 0) ||
 	    ringn != (uint64_t)o->cap * o->slot)) {
 		ser_fail(s, "block sizes do not match the network's shape");
 		return;
 	}
-	ser_reals(s, o->w->param, o->np);
-	ser_reals(s, o->w->moment, optim_state_size(o->np));
-	t = (uint64_t)o->w->opt.step;
-	ser_u64(s, &t);
-	o->w->opt.step = (long long)t;
-	ser_f64(s, &o->w->opt.lr);
+	if (weights) {
+		ser_reals(s, o->w->param, o->np);
+		ser_reals(s, o->w->moment, optim_state_size(o->np));
+		t = (uint64_t)o->w->opt.step;
+		ser_u64(s, &t);
+		o->w->opt.step = (long long)t;
+		ser_f64(s, &o->w->opt.lr);
+	}
 	for (i = 0; i < 4; i++)
 		ser_u64(s, &o->rng.s[i]);
 	ser_u64(s, &o->t);
@@ -89,9 +98,9 @@ online_ser(struct ser *s, struct online *o)
  * cannot ask for gigabytes.
  */
 static int
-room_for_net(struct ser *s, const struct online_config *cf)
+room_for_net(struct ser *s, const struct online_config *cf, int weights)
 {
-	if (ser_remaining(s) / sizeof(float) < online_state_reals(cf, 1)) {
+	if (ser_remaining(s) / sizeof(float) < online_state_reals(cf, weights)) {
 		ser_fail(s, "the file is shorter than its network's shape implies");
 		return 0;
 	}
@@ -100,22 +109,26 @@ room_for_net(struct ser *s, const struct online_config *cf)
 
 /*
  * A key's network, for numstate_keys_ser(): when loading, made from the
- * configuration of the model's network CTX, sharing its scratch.
+ * configuration of the model CTX's network, sharing its scratch, and with
+ * --global its weights (then not in the key's record).
  */
 static void
 key_net_ser(struct ser *s, struct online **net, void *ctx)
 {
-	const struct online *like = ctx;
+	const struct model *m = ctx;
+	const struct online *like = m->net;
 
 	if (ser_loading(s)) {
-		if (!room_for_net(s, &like->cf))
+		if (!room_for_net(s, &like->cf, !m->global))
 			return;
-		if ((*net = online_new_sharing(&like->cf, like)) == NULL) {
+		*net = m->global ? online_new_tied(&like->cf, like) :
+		    online_new_sharing(&like->cf, like);
+		if (*net == NULL) {
 			ser_fail(s, "out of memory");
 			return;
 		}
 	}
-	online_ser(s, *net);
+	online_ser(s, *net, !m->global);
 }
 
 /* Everything after the magic and VERSION. */
@@ -134,6 +147,13 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 	ser_str(s, m->inputs, sizeof m->inputs);
 	if (version >= 2)
 		ser_str(s, m->key, sizeof m->key);
+	if (version >= 10)
+		ser_enum(s, &m->global, 0, 1);
+	if (ser_loading(s) && !ser_failed(s) && m->global &&
+	    (m->key[0] == '\0' || m->mode != MODEL_NUMERIC)) {
+		ser_fail(s, "a global network without keys");
+		return;
+	}
 	config_ser(s, cf);
 	if (ser_failed(s))
 		return;
@@ -147,7 +167,7 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 		opts_init(&tmp);
 		tmp.horizon = cf->horizon;
 		tmp.normalize = (enum normalize)m->normalize;
-		if (!room_for_net(s, cf))
+		if (!room_for_net(s, cf, 1))
 			return;
 		tmp.predict = (enum predict)m->predict;
 		if ((m->net = online_new(cf)) == NULL) {
@@ -175,7 +195,7 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 		}
 		stream_conf_opts(&kcf, &tmp);
 	}
-	online_ser(s, m->net);
+	online_ser(s, m->net, 1);
 	if (m->mode == MODEL_NUMERIC) {
 		numstate_ser(s, m->num, cf->shape.nin, version);
 		if (ser_loading(s) && m->num->one.horizon != cf->horizon)
@@ -186,7 +206,7 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 			numstate_held_ser(s, m->num);
 		if (m->num->keys != NULL)
 			numstate_keys_ser(s, m->num, &kcf, cf->shape.nin,
-			    key_net_ser, m->net, version);
+			    key_net_ser, m, version);
 	} else
 		charstate_ser(s, m->cs);
 }
@@ -208,6 +228,7 @@ model_create(struct model *m, const struct opts *op, struct rerr *e)
 	snprintf(m->inputs, sizeof m->inputs, "%s",
 	    op->inputs != NULL ? op->inputs : "");
 	snprintf(m->key, sizeof m->key, "%s", op->key != NULL ? op->key : "");
+	m->global = op->global && op->key != NULL && !op->chars;
 	cf.chars = op->chars;
 	cf.shape.cell = op->cell;
 	cf.shape.hidden = op->hidden;
@@ -589,6 +610,17 @@ conflict_by_code(const char *path, const struct model *m,
 			    "%s: --key %s conflicts with the model's %s", path,
 			    op->key, m->key);
 		return 0;
+	case OPTM_GLOBAL:
+		if (!(op->given & GIVEN_GLOBAL) || m->key[0] == '\0' ||
+		    op->global == m->global)
+			return 0;
+		if (op->global)
+			return rerr_set(e, EXIT_MODEL,
+			    "%s: --global conflicts with the model's independent keys",
+			    path);
+		return rerr_set(e, EXIT_MODEL,
+		    "%s: --no-global conflicts with the model's global network",
+		    path);
 	case OPTM_COLUMNS:
 		if (m->mode != MODEL_NUMERIC)
 			return 0;
@@ -709,6 +741,9 @@ model_apply(struct model *m, struct opts *op)
 				op->key = m->key;
 				op->given |= GIVEN_KEY;
 			}
+			break;
+		case OPTM_GLOBAL:
+			op->global = m->global;
 			break;
 		case OPTM_COLUMNS:
 			if (d->given == GIVEN_COLUMN && op->column == NULL &&

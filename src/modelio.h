@@ -8,9 +8,11 @@
  * step, generator, counters, the TBPTT ring, the carried h and c), the
  * stream's state (struct numstate, see numstate_ser(), or struct
  * charstate), with --key (format 2) the key column and each key's name,
- * network, columns and stream in order of first appearance, and a u32 crc32 of all the payload before it.  With
- * --key the first network is only the template the keys' networks are made
- * from.
+ * network, columns and stream in order of first appearance, and a u32
+ * crc32 of all the payload before it.  With --key the first network is
+ * only the template the keys' networks are made from; with --global
+ * (format 10) its weights and optimizer are those of every key, and a
+ * key's network is saved without them.
  *
  * Saving writes FILE.tmp-XXXXXX in FILE's directory, fsyncs it, renames it
  * over FILE and fsyncs the directory, so FILE is always either the old model
@@ -35,12 +37,13 @@
  * 2 added --key, 3 the inputs' names, 4 the bytes kept for the next run,
  * 5 the anomaly score's model, 6 the base forecasters, 7 the base's AR
  * rows padded, 8 the anomaly score's records and short median, 9 the
- * base's history sized to its forecasters (base.h, BASE_LAYOUT); earlier
- * versions still load (1 to 5 as the plain network, 6 to 8 with the base
- * converted to its layout on loading; before 8 the anomaly score warms up
- * afresh)
+ * base's history sized to its forecasters (base.h, BASE_LAYOUT), 10
+ * --global (an i32 after the key column's spec; the keys' records then
+ * without weights); earlier versions still load (1 to 5 as the plain
+ * network, 6 to 8 with the base converted to its layout on loading; before
+ * 8 the anomaly score warms up afresh; before 10 with independent keys)
  */
-#define MODEL_FORMAT_VERSION 9
+#define MODEL_FORMAT_VERSION 10
 #define MODEL_SPEC_MAX 1024
 
 enum model_mode { MODEL_NUMERIC = 0, MODEL_CHARS = 1 };
@@ -52,6 +55,8 @@ struct model {
 	char column[MODEL_SPEC_MAX];	/* --column of the first run, "" if none */
 	char inputs[MODEL_SPEC_MAX];	/* --inputs of the first run, "" if none */
 	char key[MODEL_SPEC_MAX];	/* --key of the first run, "" if none */
+	int global;		/* --global: the keys' networks share NET's
+				 * weights and optimizer */
 	struct online *net;
 	struct numstate *num;	/* numeric mode's stream state */
 	struct charstate *cs;	/* character mode's (only one is saved) */

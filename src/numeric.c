@@ -514,7 +514,8 @@ time_item(struct run *r, struct stream *st, const struct csvin_row *row)
 
 /*
  * --key: the stream of ROW's key, made when the key first appears with a
- * network of the run's configuration; *KS NULL for a row of another shard.
+ * network of the run's configuration (with --global, one that shares the
+ * run's weights); *KS NULL for a row of another shard.
  */
 static int
 key_pick(struct run *r, const struct csvin_row *row, struct stream **ks)
@@ -541,7 +542,9 @@ key_pick(struct run *r, const struct csvin_row *row, struct stream **ks)
 		stream_conf_opts(&cf, r->op);
 		cf.ar_order = st->total.arm.p;
 		if ((s = stream_new(&cf)) == NULL ||
-		    (s->net = online_new_sharing(&r->net->cf, r->net)) == NULL ||
+		    (s->net = r->op->global ?
+		    online_new_tied(&r->net->cf, r->net) :
+		    online_new_sharing(&r->net->cf, r->net)) == NULL ||
 		    (ke = keytab_add(st->keys, k, n, h, s)) == NULL) {
 			stream_free(s);
 			return rerr_set(r->e, EXIT_DATA, "out of memory");

@@ -31,6 +31,7 @@ static const struct opt_value outputs[] = {
 const struct opt_def opts_table[] = {
 	{ "chars", GIVEN_CHARS, OPTK_OTHER, 0, NULL, OPTM_MODE, 0 },
 	{ "key", GIVEN_KEY, OPTK_OTHER, 0, NULL, OPTM_KEY, 0 },
+	{ "global", GIVEN_GLOBAL, OPTK_OTHER, 0, NULL, OPTM_GLOBAL, 0 },
 	{ "cell", GIVEN_CELL, OPTK_ENUM, F(cell), cells, OPTM_REFUSE, 0 },
 	{ "hidden", GIVEN_HIDDEN, OPTK_INT, F(hidden), NULL, OPTM_REFUSE, 0 },
 	{ "layers", GIVEN_LAYERS, OPTK_INT, F(layers), NULL, OPTM_REFUSE, 0 },
@@ -134,6 +135,7 @@ opts_init(struct opts *o)
 	o->header = HEADER_AUTO;
 	o->chars = 0;
 	o->key = NULL;
+	o->global = 0;
 	o->shard_i = 0;
 	o->shard_n = 0;
 	o->missing = NULL;
@@ -252,6 +254,8 @@ opts_check(struct opts *o)
 		return "--key: an empty column name";
 	if (o->shard_n > 0 && o->key == NULL)
 		return "--shard needs --key";
+	if (o->global && o->key == NULL)
+		return "--global needs --key";
 	if (o->window == 0)
 		o->window = o->bptt;
 	if (o->window < o->bptt)

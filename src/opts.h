@@ -41,7 +41,8 @@ enum {
 	GIVEN_TEMPERATURE = 1 << 20,
 	GIVEN_PRECISION = 1 << 21,
 	GIVEN_HOLDOFF = 1 << 22,
-	GIVEN_PERIOD = 1 << 23
+	GIVEN_PERIOD = 1 << 23,
+	GIVEN_GLOBAL = 1 << 24
 };
 
 struct opts {
@@ -52,6 +53,7 @@ struct opts {
 	enum header_mode header;
 	int chars;
 	const char *key;	/* --key COL, NULL for one model */
+	int global;		/* --global: one network for all keys */
 	int shard_i, shard_n;	/* --shard I/N; N 0 for none */
 	const char *missing;	/* --missing: comma list of spellings, or NULL */
 	int skip_bad;		/* --skip-bad */
@@ -132,6 +134,7 @@ enum opt_model {
 	OPTM_KEEP,	/* stored: the model's value is used, whatever is given */
 	OPTM_MODE,	/* --chars against the model's mode */
 	OPTM_KEY,	/* --key against the model's key column */
+	OPTM_GLOBAL,	/* --global, --no-global against the model's keys */
 	OPTM_COLUMNS,	/* -c and -i against the model's columns */
 	OPTM_PERIOD	/* --period against the base's periods */
 };
