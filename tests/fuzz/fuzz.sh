@@ -33,7 +33,7 @@ if ! "$CLANG" -fsanitize=fuzzer,address,undefined "$out/probe.c" \
 fi
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
-cflags="-std=c99 -g -O1 -fno-omit-frame-pointer $san"
+cflags="-std=c99 -Wall -Wextra -g -O1 -fno-omit-frame-pointer $san"
 cppflags="-I$srcdir/src -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L"
 libs="$(pkg-config --libs zlib 2>/dev/null || echo -lz) -lcsv -lm"
 
