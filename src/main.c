@@ -28,6 +28,7 @@
 #include "output.h"
 #include "report.h"
 #include "rerr.h"
+#include "run.h"
 
 static const char *progname = "rnnfilter";
 /* --model's file, links followed (model_path), freed before returning */
@@ -633,66 +634,6 @@ catch_signals(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-struct checkpoint {
-	struct model *m;
-	const char *path;
-	long long every;	/* --checkpoint N, 0 for none */
-	long long items;	/* rows this run */
-	struct rerr *e;
-};
-
-/* numstate's hook, after each row: checkpoints, and stopping on a signal. */
-static int
-on_row_done(void *ctx)
-{
-	struct checkpoint *c = ctx;
-
-	c->items++;
-	if (stop)
-		return 1;
-	if (checkpoint_asked || (c->every > 0 && c->items % c->every == 0)) {
-		checkpoint_asked = 0;
-		/* a checkpoint holds only what has been delivered */
-		if (out_flush() != 0)
-			return 1;
-		if (model_save(c->path, c->m, c->e) != 0)
-			return c->e->status;
-	}
-	return 0;
-}
-
-/*
- * --model: lock FILE (unless nothing will be saved), load it if it exists
- * and check the options against it, else make a new model from OP.
- */
-static int
-open_model(struct opts *op, struct model *m, int *lockfd, struct rerr *e)
-{
-	const char *msg;
-	int found = 0;
-
-	*lockfd = -1;
-	if (op->model != NULL) {
-		if (!op->no_learn &&
-		    model_lock(op->model, op->wait, &stop, lockfd, e) != 0)
-			return e->status != 0 ? e->status : 128 + stop;
-		if (model_load(op->model, m, &found, e) != 0)
-			return e->status;
-	}
-	if (!found && op->model != NULL && op->no_learn)
-		return rerr_set(e, EXIT_DATA,
-		    "%s: %s (--no-learn needs a saved model)", op->model,
-		    strerror(ENOENT));
-	if (!found)
-		return model_create(m, op, e);
-	if (model_conflicts(op->model, m, op, e) != 0)
-		return e->status;
-	model_apply(m, op);
-	if ((msg = opts_check(op)) != NULL)
-		return rerr_set(e, EXIT_USAGE, "%s", msg);
-	return 0;
-}
-
 /*
  * The files the run will read, checked before it starts, so that a missing
  * one fails the run before it has written or learned anything.  Only
@@ -754,7 +695,7 @@ main(int argc, char **argv)
 	struct numstate *st;
 	struct charreport crep;
 	struct model mdl;
-	struct checkpoint ckpt;
+	struct run_ckpt ckpt;
 	int lockfd;
 	const char *msg;
 	uint64_t items0 = 0, alerts0 = 0;
@@ -793,7 +734,7 @@ main(int argc, char **argv)
 	if (op.model != NULL && !op.no_learn)
 		catch_signals();
 	memset(&mdl, 0, sizeof mdl);
-	if (open_model(&op, &mdl, &lockfd, &e) != 0) {
+	if (run_open(&op, &mdl, &lockfd, &stop, &e) != 0) {
 		model_release(&mdl);
 		model_unlock(lockfd);
 		if (e.status == 0) {
@@ -813,8 +754,10 @@ main(int argc, char **argv)
 		ckpt.path = op.model;
 		ckpt.every = op.checkpoint;
 		ckpt.items = 0;
+		ckpt.stop = &stop;
+		ckpt.asked = &checkpoint_asked;
 		ckpt.e = &e;
-		st->hook = on_row_done;
+		st->hook = run_checkpoint;
 		st->hook_ctx = &ckpt;
 	}
 	if (op.chars) {

@@ -19,7 +19,7 @@
  * or the new one.  A run that may save holds an exclusive flock(2) on
  * FILE.lock (a separate file, since FILE itself is replaced by rename).
  *
- * Ownership: model_load() and model_create() fill a struct model whose
+ * Ownership: model_load() and run_create() fill a struct model whose
  * members model_release() frees (not the struct itself).
  */
 #ifndef RNNF_MODELIO_H
@@ -62,8 +62,7 @@ struct model {
 	struct charstate *cs;	/* character mode's (only one is saved) */
 };
 
-/* A new model from the options (after opts_check).  0 or EXIT_DATA. */
-int model_create(struct model *m, const struct opts *op, struct rerr *e);
+/* Free what M holds (run_create() or model_load() filled it). */
 void model_release(struct model *m);
 
 /*
@@ -90,17 +89,6 @@ int model_unpack(const void *buf, size_t n, const char *name,
  * 0, or EXIT_DATA with E set.
  */
 int model_path(const char *path, char **out, struct rerr *e);
-
-/*
- * Check the options given on the command line (op->given) against the
- * loaded model: EXIT_MODEL with E set for the first conflict.  Then
- * model_apply() sets OP's model-defined options from M (--lr and --clip
- * only when not given), marking them given, so that opts_check() can run
- * again.
- */
-int model_conflicts(const char *path, const struct model *m,
-    const struct opts *op, struct rerr *e);
-void model_apply(struct model *m, struct opts *op);
 
 /* The bytes of M's model file into *OUT (malloc'd): 0, or -1 out of memory. */
 int model_pack(struct model *m, void **out, size_t *n);

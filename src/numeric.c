@@ -36,15 +36,12 @@ struct run {
 };
 
 int
-numstate_init(struct numstate *st, const struct opts *op)
+numstate_init(struct numstate *st, const struct stream_conf *cf)
 {
-	struct stream_conf cf;
-
 	memset(st, 0, sizeof *st);
 	columns_init(&st->col);
 	metrics_init(&st->total);
-	stream_conf_opts(&cf, op);
-	return stream_init(&st->one, &cf);
+	return stream_init(&st->one, cf);
 }
 
 void

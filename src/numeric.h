@@ -82,12 +82,12 @@ struct numstate {
 };
 
 /*
- * Set up ST for OP's horizon, normalization and AR order, allocating the
- * horizon's buffers: 0, or -1 when out of memory.  numstate_release() frees
- * what ST holds, its table of keys included (not ST itself, nor the
- * series' network).
+ * Set up ST with its series made with CF, allocating the horizon's
+ * buffers: 0, or -1 when out of memory.  numstate_release() frees what ST
+ * holds, its table of keys included (not ST itself, nor the series'
+ * network).
  */
-int numstate_init(struct numstate *st, const struct opts *op);
+int numstate_init(struct numstate *st, const struct stream_conf *cf);
 void numstate_release(struct numstate *st);
 /* --key: the empty table of keys and the totals: 0, or -1 out of memory. */
 int numstate_keys_new(struct numstate *st);

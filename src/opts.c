@@ -171,7 +171,7 @@ opts_init(struct opts *o)
 	o->report = 0;
 	o->progress = -1;
 	o->quiet = 0;
-	o->ar_order = 13;	/* by measurement: rnnfilter(1), REPORT */
+	o->ar_order = OPTS_AR_ORDER;
 	o->interval = 0.95;
 	o->alert = -1;
 	o->holdoff = 50;	/* by measurement: bench/nab.md */

@@ -92,7 +92,7 @@ struct opts {
 	int report;
 	int progress;		/* -1: when stderr is a terminal */
 	int quiet;
-	int ar_order;
+	int ar_order;		/* OPTS_AR_ORDER unless given */
 	double interval;	/* coverage of the prediction interval */
 	double alert;		/* < 0: off */
 	long long holdoff;	/* the anomaly score's hold-off, items */
@@ -115,6 +115,7 @@ struct opts {
  * their own default.
  */
 #define OPTS_MAX_INPUTS 64	/* --inputs columns at most */
+#define OPTS_AR_ORDER 13	/* --ar-order, by measurement (REPORT) */
 #define CHARS_DEFAULT_HIDDEN 80
 #define CHARS_DEFAULT_BPTT 32
 #define CHARS_DEFAULT_LR 0.01

@@ -19,6 +19,17 @@ stream_conf_opts(struct stream_conf *cf, const struct opts *op)
 	cf->period[1] = op->period[1];
 }
 
+void
+stream_conf_init(struct stream_conf *cf, int horizon, int norm_off, int base)
+{
+	memset(cf, 0, sizeof *cf);
+	cf->horizon = horizon;
+	cf->norm_off = norm_off;
+	cf->ar_order = OPTS_AR_ORDER;
+	cf->base = base;
+	cf->nperiod = -1;
+}
+
 int
 stream_init(struct stream *st, const struct stream_conf *cf)
 {

@@ -67,6 +67,12 @@ struct stream {
 
 /* CF from OP's horizon, normalization, AR order, --predict and --period. */
 void stream_conf_opts(struct stream_conf *cf, const struct opts *op);
+/*
+ * CF from what a model file states of it (HORIZON, NORM_OFF, BASE), the
+ * rest as the options' defaults: a loaded stream's state replaces them.
+ */
+void stream_conf_init(struct stream_conf *cf, int horizon, int norm_off,
+    int base);
 
 /* 0, or -1 when out of memory (ST then holds nothing). */
 int stream_init(struct stream *st, const struct stream_conf *cf);

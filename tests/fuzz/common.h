@@ -17,6 +17,7 @@
 #include "input.h"
 #include "dump.h"
 #include "modelio.h"
+#include "run.h"
 #include "numeric.h"
 #include "opts.h"
 #include "output.h"
@@ -174,7 +175,7 @@ fz_run(struct opts *op, struct model *given, int nfiles, struct fz_run *r)
 	memset(&e, 0, sizeof e);
 	op->files = fz_lists[nfiles < 0 ? 0 : nfiles > FZ_FILES ? FZ_FILES :
 	    nfiles];
-	if (given == NULL && model_create(m, op, &e) != 0) {
+	if (given == NULL && run_create(m, op, &e) != 0) {
 		r->status = e.status;
 		return;
 	}

@@ -113,11 +113,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts_init(&op);
 	op.quiet = 1;
 	op.progress = 0;
-	if (model_conflicts("m.rnn", &m, &op, &e) != 0) {
+	if (run_conflicts("m.rnn", &m, &op, &e) != 0) {
 		model_release(&m);
 		return 0;
 	}
-	model_apply(&m, &op);
+	run_apply(&m, &op);
 	if (opts_check(&op) != NULL) {
 		model_release(&m);
 		return 0;

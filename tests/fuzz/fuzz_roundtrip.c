@@ -56,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* the first part, then the model saved */
 	memset(&e, 0, sizeof e);
-	if (model_create(&m, &op, &e) != 0)
+	if (run_create(&m, &op, &e) != 0)
 		return 0;
 	p[0] = data;
 	n[0] = cut;
@@ -81,7 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_run(&op2, &m, 1, &a);
 	fz_inputs(p, n, 1, 0);
 	op2 = op;
-	model_apply(&back, &op2);
+	run_apply(&back, &op2);
 	FZ_ASSERT(opts_check(&op2) == NULL, "a loaded model's options");
 	fz_run(&op2, &back, 1, &b);
 	fz_same(&a, &b, "a run resumed from the file is the run in memory");
