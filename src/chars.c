@@ -345,20 +345,14 @@ prime_file(struct online *net, const char *path, struct rerr *e)
 int
 chars_generate(const struct opts *op, struct online *net, struct rerr *e)
 {
-	size_t nring = (size_t)net->cap * net->slot;
-	size_t nstate = (size_t)net->cf.shape.layers * net->cf.shape.hidden;
-	uint64_t t = net->t, pairs = net->pairs;
+	struct online_snap *save;
 	const char *s;
-	real *save;
 	long long i;
 	int b;
 
 	/* the excursion must not change the stream's state: keep a copy */
-	if ((save = malloc((nring + 2 * nstate) * sizeof *save)) == NULL)
+	if ((save = online_snapshot(net)) == NULL)
 		return rerr_set(e, EXIT_DATA, "out of memory");
-	memcpy(save, net->ring, nring * sizeof *save);
-	memcpy(save + nring, net->h, nstate * sizeof *save);
-	memcpy(save + nring + nstate, net->c, nstate * sizeof *save);
 
 	if (op->prime != NULL)
 		for (s = op->prime; *s != '\0'; s++)
@@ -374,12 +368,7 @@ chars_generate(const struct opts *op, struct online *net, struct rerr *e)
 		online_advance(net, NULL, b);
 	}
 
-	memcpy(net->ring, save, nring * sizeof *save);
-	memcpy(net->h, save + nring, nstate * sizeof *save);
-	memcpy(net->c, save + nring + nstate, nstate * sizeof *save);
-	net->t = t;
-	net->pairs = pairs;
-	free(save);
+	online_restore(net, save);
 	out_flush();
 	if (e->status == 0 && out_error() && out_error() != EPIPE)
 		rerr_set(e, EXIT_DATA, "write error: %s", strerror(out_error()));

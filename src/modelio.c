@@ -16,97 +16,6 @@ static const char magic[8] = { 'R', 'N', 'N', 'F', 'I', 'L', 'T', 'R' };
 
 /* --- describing ----------------------------------------------------------- */
 
-static void
-config_ser(struct ser *s, struct online_config *cf)
-{
-	int cell = cf->shape.cell, opt = cf->optimizer;
-
-	ser_enum(s, &cell, CELL_RNN_TANH, CELL_GRU);
-	ser_enum(s, &cf->shape.nin, 1, 256);
-	ser_enum(s, &cf->shape.hidden, 1, MODEL_MAX_HIDDEN);
-	ser_enum(s, &cf->shape.layers, 1, MODEL_MAX_LAYERS);
-	ser_enum(s, &cf->shape.nout, 1, 256);
-	ser_enum(s, &cf->chars, 0, 1);
-	ser_enum(s, &cf->bptt, 1, 100000);
-	ser_enum(s, &cf->window, cf->bptt, 100000);
-	ser_enum(s, &cf->horizon, 1, NUM_MAX_HORIZON);
-	ser_enum(s, &opt, OPTIM_SGD, OPTIM_RMSPROP);
-	ser_f64(s, &cf->lr);
-	ser_f64(s, &cf->clip);
-	ser_f64(s, &cf->forget_bias);
-	ser_u64(s, &cf->seed);
-	cf->shape.cell = (enum cell_kind)cell;
-	cf->optimizer = (enum optim_kind)opt;
-	if (ser_loading(s) && !ser_failed(s) &&
-	    (cf->chars ? cf->shape.nin != 256 || cf->shape.nout != 256 :
-	    cf->shape.nin > NUM_MAX_NIN || cf->shape.nout != 1))
-		ser_fail(s, "the network's input and output sizes do not fit its mode");
-}
-
-/*
- * The network after its config: NET is already allocated from that config.
- * Without WEIGHTS (a key of --global) its parameters, moments and
- * optimizer are left out: they are the model's network's.
- */
-static void
-online_ser(struct ser *s, struct online *o, int weights)
-{
-	uint64_t np = o->np, nm = optim_state_size(o->np), t;
-	uint64_t ringn = (uint64_t)o->cap * o->slot;
-	size_t nstate = 2 * (size_t)o->cf.shape.layers * o->cf.shape.hidden;
-	const char *msg;
-	int i;
-
-	if (!weights)
-		np = nm = 0;
-	ser_u64(s, &np);
-	ser_u64(s, &nm);
-	ser_u64(s, &ringn);
-	if (ser_failed(s))
-		return;
-	if (ser_loading(s) && (np != (weights ? o->np : 0) ||
-	    nm != (weights ? optim_state_size(o->np) : 0) ||
-	    ringn != (uint64_t)o->cap * o->slot)) {
-		ser_fail(s, "block sizes do not match the network's shape");
-		return;
-	}
-	if (weights) {
-		ser_reals(s, o->w->param, o->np);
-		ser_reals(s, o->w->moment, optim_state_size(o->np));
-		t = (uint64_t)o->w->opt.step;
-		ser_u64(s, &t);
-		o->w->opt.step = (long long)t;
-		ser_f64(s, &o->w->opt.lr);
-	}
-	for (i = 0; i < 4; i++)
-		ser_u64(s, &o->rng.s[i]);
-	ser_u64(s, &o->t);
-	ser_u64(s, &o->pairs);
-	ser_u64(s, &o->updates);
-	ser_u64(s, &o->skipped);
-	ser_u64(s, &o->resets);
-	ser_f64(s, &o->last_norm);
-	ser_reals(s, o->ring, (size_t)ringn);
-	ser_reals(s, o->h, nstate);	/* h then c: one block */
-	if (ser_loading(s) && !ser_failed(s) && (msg = online_check(o)) != NULL)
-		ser_fail(s, msg);
-}
-
-/*
- * Before a network of CF is allocated for a loading S: the payload must
- * still hold at least the state that shape implies, so that a few bytes
- * cannot ask for gigabytes.
- */
-static int
-room_for_net(struct ser *s, const struct online_config *cf, int weights)
-{
-	if (ser_remaining(s) / sizeof(float) < online_state_reals(cf, weights)) {
-		ser_fail(s, "the file is shorter than its network's shape implies");
-		return 0;
-	}
-	return 1;
-}
-
 /*
  * A key's network, for numstate_keys_ser(): when loading, made from the
  * configuration of the model CTX's network, sharing its scratch, and with
@@ -119,7 +28,7 @@ key_net_ser(struct ser *s, struct online **net, void *ctx)
 	const struct online *like = m->net;
 
 	if (ser_loading(s)) {
-		if (!room_for_net(s, &like->cf, !m->global))
+		if (!online_ser_room(s, &like->cf, !m->global))
 			return;
 		*net = m->global ? online_new_tied(&like->cf, like) :
 		    online_new_sharing(&like->cf, like);
@@ -154,7 +63,7 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 		ser_fail(s, "a global network without keys");
 		return;
 	}
-	config_ser(s, cf);
+	online_config_ser(s, cf, NUM_MAX_NIN, NUM_MAX_HORIZON);
 	if (ser_failed(s))
 		return;
 	if (ser_loading(s)) {
@@ -162,7 +71,7 @@ model_ser(struct ser *s, struct model *m, struct online_config *cf,
 			ser_fail(s, "the network does not fit the mode");
 			return;
 		}
-		if (!room_for_net(s, cf, 1))
+		if (!online_ser_room(s, cf, 1))
 			return;
 		stream_conf_init(&kcf, cf->horizon, m->normalize == NORM_NONE,
 		    m->predict == PREDICT_BASE);

@@ -4,6 +4,7 @@
 #include "cell.h"
 #include "linalg.h"
 #include "online.h"
+#include "ser.h"
 
 /* Slot layout: x (nin, or 1 holding the byte) | y (nout) | target | weight |
  * cache of layer 0 | ... | cache of layer L-1 */
@@ -455,4 +456,138 @@ const real *
 online_output(const struct online *o)
 {
 	return SLOT_Y(o, online_slot(o, o->t - 1));
+}
+
+/* --- the model file, and what others set ---------------------------------- */
+
+void
+online_config_ser(struct ser *s, struct online_config *cf, int max_nin,
+    int max_horizon)
+{
+	int cell = cf->shape.cell, opt = cf->optimizer;
+
+	ser_enum(s, &cell, CELL_RNN_TANH, CELL_GRU);
+	ser_enum(s, &cf->shape.nin, 1, 256);
+	ser_enum(s, &cf->shape.hidden, 1, MODEL_MAX_HIDDEN);
+	ser_enum(s, &cf->shape.layers, 1, MODEL_MAX_LAYERS);
+	ser_enum(s, &cf->shape.nout, 1, 256);
+	ser_enum(s, &cf->chars, 0, 1);
+	ser_enum(s, &cf->bptt, 1, 100000);
+	ser_enum(s, &cf->window, cf->bptt, 100000);
+	ser_enum(s, &cf->horizon, 1, max_horizon);
+	ser_enum(s, &opt, OPTIM_SGD, OPTIM_RMSPROP);
+	ser_f64(s, &cf->lr);
+	ser_f64(s, &cf->clip);
+	ser_f64(s, &cf->forget_bias);
+	ser_u64(s, &cf->seed);
+	cf->shape.cell = (enum cell_kind)cell;
+	cf->optimizer = (enum optim_kind)opt;
+	if (ser_loading(s) && !ser_failed(s) &&
+	    (cf->chars ? cf->shape.nin != 256 || cf->shape.nout != 256 :
+	    cf->shape.nin > max_nin || cf->shape.nout != 1))
+		ser_fail(s, "the network's input and output sizes do not fit its mode");
+}
+
+void
+online_ser(struct ser *s, struct online *o, int weights)
+{
+	uint64_t np = o->np, nm = optim_state_size(o->np), t;
+	uint64_t ringn = (uint64_t)o->cap * o->slot;
+	size_t nstate = 2 * (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+	const char *msg;
+	int i;
+
+	if (!weights)
+		np = nm = 0;
+	ser_u64(s, &np);
+	ser_u64(s, &nm);
+	ser_u64(s, &ringn);
+	if (ser_failed(s))
+		return;
+	if (ser_loading(s) && (np != (weights ? o->np : 0) ||
+	    nm != (weights ? optim_state_size(o->np) : 0) ||
+	    ringn != (uint64_t)o->cap * o->slot)) {
+		ser_fail(s, "block sizes do not match the network's shape");
+		return;
+	}
+	if (weights) {
+		ser_reals(s, o->w->param, o->np);
+		ser_reals(s, o->w->moment, optim_state_size(o->np));
+		t = (uint64_t)o->w->opt.step;
+		ser_u64(s, &t);
+		o->w->opt.step = (long long)t;
+		ser_f64(s, &o->w->opt.lr);
+	}
+	for (i = 0; i < 4; i++)
+		ser_u64(s, &o->rng.s[i]);
+	ser_u64(s, &o->t);
+	ser_u64(s, &o->pairs);
+	ser_u64(s, &o->updates);
+	ser_u64(s, &o->skipped);
+	ser_u64(s, &o->resets);
+	ser_f64(s, &o->last_norm);
+	ser_reals(s, o->ring, (size_t)ringn);
+	ser_reals(s, o->h, nstate);	/* h then c: one block */
+	if (ser_loading(s) && !ser_failed(s) && (msg = online_check(o)) != NULL)
+		ser_fail(s, msg);
+}
+
+int
+online_ser_room(struct ser *s, const struct online_config *cf, int weights)
+{
+	if (ser_remaining(s) / sizeof(float) < online_state_reals(cf, weights)) {
+		ser_fail(s, "the file is shorter than its network's shape implies");
+		return 0;
+	}
+	return 1;
+}
+
+void
+online_set_lr(struct online *o, double lr)
+{
+	o->cf.lr = lr;
+	o->w->opt.lr = lr;
+}
+
+void
+online_set_clip(struct online *o, double clip)
+{
+	o->cf.clip = clip;
+}
+
+struct online_snap {
+	uint64_t t, pairs;
+	real v[];		/* the ring, h, c */
+};
+
+struct online_snap *
+online_snapshot(const struct online *o)
+{
+	size_t nring = (size_t)o->cap * o->slot;
+	size_t nstate = (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+	struct online_snap *sn;
+
+	sn = malloc(sizeof *sn + (nring + 2 * nstate) * sizeof sn->v[0]);
+	if (sn == NULL)
+		return NULL;
+	sn->t = o->t;
+	sn->pairs = o->pairs;
+	memcpy(sn->v, o->ring, nring * sizeof sn->v[0]);
+	memcpy(sn->v + nring, o->h, nstate * sizeof sn->v[0]);
+	memcpy(sn->v + nring + nstate, o->c, nstate * sizeof sn->v[0]);
+	return sn;
+}
+
+void
+online_restore(struct online *o, struct online_snap *sn)
+{
+	size_t nring = (size_t)o->cap * o->slot;
+	size_t nstate = (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+
+	memcpy(o->ring, sn->v, nring * sizeof sn->v[0]);
+	memcpy(o->h, sn->v + nring, nstate * sizeof sn->v[0]);
+	memcpy(o->c, sn->v + nring + nstate, nstate * sizeof sn->v[0]);
+	o->t = sn->t;
+	o->pairs = sn->pairs;
+	free(sn);
 }

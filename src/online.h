@@ -33,6 +33,9 @@
 #include "optim.h"
 #include "rng.h"
 
+struct online_snap;
+struct ser;
+
 struct online_config {
 	struct shape shape;
 	int chars;		/* one-hot byte input, softmax head */
@@ -130,6 +133,35 @@ size_t online_state_reals(const struct online_config *cf, int weights);
  * saying what is not.
  */
 const char *online_check(const struct online *o);
+
+/*
+ * O for the model file, after its configuration CF (online_config_ser():
+ * a numeric network has at most MAX_NIN inputs, a horizon at most
+ * MAX_HORIZON); O is made from CF before it is loaded.  Without WEIGHTS (a
+ * key of --global) its parameters, moments and optimizer are left out:
+ * they are another network's.  online_ser_room(), before a network of CF is
+ * allocated for a loading S: the payload must still hold at least the
+ * state that shape implies, so that a few bytes cannot ask for gigabytes
+ * (0, with S failed, if it does not).
+ */
+void online_config_ser(struct ser *s, struct online_config *cf, int max_nin,
+    int max_horizon);
+void online_ser(struct ser *s, struct online *o, int weights);
+int online_ser_room(struct ser *s, const struct online_config *cf,
+    int weights);
+
+/* A later run's --lr (the optimizer's rate too) and --clip. */
+void online_set_lr(struct online *o, double lr);
+void online_set_clip(struct online *o, double clip);
+
+/*
+ * O's stream state (the ring, h and c, the step and pair counters), kept
+ * aside and put back, so that online_advance() in between (--generate)
+ * leaves no trace but the generator's.  online_snapshot() returns NULL when
+ * out of memory; online_restore() frees SN.
+ */
+struct online_snap *online_snapshot(const struct online *o);
+void online_restore(struct online *o, struct online_snap *sn);
 
 /* Reals of one slot: input | output | target | weight | per-layer caches. */
 real *online_slot(const struct online *o, uint64_t step);

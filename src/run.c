@@ -274,11 +274,10 @@ replace_setting(struct model *m, const struct opt_def *d, double v)
 	for (i = 0; i <= n; i++) {
 		struct online *o = i == 0 ? m->net : m->num->keys->ent[i - 1].st->net;
 
-		if (d->given == GIVEN_LR) {
-			o->cf.lr = v;
-			o->w->opt.lr = v;
-		} else
-			o->cf.clip = v;
+		if (d->given == GIVEN_LR)
+			online_set_lr(o, v);
+		else
+			online_set_clip(o, v);
 	}
 }
 
