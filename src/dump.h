@@ -6,7 +6,7 @@
 #define RNNF_DUMP_H
 
 #include <stdio.h>
-#include "modelio.h"
+#include "run.h"
 
 /* M as one JSON object on F.  Returns 0, or -1 on a write error. */
 int dump_json(const struct model *m, FILE *f);

@@ -667,7 +667,7 @@ dump_model(const struct opts *op)
 	int found = 0;
 
 	memset(&e, 0, sizeof e);
-	if (model_load(op->model, &m, &found, &e) != 0) {
+	if (run_load(op->model, &m, &found, &e) != 0) {
 		fprintf(stderr, "%s: %s\n", progname, e.msg);
 		return e.status;
 	}
@@ -679,10 +679,10 @@ dump_model(const struct opts *op)
 	if (dump_json(&m, stdout) != 0) {
 		fprintf(stderr, "%s: write error: %s\n", progname,
 		    strerror(errno));
-		model_release(&m);
+		run_release(&m);
 		return EXIT_DATA;
 	}
-	model_release(&m);
+	run_release(&m);
 	return 0;
 }
 
@@ -735,7 +735,7 @@ main(int argc, char **argv)
 		catch_signals();
 	memset(&mdl, 0, sizeof mdl);
 	if (run_open(&op, &mdl, &lockfd, &stop, &e) != 0) {
-		model_release(&mdl);
+		run_release(&mdl);
 		model_unlock(lockfd);
 		if (e.status == 0) {
 			free(model_file);
@@ -792,7 +792,7 @@ main(int argc, char **argv)
 		    progname, op.model);
 	if (lockfd >= 0 && (e.status == 0 || stop) &&
 	    (out_error() == 0 || out_error() == EINTR) &&
-	    model_save(op.model, &mdl, &e) != 0)
+	    run_save(op.model, &mdl, &e) != 0)
 		stop = 0;	/* the save's error is the status */
 	if (e.status == 0 && op.forecast > 0 && !stop && out_error() == 0)
 		numeric_forecast(&op, net, st, op.forecast, &e);
@@ -819,7 +819,7 @@ main(int argc, char **argv)
 	if (!op.chars && e.status == 0 && !stop && op.alert >= 0 &&
 	    numstate_totals(st)->an.alerts > alerts0)
 		e.status = EXIT_ALERT;
-	model_release(&mdl);
+	run_release(&mdl);
 	model_unlock(lockfd);
 	free(model_file);
 	return stop && e.status == 0 ? 128 + stop : e.status;

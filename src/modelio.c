@@ -1,134 +1,18 @@
-/* modelio.c - the model file: describe, save, load, lock; see modelio.h. */
+/* modelio.c - the model file's envelope: save, load, lock; see modelio.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "keytab.h"
-#include "base.h"
 #include "modelio.h"
+#include "rerr.h"
 #include "ser.h"
 
 static const char magic[8] = { 'R', 'N', 'N', 'F', 'I', 'L', 'T', 'R' };
-
-/* --- describing ----------------------------------------------------------- */
-
-/*
- * A key's network, for numstate_keys_ser(): when loading, made from the
- * configuration of the model CTX's network, sharing its scratch, and with
- * --global its weights (then not in the key's record).
- */
-static void
-key_net_ser(struct ser *s, struct online **net, void *ctx)
-{
-	const struct model *m = ctx;
-	const struct online *like = m->net;
-
-	if (ser_loading(s)) {
-		if (!online_ser_room(s, &like->cf, !m->global))
-			return;
-		*net = m->global ? online_new_tied(&like->cf, like) :
-		    online_new_sharing(&like->cf, like);
-		if (*net == NULL) {
-			ser_fail(s, "out of memory");
-			return;
-		}
-	}
-	online_ser(s, *net, !m->global);
-}
-
-/* Everything after the magic and VERSION. */
-static void
-model_ser(struct ser *s, struct model *m, struct online_config *cf,
-    uint32_t version)
-{
-	struct stream_conf kcf;
-
-	memset(&kcf, 0, sizeof kcf);
-	ser_enum(s, &m->mode, MODEL_NUMERIC, MODEL_CHARS);
-	ser_enum(s, &m->predict, PREDICT_CHANGE, version >= 6 ? PREDICT_BASE :
-	    PREDICT_LEVEL);
-	ser_enum(s, &m->normalize, NORM_RUNNING, NORM_NONE);
-	ser_str(s, m->column, sizeof m->column);
-	ser_str(s, m->inputs, sizeof m->inputs);
-	if (version >= 2)
-		ser_str(s, m->key, sizeof m->key);
-	if (version >= 10)
-		ser_enum(s, &m->global, 0, 1);
-	if (ser_loading(s) && !ser_failed(s) && m->global &&
-	    (m->key[0] == '\0' || m->mode != MODEL_NUMERIC)) {
-		ser_fail(s, "a global network without keys");
-		return;
-	}
-	online_config_ser(s, cf, NUM_MAX_NIN, NUM_MAX_HORIZON);
-	if (ser_failed(s))
-		return;
-	if (ser_loading(s)) {
-		if (cf->chars != (m->mode == MODEL_CHARS)) {
-			ser_fail(s, "the network does not fit the mode");
-			return;
-		}
-		if (!online_ser_room(s, cf, 1))
-			return;
-		stream_conf_init(&kcf, cf->horizon, m->normalize == NORM_NONE,
-		    m->predict == PREDICT_BASE);
-		if ((m->net = online_new(cf)) == NULL) {
-			ser_fail(s, "out of memory");
-			return;
-		}
-		/* both stream states exist, whatever the mode, as in run_create() */
-		m->num = malloc(sizeof *m->num);
-		m->cs = malloc(sizeof *m->cs);
-		if (m->num == NULL || m->cs == NULL) {
-			ser_fail(s, "out of memory");
-			return;
-		}
-		if (numstate_init(m->num, &kcf) != 0) {
-			free(m->num);
-			m->num = NULL;
-			ser_fail(s, "out of memory");
-			return;
-		}
-		charstate_init(m->cs);
-		if (m->key[0] != '\0' && m->mode == MODEL_NUMERIC &&
-		    numstate_keys_new(m->num) != 0) {
-			ser_fail(s, "out of memory");
-			return;
-		}
-	}
-	online_ser(s, m->net, 1);
-	if (m->mode == MODEL_NUMERIC) {
-		numstate_ser(s, m->num, cf->shape.nin, version);
-		if (ser_loading(s) && m->num->one.horizon != cf->horizon)
-			ser_fail(s, "the horizon does not match the network");
-		if (version >= 3)
-			numstate_names_ser(s, m->num);
-		if (version >= 4)
-			numstate_held_ser(s, m->num);
-		if (m->num->keys != NULL)
-			numstate_keys_ser(s, m->num, &kcf, cf->shape.nin,
-			    key_net_ser, m, version);
-	} else
-		charstate_ser(s, m->cs);
-}
-
-/* --- releasing ----------------------------------------------------------- */
-
-void
-model_release(struct model *m)
-{
-	online_free(m->net);
-	if (m->num != NULL)
-		numstate_release(m->num);
-	free(m->num);
-	free(m->cs);
-	m->net = NULL;
-	m->num = NULL;
-	m->cs = NULL;
-}
 
 /* --- loading ---------------------------------------------------------------- */
 
@@ -176,16 +60,14 @@ slurp(int fd, off_t size, size_t *n)
 }
 
 int
-model_unpack(const void *buf, size_t n, const char *name, struct model *m,
-    struct rerr *e)
+model_unpack(const void *buf, size_t n, const char *name,
+    const struct model_payload *p, struct rerr *e)
 {
-	struct online_config cf;
 	struct ser *s = NULL;
 	char mg[sizeof magic];
 	uint32_t version = 0;
 	int rc;
 
-	memset(m, 0, sizeof *m);
 	rc = ser_unpack(buf, n, sizeof magic, reject_foreign,
 	    ser_payload_max(n), &s);
 	switch (rc) {
@@ -225,8 +107,7 @@ model_unpack(const void *buf, size_t n, const char *name, struct model *m,
 		return rerr_set(e, EXIT_MODEL,
 		    "%s: corrupt model file: checksum mismatch", name);
 	}
-	memset(&cf, 0, sizeof cf);
-	model_ser(s, m, &cf, version);
+	p->describe(s, p->ctx, version);
 	if (!ser_failed(s) && ser_remaining(s) != 0)
 		ser_fail(s, "data after the end of the model");
 	if (ser_failed(s)) {
@@ -234,7 +115,6 @@ model_unpack(const void *buf, size_t n, const char *name, struct model *m,
 		    EXIT_DATA : EXIT_MODEL, "%s: corrupt model file: %s", name,
 		    ser_error(s));
 		ser_free(s);
-		model_release(m);
 		return e->status;
 	}
 	ser_free(s);
@@ -242,7 +122,8 @@ model_unpack(const void *buf, size_t n, const char *name, struct model *m,
 }
 
 int
-model_load(const char *path, struct model *m, int *found, struct rerr *e)
+model_load(const char *path, const struct model_payload *p, int *found,
+    struct rerr *e)
 {
 	struct stat sb;
 	void *buf;
@@ -270,7 +151,7 @@ model_load(const char *path, struct model *m, int *found, struct rerr *e)
 	close(fd);
 	if (buf == NULL)
 		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(rc));
-	rc = model_unpack(buf, n, path, m, e);
+	rc = model_unpack(buf, n, path, p, e);
 	free(buf);
 	if (rc != 0)
 		return rc;
@@ -380,9 +261,8 @@ sync_dir(const char *path)
 }
 
 int
-model_pack(struct model *m, void **out, size_t *n)
+model_pack(const struct model_payload *p, void **out, size_t *n)
 {
-	struct online_config cf = m->net->cf;
 	struct ser *s;
 	uint32_t version = MODEL_FORMAT_VERSION;
 	int err;
@@ -391,17 +271,16 @@ model_pack(struct model *m, void **out, size_t *n)
 		return -1;
 	ser_bytes(s, (void *)magic, sizeof magic);
 	ser_u32(s, &version);
-	model_ser(s, m, &cf, version);
+	p->describe(s, p->ctx, version);
 	err = ser_pack(s, out, n);
 	ser_free(s);
 	return err;
 }
 
-/* The payload's bytes that M's model file holds, its crc32 included. */
+/* The payload's bytes that P's model file holds, its crc32 included. */
 static size_t
-payload_size(struct model *m)
+payload_size(const struct model_payload *p)
 {
-	struct online_config cf = m->net->cf;
 	struct ser *s;
 	uint32_t version = MODEL_FORMAT_VERSION;
 	size_t n;
@@ -410,7 +289,7 @@ payload_size(struct model *m)
 		return 0;
 	ser_bytes(s, (void *)magic, sizeof magic);
 	ser_u32(s, &version);
-	model_ser(s, m, &cf, version);
+	p->describe(s, p->ctx, version);
 	n = ser_failed(s) ? 0 : ser_length(s) + 4;
 	ser_free(s);
 	return n;
@@ -433,13 +312,12 @@ fd_write(void *ctx, const void *p, size_t n)
 }
 
 /*
- * M's model file to FD as it is described, compressed in pieces (a payload
+ * P's model file to FD as it is described, compressed in pieces (a payload
  * above SER_HUFFMAN_MAX): 0, or an errno (ENOMEM when out of memory).
  */
 static int
-save_stream(int fd, struct model *m)
+save_stream(int fd, const struct model_payload *p)
 {
-	struct online_config cf = m->net->cf;
 	struct fdsink k;
 	struct ser *s;
 	uint32_t version = MODEL_FORMAT_VERSION;
@@ -451,7 +329,7 @@ save_stream(int fd, struct model *m)
 		return ENOMEM;
 	ser_bytes(s, (void *)magic, sizeof magic);
 	ser_u32(s, &version);
-	model_ser(s, m, &cf, version);
+	p->describe(s, p->ctx, version);
 	rc = ser_finish(s);
 	ser_free(s);
 	return rc == 0 ? 0 : k.err != 0 ? k.err : ENOMEM;
@@ -463,7 +341,7 @@ save_stream(int fd, struct model *m)
  * the model file; a smaller one is made in memory first.
  */
 int
-model_save(const char *path, struct model *m, struct rerr *e)
+model_save(const char *path, const struct model_payload *p, struct rerr *e)
 {
 	struct stat sb;
 	char *tmp;
@@ -472,10 +350,10 @@ model_save(const char *path, struct model *m, struct rerr *e)
 	int fd, err, big;
 	mode_t mode, mask;
 
-	if ((pn = payload_size(m)) == 0)
+	if ((pn = payload_size(p)) == 0)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
 	big = pn > SER_HUFFMAN_MAX;
-	if (!big && model_pack(m, &out, &n) != 0)
+	if (!big && model_pack(p, &out, &n) != 0)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
 	if ((tmp = malloc(len + sizeof ".tmp-XXXXXX")) == NULL) {
 		free(out);
@@ -506,7 +384,7 @@ model_save(const char *path, struct model *m, struct rerr *e)
 	if (fchmod(fd, mode) != 0)
 		err = errno;
 	else if (big)
-		err = save_stream(fd, m);
+		err = save_stream(fd, p);
 	else if (write_all(fd, out, n) != 0)
 		err = errno;
 	if (err == 0 && fsync(fd) != 0)

@@ -7,6 +7,179 @@
 #include "keytab.h"
 #include "output.h"
 #include "run.h"
+#include "ser.h"
+
+/*
+ * A key's network, for numstate_keys_ser(): when loading, made from the
+ * configuration of the model CTX's network, sharing its scratch, and with
+ * --global its weights (then not in the key's record).
+ */
+static void
+key_net_ser(struct ser *s, struct online **net, void *ctx)
+{
+	const struct model *m = ctx;
+	const struct online *like = m->net;
+
+	if (ser_loading(s)) {
+		if (!online_ser_room(s, &like->cf, !m->global))
+			return;
+		*net = m->global ? online_new_tied(&like->cf, like) :
+		    online_new_sharing(&like->cf, like);
+		if (*net == NULL) {
+			ser_fail(s, "out of memory");
+			return;
+		}
+	}
+	online_ser(s, *net, !m->global);
+}
+
+/* Everything after the magic and VERSION. */
+static void
+payload_ser(struct ser *s, struct model *m, struct online_config *cf,
+    uint32_t version)
+{
+	struct stream_conf kcf;
+
+	memset(&kcf, 0, sizeof kcf);
+	ser_enum(s, &m->mode, MODEL_NUMERIC, MODEL_CHARS);
+	ser_enum(s, &m->predict, PREDICT_CHANGE, version >= 6 ? PREDICT_BASE :
+	    PREDICT_LEVEL);
+	ser_enum(s, &m->normalize, NORM_RUNNING, NORM_NONE);
+	ser_str(s, m->column, sizeof m->column);
+	ser_str(s, m->inputs, sizeof m->inputs);
+	if (version >= 2)
+		ser_str(s, m->key, sizeof m->key);
+	if (version >= 10)
+		ser_enum(s, &m->global, 0, 1);
+	if (ser_loading(s) && !ser_failed(s) && m->global &&
+	    (m->key[0] == '\0' || m->mode != MODEL_NUMERIC)) {
+		ser_fail(s, "a global network without keys");
+		return;
+	}
+	online_config_ser(s, cf, NUM_MAX_NIN, NUM_MAX_HORIZON);
+	if (ser_failed(s))
+		return;
+	if (ser_loading(s)) {
+		if (cf->chars != (m->mode == MODEL_CHARS)) {
+			ser_fail(s, "the network does not fit the mode");
+			return;
+		}
+		if (!online_ser_room(s, cf, 1))
+			return;
+		stream_conf_init(&kcf, cf->horizon, m->normalize == NORM_NONE,
+		    m->predict == PREDICT_BASE);
+		if ((m->net = online_new(cf)) == NULL) {
+			ser_fail(s, "out of memory");
+			return;
+		}
+		/* both stream states exist, whatever the mode, as run_create()
+		 * makes them */
+		m->num = malloc(sizeof *m->num);
+		m->cs = malloc(sizeof *m->cs);
+		if (m->num == NULL || m->cs == NULL) {
+			ser_fail(s, "out of memory");
+			return;
+		}
+		if (numstate_init(m->num, &kcf) != 0) {
+			free(m->num);
+			m->num = NULL;
+			ser_fail(s, "out of memory");
+			return;
+		}
+		charstate_init(m->cs);
+		if (m->key[0] != '\0' && m->mode == MODEL_NUMERIC &&
+		    numstate_keys_new(m->num) != 0) {
+			ser_fail(s, "out of memory");
+			return;
+		}
+	}
+	online_ser(s, m->net, 1);
+	if (m->mode == MODEL_NUMERIC) {
+		numstate_ser(s, m->num, cf->shape.nin, version);
+		if (ser_loading(s) && m->num->one.horizon != cf->horizon)
+			ser_fail(s, "the horizon does not match the network");
+		if (version >= 3)
+			numstate_names_ser(s, m->num);
+		if (version >= 4)
+			numstate_held_ser(s, m->num);
+		if (m->num->keys != NULL)
+			numstate_keys_ser(s, m->num, &kcf, cf->shape.nin,
+			    key_net_ser, m, version);
+	} else
+		charstate_ser(s, m->cs);
+}
+
+void
+run_release(struct model *m)
+{
+	online_free(m->net);
+	if (m->num != NULL)
+		numstate_release(m->num);
+	free(m->num);
+	free(m->cs);
+	m->net = NULL;
+	m->num = NULL;
+	m->cs = NULL;
+}
+
+/* The model file's payload, for modelio.c: CTX is the struct model. */
+static void
+describe(struct ser *s, void *ctx, uint32_t version)
+{
+	struct model *m = ctx;
+	struct online_config cf;
+
+	if (ser_loading(s))
+		memset(&cf, 0, sizeof cf);
+	else
+		cf = m->net->cf;
+	payload_ser(s, m, &cf, version);
+}
+
+int
+run_load(const char *path, struct model *m, int *found, struct rerr *e)
+{
+	struct model_payload p = { describe, NULL };
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	p.ctx = m;
+	if ((rc = model_load(path, &p, found, e)) != 0)
+		run_release(m);
+	return rc;
+}
+
+int
+run_unpack(const void *buf, size_t n, const char *name, struct model *m,
+    struct rerr *e)
+{
+	struct model_payload p = { describe, NULL };
+	int rc;
+
+	memset(m, 0, sizeof *m);
+	p.ctx = m;
+	if ((rc = model_unpack(buf, n, name, &p, e)) != 0)
+		run_release(m);
+	return rc;
+}
+
+int
+run_pack(struct model *m, void **out, size_t *n)
+{
+	struct model_payload p = { describe, NULL };
+
+	p.ctx = m;
+	return model_pack(&p, out, n);
+}
+
+int
+run_save(const char *path, struct model *m, struct rerr *e)
+{
+	struct model_payload p = { describe, NULL };
+
+	p.ctx = m;
+	return model_save(path, &p, e);
+}
 
 int
 run_create(struct model *m, const struct opts *op, struct rerr *e)
@@ -58,7 +231,7 @@ run_create(struct model *m, const struct opts *op, struct rerr *e)
 		goto nomem;
 	return 0;
 nomem:
-	model_release(m);
+	run_release(m);
 	return rerr_set(e, EXIT_DATA, "out of memory");
 }
 
@@ -357,7 +530,7 @@ run_open(struct opts *op, struct model *m, int *lockfd,
 		if (!op->no_learn &&
 		    model_lock(op->model, op->wait, stop, lockfd, e) != 0)
 			return e->status != 0 ? e->status : 128 + *stop;
-		if (model_load(op->model, m, &found, e) != 0)
+		if (run_load(op->model, m, &found, e) != 0)
 			return e->status;
 	}
 	if (!found && op->model != NULL && op->no_learn)
@@ -387,7 +560,7 @@ run_checkpoint(void *ctx)
 		/* a checkpoint holds only what has been delivered */
 		if (out_flush() != 0)
 			return 1;
-		if (model_save(c->path, c->m, c->e) != 0)
+		if (run_save(c->path, c->m, c->e) != 0)
 			return c->e->status;
 	}
 	return 0;

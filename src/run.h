@@ -7,9 +7,63 @@
 #define RNNF_RUN_H
 
 #include <signal.h>
+#include <stddef.h>
+#include "chars.h"
 #include "modelio.h"
+#include "numeric.h"
+#include "online.h"
 #include "opts.h"
 #include "rerr.h"
+
+/*
+ * The model file (rnnfilter(1), MODEL FILE; the envelope is modelio.h's)
+ * holds the whole state of a run, so that the next run goes on exactly
+ * where this one stopped: a u8 mode (numeric or characters), the settings,
+ * the network (parameters, optimizer moments and step, generator,
+ * counters, the TBPTT ring, the carried h and c), the stream's state
+ * (struct numstate, see numstate_ser(), or struct charstate), with --key
+ * (format 2) the key column and each key's name, network, columns and
+ * stream in order of first appearance.  With --key the first network is
+ * only the template the keys' networks are made from; with --global
+ * (format 10) its weights and optimizer are those of every key, and a
+ * key's network is saved without them.
+ *
+ * Ownership: run_load() and run_create() fill a struct model whose
+ * members run_release() frees (not the struct itself).
+ */
+#define MODEL_SPEC_MAX 1024
+
+enum model_mode { MODEL_NUMERIC = 0, MODEL_CHARS = 1 };
+
+struct model {
+	int mode;		/* enum model_mode */
+	int predict;		/* enum predict */
+	int normalize;		/* enum normalize */
+	char column[MODEL_SPEC_MAX];	/* --column of the first run, "" if none */
+	char inputs[MODEL_SPEC_MAX];	/* --inputs of the first run, "" if none */
+	char key[MODEL_SPEC_MAX];	/* --key of the first run, "" if none */
+	int global;		/* --global: the keys' networks share NET's
+				 * weights and optimizer */
+	struct online *net;
+	struct numstate *num;	/* numeric mode's stream state */
+	struct charstate *cs;	/* character mode's (only one is saved) */
+};
+
+/* Free what M holds (run_create() or run_load() filled it). */
+void run_release(struct model *m);
+
+/*
+ * Load PATH into M (made empty first) as model_load(); on an error, M is
+ * released.  run_unpack(): the same from the N bytes at BUF, named NAME in
+ * messages, as model_unpack().
+ */
+int run_load(const char *path, struct model *m, int *found, struct rerr *e);
+int run_unpack(const void *buf, size_t n, const char *name, struct model *m,
+    struct rerr *e);
+/* M's model file into *OUT (malloc'd): 0, or -1 out of memory. */
+int run_pack(struct model *m, void **out, size_t *n);
+/* Save M atomically to PATH.  0, or EXIT_DATA with E set; PATH is intact. */
+int run_save(const char *path, struct model *m, struct rerr *e);
 
 /* A new model from the options (after opts_check).  0 or EXIT_DATA. */
 int run_create(struct model *m, const struct opts *op, struct rerr *e);

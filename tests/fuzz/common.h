@@ -195,10 +195,10 @@ fz_run(struct opts *op, struct model *given, int nfiles, struct fz_run *r)
 	r->out = o.buf;
 	r->nout = o.n;
 	if (e.status == 0)
-		FZ_ASSERT(model_pack(m, &r->model, &r->nmodel) == 0,
-		    "model_pack");
+		FZ_ASSERT(run_pack(m, &r->model, &r->nmodel) == 0,
+		    "run_pack");
 	if (given == NULL)
-		model_release(m);
+		run_release(m);
 }
 
 /* Two runs must agree on everything (inline: not every harness compares). */
@@ -229,13 +229,13 @@ fz_reload(const void *bytes, size_t n)
 	size_t n2 = 0;
 
 	memset(&e, 0, sizeof e);
-	if (model_unpack(bytes, n, "saved", &m, &e) != 0) {
+	if (run_unpack(bytes, n, "saved", &m, &e) != 0) {
 		fprintf(stderr, "%s\n", e.msg);
 		FZ_ASSERT(0, "a saved model loads");
 	}
-	FZ_ASSERT(model_pack(&m, &again, &n2) == 0, "model_pack");
+	FZ_ASSERT(run_pack(&m, &again, &n2) == 0, "run_pack");
 	FZ_ASSERT(n2 == n && memcmp(again, bytes, n) == 0,
 	    "save -> load -> save gives the same bytes");
 	free(again);
-	model_release(&m);
+	run_release(&m);
 }

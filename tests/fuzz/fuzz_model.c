@@ -97,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(file, data + 1, nf);
 	}
 	memset(&e, 0, sizeof e);
-	rc = model_unpack(file, nf, "m.rnn", &m, &e);
+	rc = run_unpack(file, nf, "m.rnn", &m, &e);
 	free(file);
 	if (rc != 0) {
 		FZ_ASSERT(e.status != 0 && e.msg[0] != '\0',
@@ -114,12 +114,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	op.quiet = 1;
 	op.progress = 0;
 	if (run_conflicts("m.rnn", &m, &op, &e) != 0) {
-		model_release(&m);
+		run_release(&m);
 		return 0;
 	}
 	run_apply(&m, &op);
 	if (opts_check(&op) != NULL) {
-		model_release(&m);
+		run_release(&m);
 		return 0;
 	}
 	if (!op.chars)
@@ -137,6 +137,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_reload(r.model, r.nmodel);
 	fz_run_free(&r);
 	input_set_source(NULL);
-	model_release(&m);
+	run_release(&m);
 	return 0;
 }

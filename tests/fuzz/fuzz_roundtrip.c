@@ -65,12 +65,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_run(&op2, &m, 1, &first);
 	if (first.status != 0) {
 		fz_run_free(&first);
-		model_release(&m);
+		run_release(&m);
 		input_set_source(NULL);
 		return 0;
 	}
 	fz_reload(first.model, first.nmodel);
-	FZ_ASSERT(model_unpack(first.model, first.nmodel, "m.rnn", &back,
+	FZ_ASSERT(run_unpack(first.model, first.nmodel, "m.rnn", &back,
 	    &e) == 0, "the saved model loads");
 
 	/* the rest, in memory and through the file */
@@ -88,8 +88,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_run_free(&first);
 	fz_run_free(&a);
 	fz_run_free(&b);
-	model_release(&m);
-	model_release(&back);
+	run_release(&m);
+	run_release(&back);
 	input_set_source(NULL);
 	return 0;
 }
