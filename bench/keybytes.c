@@ -3,7 +3,8 @@
  * rnnfilter's numeric defaults with -H 32 --optimizer adam (see
  * bench/keybytes.sh): a stream (stream_new, its base forecasters with and
  * without a weekly period found), its network (online_new_sharing: what is
- * its own), and the scratch a run's keys share.  Measured as the growth of
+ * its own; online_new_tied with --global, without parameters and moments),
+ * and the scratch a run's keys share.  Measured as the growth of
  * mallinfo2()'s allocated bytes, so malloc's own headers are in.
  */
 #include <malloc.h>
@@ -27,14 +28,14 @@ main(int argc, char **argv)
 	struct opts op;
 	struct online_config cf;
 	struct stream_conf sc;
-	struct online *net, *key;
+	struct online *net, *key, *tied;
 	struct stream *st;
-	size_t u0, own, scr, plain, base, per, fl;
+	size_t u0, own, scr, plain, base, per, fl, glob;
 	double week = 7;
 
 	opts_init(&op);
 	op.hidden = argc > 1 ? atoi(argv[1]) : 32;
-	op.optimizer = OPT_ADAM;
+	op.optimizer = OPTIM_ADAM;
 	memset(&cf, 0, sizeof cf);
 	cf.shape.cell = op.cell;
 	cf.shape.hidden = op.hidden;
@@ -56,6 +57,9 @@ main(int argc, char **argv)
 	key = online_new_sharing(&cf, net);
 	own = used() - u0;
 	scr -= own;
+	u0 = used();
+	tied = online_new_tied(&cf, net);
+	glob = used() - u0;
 	fl = (size_t)(3 * model_nparams(&cf.shape)) * sizeof(real);
 	stream_conf_opts(&sc, &op);
 	sc.base = 0;
@@ -75,12 +79,15 @@ main(int argc, char **argv)
 	printf("| network, own: parameters, Adam moments, ring, state (H=%d) | %zu |\n",
 	    op.hidden, own);
 	printf("| of which parameters + Adam moments (the floor) | %zu |\n", fl);
+	printf("| network with --global: ring, state (H=%d) | %zu |\n",
+	    op.hidden, glob);
 	printf("| stream without base: struct, normalizers, pending, metrics | %zu |\n",
 	    plain);
 	printf("| base forecasters, before a period | %zu |\n", base);
 	printf("| base forecasters, more with a weekly period | %zu |\n", per);
 	printf("| shared by all keys of a run: gradient and scratch | %zu |\n",
 	    scr);
+	online_free(tied);
 	online_free(key);
 	online_free(net);
 	return 0;

@@ -2,7 +2,7 @@
 # bench/keybytes.sh - the bytes one key of --key takes, by component
 # (bench/keybytes.c, linked with the built librnncore.a), and the peak RSS
 # of KEYS keys (2000 unless told) of 20 items against one key, at the
-# defaults.  Run from a built tree:
+# defaults, with independent keys and with --global.  Run from a built tree:
 #
 #   sh bench/keybytes.sh [KEYS] > bench/keybytes.md
 set -eu
@@ -30,14 +30,24 @@ r1=$(rss "$tmp/one.csv")
 rn=$(rss "$tmp/in.csv")
 rm=$(rss -m "$tmp/m.rnn" "$tmp/in.csv")
 sz=$(wc -c <"$tmp/m.rnn")
+gn=$(rss --global "$tmp/in.csv")
+gm=$(rss --global -m "$tmp/g.rnn" "$tmp/in.csv")
+gz=$(wc -c <"$tmp/g.rnn")
 echo
 echo "| run | peak RSS KiB |"
 echo "| --- | ---: |"
 echo "| one key | $r1 |"
 echo "| $keys keys | $rn |"
 echo "| $keys keys, saved with -m | $rm |"
+echo "| $keys keys, --global | $gn |"
+echo "| $keys keys, --global, saved with -m | $gm |"
 echo
-awk -v a="$r1" -v b="$rn" -v c="$rm" -v k="$keys" -v s="$sz" 'BEGIN {
-	printf "Above one key: %.0f bytes per key; the save adds %.1f MiB;", \
-	    (b - a) * 1024 / k, (c - b) / 1024
+per() {
+	awk -v a="$r1" -v b="$2" -v c="$3" -v k="$keys" -v s="$4" -v w="$1" 'BEGIN {
+	printf "%s: above one key, %.0f bytes per key; the save adds %.1f MiB;", \
+	    w, (b - a) * 1024 / k, (c - b) / 1024
 	printf " the model file %d bytes, %.0f per key.\n", s, s / k }'
+}
+per "Independent keys" "$rn" "$rm" "$sz"
+echo
+per "--global" "$gn" "$gm" "$gz"

@@ -11,7 +11,7 @@
 # shape of its own amplitude and phase, a small trend and Gaussian-like
 # noise, all from a Park-Miller generator in awk (the same numbers with
 # any awk).  For independent keys, and for the shared network when
-# `rnnfilter --help` lists an option for it (--shared..., or SHARED=OPTION),
+# `rnnfilter --help` lists an option for it (--global, or SHARED=OPTION),
 # it measures
 #   - items per CPU second (user + system) of a learning run without -m;
 #   - its peak RSS, and the bytes per key: RSS over the keys, and the RSS
@@ -60,7 +60,7 @@ if [ -z "${MEM_MB:-}" ]; then
 	MEM_MB=${MEM_MB:-4096}
 fi
 net="-q -H 32 --optimizer adam"
-shared=${SHARED:-$("$bin" --help | grep -o -e '--shared[-a-z]*' | head -n 1 || :)}
+shared=${SHARED:-$("$bin" --help | grep -o -e '--global' | head -n 1 || :)}
 
 # gen N FILE: the stream of N keys.
 gen() {
@@ -181,7 +181,7 @@ for conf in independent shared; do
 	if [ "$conf" = shared ]; then
 		if [ -z "$shared" ]; then
 			notes="$notes
-The shared network: not available (no --shared option in rnnfilter --help)."
+The shared network: not available (no --global option in rnnfilter --help)."
 			continue
 		fi
 		opts=$shared
