@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench/keybytes.sh - the bytes one key of --key takes, by component
-# (bench/keybytes.c, linked with the built librnncore.a), and the peak RSS
-# of KEYS keys (2000 unless told) of 20 items against one key, at the
-# defaults, with independent keys and with --global.  Run from a built tree:
+# (bench/keybytes.c, linked with the built librnnio.a and librnncore.a),
+# and the peak RSS of KEYS keys (2000 unless told) of 20 items against one
+# key, at the defaults, with independent keys and with --global.  Run from
+# a built tree:
 #
 #   sh bench/keybytes.sh [KEYS] > bench/keybytes.md
 set -eu
@@ -13,7 +14,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rnnfilter-keybytes.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 ${CC:-cc} -std=c99 -O2 -D_GNU_SOURCE -I"$here/src" "$here/bench/keybytes.c" \
-    ./librnncore.a -lz -lm -o "$tmp/keybytes"
+    ./librnnio.a ./librnncore.a -lz -lm -o "$tmp/keybytes"
 echo "# Bytes per key of --key"
 echo
 echo "Build: $(./rnnfilter --version | head -n 1). Date: $(date -u '+%Y-%m-%d %H:%M UTC')."

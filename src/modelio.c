@@ -8,11 +8,359 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "modelio.h"
 #include "rerr.h"
 #include "ser.h"
 
 static const char magic[8] = { 'R', 'N', 'N', 'F', 'I', 'L', 'T', 'R' };
+
+/* --- gzip and the crc32 ----------------------------------------------------- */
+
+/*
+ * Payloads up to HUFFMAN_MAX bytes are Huffman-coded (deflate without
+ * string matching: float weights have no repeated strings, and their
+ * exponent bytes are what compresses); larger ones are stored in the gzip
+ * member uncompressed, to keep saving fast (about 20 ms for 12 MB instead
+ * of 200).
+ */
+#define HUFFMAN_MAX (4u << 20)
+
+/*
+ * A streaming save (save_stream()) hands deflate the payload in pieces
+ * of STREAM_CHUNK bytes, a whole number of stored blocks of 65535 bytes,
+ * with room for all their output: so each call makes whole blocks, and the
+ * member has the bytes pack() makes of the whole payload in one call.
+ */
+#define STORED_MAX 65535u
+#define STREAM_CHUNK (16 * STORED_MAX)
+#define STREAM_OUT (16 * (STORED_MAX + 5) + 4096)
+
+static uint32_t
+get_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/* zlib's crc32 takes uInt lengths: feed it in pieces. */
+static uint32_t
+crc_of(const unsigned char *p, size_t n)
+{
+	uLong c = crc32(0L, Z_NULL, 0);
+
+	while (n > 0) {
+		uInt k = n > (1u << 30) ? 1u << 30 : (uInt)n;
+
+		c = crc32(c, p, k);
+		p += k;
+		n -= k;
+	}
+	return (uint32_t)c;
+}
+
+/*
+ * The payload of saving ser S, with its crc32 appended (little-endian),
+ * compressed as one gzip member into *OUT (malloc'd): 0, or -1 if out of
+ * memory or the ser has failed.
+ */
+static int
+pack(struct ser *s, void **out, size_t *outn)
+{
+	z_stream z;
+	gz_header gh;
+	uint32_t crc;
+	const unsigned char *src;
+	unsigned char *dst;
+	size_t cap, len;
+	int rc;
+
+	if (ser_failed(s) || ser_loading(s))
+		return -1;
+	src = ser_buffer(s, &len);
+	crc = crc_of(src, len);
+	ser_u32(s, &crc);
+	if (ser_failed(s))
+		return -1;
+	src = ser_buffer(s, &len);
+	memset(&z, 0, sizeof z);
+	/* 15 + 16: a gzip wrapper, so that zcat reads the file */
+	if (deflateInit2(&z, len <= HUFFMAN_MAX ? 1 : 0, Z_DEFLATED,
+	    15 + 16, 8, Z_HUFFMAN_ONLY) != Z_OK)
+		return -1;
+	/* a header crc16 too, so that no byte of the file goes unchecked */
+	memset(&gh, 0, sizeof gh);
+	gh.os = 3;	/* Unix, whatever the machine: the same bytes everywhere */
+	gh.hcrc = 1;
+	deflateSetHeader(&z, &gh);
+	cap = deflateBound(&z, (uLong)len) + 64;
+	if ((dst = malloc(cap)) == NULL) {
+		deflateEnd(&z);
+		return -1;
+	}
+	z.next_in = (unsigned char *)(uintptr_t)src;
+	z.next_out = dst;
+	do {
+		size_t in_left = len - (size_t)(z.next_in - src);
+		size_t out_left = cap - (size_t)(z.next_out - dst);
+
+		z.avail_in = in_left > (1u << 30) ? 1u << 30 : (uInt)in_left;
+		z.avail_out = out_left > (1u << 30) ? 1u << 30 : (uInt)out_left;
+		rc = deflate(&z, z.avail_in == in_left ? Z_FINISH : Z_NO_FLUSH);
+	} while (rc == Z_OK);
+	*outn = (size_t)(z.next_out - dst);
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		free(dst);
+		return -1;
+	}
+	*out = dst;
+	return 0;
+}
+
+/*
+ * The largest payload pack() makes of N compressed bytes: Huffman coding
+ * gives a byte at least one bit (8 to 1), a stored block more than a byte;
+ * 64 KiB more for the gzip wrapper and block headers.  A payload that
+ * inflates beyond it was not written by pack().
+ */
+static size_t
+payload_max(size_t n)
+{
+	return n > (SIZE_MAX / 2 - 65536) / 8 ? SIZE_MAX / 2 : 8 * n + 65536;
+}
+
+enum unpack_status {
+	UNPACK_OK,
+	UNPACK_NOMEM,
+	UNPACK_NOT_GZIP,	/* does not start as a gzip stream */
+	UNPACK_TRUNCATED,	/* the compressed stream ends early */
+	UNPACK_BAD_DATA,	/* invalid compressed data */
+	UNPACK_BAD_SUM,		/* gzip's crc32 does not match */
+	UNPACK_TOO_LARGE	/* the payload would exceed the bound */
+};
+
+/*
+ * Decompress the N bytes at BUF into a loading ser *OUT.  PEEK bytes of
+ * payload are checked with REJECT as soon as they are there: when it
+ * returns nonzero decompression stops and UNPACK_NOT_GZIP is returned, so
+ * that a large foreign gzip file is not decompressed.  Decompression stops
+ * with UNPACK_TOO_LARGE as soon as the payload would exceed MAX bytes, so
+ * that memory is never taken for more than that (see payload_max()).
+ */
+static enum unpack_status
+unpack(const void *buf, size_t n, size_t peek,
+    int (*reject)(const void *payload, size_t n), size_t max,
+    struct ser **out)
+{
+	const unsigned char *src = buf;
+	unsigned char *dst = NULL;
+	size_t len = 0, cap = 0;
+	z_stream z;
+	int rc, peeked = 0;
+	size_t used;
+	const char *zmsg;
+
+	*out = NULL;
+	if (n < 2)
+		return n == 0 || src[0] == 0x1f ? UNPACK_TRUNCATED :
+		    UNPACK_NOT_GZIP;
+	if (src[0] != 0x1f || src[1] != 0x8b)
+		return UNPACK_NOT_GZIP;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return UNPACK_NOMEM;
+	z.next_in = (unsigned char *)(uintptr_t)src;
+	for (;;) {
+		size_t in_left = n - (size_t)(z.next_in - src);
+
+		if (len == cap && cap > max) {
+			rc = Z_STREAM_ERROR;	/* stands for "too large" */
+			break;
+		}
+		if (len == cap) {
+			/*
+			 * First guess: gzip's trailer holds the size mod 2^32,
+			 * believed when Huffman coding could have made it (at
+			 * most 8 to 1); a damaged trailer must not ask for
+			 * gigabytes.
+			 */
+			size_t isize = n >= 18 ? (size_t)get_le32(src + n - 4) : 0;
+			size_t ncap = cap ? 2 * cap :
+			    isize / 8 <= n ? isize + 1 : 2 * n + 4096;
+			unsigned char *p;
+
+			/* one byte beyond MAX tells "too large" from "just fits" */
+			if (ncap > max || ncap < cap)
+				ncap = max + 1;
+			if ((p = realloc(dst, ncap)) == NULL) {
+				rc = Z_MEM_ERROR;
+				break;
+			}
+			dst = p;
+			cap = ncap;
+		}
+		z.next_out = dst + len;
+		z.avail_out = cap - len > (1u << 30) ? 1u << 30 :
+		    (uInt)(cap - len);
+		z.avail_in = in_left > (1u << 30) ? 1u << 30 : (uInt)in_left;
+		rc = inflate(&z, Z_NO_FLUSH);
+		len = (size_t)(z.next_out - dst);
+		if (!peeked && len >= peek) {
+			peeked = 1;
+			if (reject(dst, len)) {
+				rc = Z_NEED_DICT;	/* stands for "foreign" */
+				break;
+			}
+		}
+		if (rc == Z_STREAM_END)
+			break;
+		if (rc == Z_BUF_ERROR && z.avail_in == 0 && in_left == 0)
+			break;	/* all input consumed, stream not ended */
+		if (rc != Z_OK && rc != Z_BUF_ERROR)
+			break;
+	}
+	if (rc == Z_STREAM_END && len > max)
+		rc = Z_STREAM_ERROR;
+	used = (size_t)(z.next_in - src);
+	zmsg = z.msg;
+	inflateEnd(&z);
+	if (rc == Z_STREAM_END && !peeked && reject(dst, len))
+		rc = Z_NEED_DICT;
+	switch (rc) {
+	case Z_STREAM_END:
+		if (used != n) {
+			free(dst);
+			return UNPACK_BAD_DATA;	/* bytes after the member */
+		}
+		if ((*out = ser_new_load_buf(dst, len)) == NULL) {
+			free(dst);
+			return UNPACK_NOMEM;
+		}
+		return UNPACK_OK;
+	case Z_MEM_ERROR:
+		free(dst);
+		return UNPACK_NOMEM;
+	case Z_STREAM_ERROR:
+		free(dst);
+		return UNPACK_TOO_LARGE;
+	case Z_NEED_DICT:
+		free(dst);
+		return UNPACK_NOT_GZIP;
+	case Z_DATA_ERROR:
+		free(dst);
+		/* "incorrect data check", "incorrect length check",
+		 * "header crc mismatch" */
+		return zmsg != NULL && (strstr(zmsg, "check") != NULL ||
+		    strstr(zmsg, "crc") != NULL) ?
+		    UNPACK_BAD_SUM : UNPACK_BAD_DATA;
+	default:
+		free(dst);
+		return UNPACK_TRUNCATED;
+	}
+}
+
+/* Check and strip the payload's trailing crc32: 0, or -1 if it does not match. */
+static int
+check_sum(struct ser *s)
+{
+	const unsigned char *p;
+	size_t n;
+
+	if (ser_remaining(s) < 4)
+		return -1;
+	p = ser_buffer(s, &n);
+	if (crc_of(p, n - 4) != get_le32(p + n - 4))
+		return -1;
+	ser_cut(s, 4);
+	return 0;
+}
+
+/*
+ * A streaming save: the payload's pieces deflated as they come (stored,
+ * gzip, Unix, crc16: as pack() above HUFFMAN_MAX), the member written.
+ */
+struct zsink {
+	int (*write)(void *ctx, const void *p, size_t n);
+	void *ctx;
+	z_stream z;
+	gz_header gh;		/* deflate reads it in its first call */
+	unsigned char *out;	/* (STREAM_OUT) */
+	uint32_t crc;		/* of the payload handed to deflate */
+};
+
+static int
+zsink_init(struct zsink *k, int (*write)(void *ctx, const void *p, size_t n),
+    void *ctx)
+{
+	memset(k, 0, sizeof *k);
+	if ((k->out = malloc(STREAM_OUT)) == NULL)
+		return -1;
+	k->write = write;
+	k->ctx = ctx;
+	k->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	if (deflateInit2(&k->z, 0, Z_DEFLATED, 15 + 16, 8,
+	    Z_HUFFMAN_ONLY) != Z_OK) {
+		free(k->out);
+		return -1;
+	}
+	k->gh.os = 3;
+	k->gh.hcrc = 1;
+	deflateSetHeader(&k->z, &k->gh);
+	return 0;
+}
+
+static void
+zsink_end(struct zsink *k)
+{
+	deflateEnd(&k->z);
+	free(k->out);
+}
+
+/* Compress the N bytes at P (FINISH: the last) and write them. */
+static int
+zsink_feed(struct zsink *k, const void *p, size_t n, int finish)
+{
+	int rc;
+
+	k->z.next_in = (unsigned char *)(uintptr_t)p;
+	k->z.avail_in = (uInt)n;
+	k->z.next_out = k->out;
+	k->z.avail_out = STREAM_OUT;
+	rc = deflate(&k->z, finish ? Z_FINISH : Z_NO_FLUSH);
+	if (k->z.avail_in != 0 || (finish ? rc != Z_STREAM_END : rc != Z_OK))
+		return -1;
+	return k->write(k->ctx, k->out, STREAM_OUT - k->z.avail_out);
+}
+
+/* ser_new_sink()'s PUT: a STREAM_CHUNK of payload. */
+static int
+zsink_put(void *ctx, const void *p, size_t n)
+{
+	struct zsink *k = ctx;
+
+	k->crc = (uint32_t)crc32(k->crc, p, (uInt)n);
+	return zsink_feed(k, p, n, 0);
+}
+
+/* The rest of S's payload and its crc32, and the member's end: 0 or -1. */
+static int
+zsink_finish(struct zsink *k, struct ser *s)
+{
+	const void *p;
+	size_t n;
+	uint32_t crc;
+
+	if (ser_drain(s) != 0)
+		return -1;
+	p = ser_buffer(s, &n);
+	crc = (uint32_t)crc32(k->crc, p, (uInt)n);
+	ser_u32(s, &crc);
+	if (ser_failed(s))
+		return -1;
+	p = ser_buffer(s, &n);
+	return zsink_feed(k, p, n, 1);
+}
 
 /* --- loading ---------------------------------------------------------------- */
 
@@ -68,21 +416,20 @@ model_unpack(const void *buf, size_t n, const char *name,
 	uint32_t version = 0;
 	int rc;
 
-	rc = ser_unpack(buf, n, sizeof magic, reject_foreign,
-	    ser_payload_max(n), &s);
+	rc = unpack(buf, n, sizeof magic, reject_foreign, payload_max(n), &s);
 	switch (rc) {
-	case SER_OK:
+	case UNPACK_OK:
 		break;
-	case SER_NOMEM:
+	case UNPACK_NOMEM:
 		return rerr_set(e, EXIT_DATA, "%s: out of memory", name);
-	case SER_NOT_GZIP:
+	case UNPACK_NOT_GZIP:
 		return rerr_set(e, EXIT_MODEL, "%s: not an rnnfilter model", name);
-	case SER_TRUNCATED:
+	case UNPACK_TRUNCATED:
 		return rerr_set(e, EXIT_MODEL, "%s: truncated model file", name);
-	case SER_BAD_DATA:
+	case UNPACK_BAD_DATA:
 		return rerr_set(e, EXIT_MODEL,
 		    "%s: corrupt model file: invalid compressed data", name);
-	case SER_TOO_LARGE:
+	case UNPACK_TOO_LARGE:
 		return rerr_set(e, EXIT_MODEL,
 		    "%s: corrupt model file: it inflates beyond what rnnfilter writes",
 		    name);
@@ -102,7 +449,7 @@ model_unpack(const void *buf, size_t n, const char *name,
 		    "%s: model format version %lu is newer than this rnnfilter's %d",
 		    name, (unsigned long)version, MODEL_FORMAT_VERSION);
 	}
-	if (ser_check_sum(s) != 0) {
+	if (check_sum(s) != 0) {
 		ser_free(s);
 		return rerr_set(e, EXIT_MODEL,
 		    "%s: corrupt model file: checksum mismatch", name);
@@ -272,7 +619,7 @@ model_pack(const struct model_payload *p, void **out, size_t *n)
 	ser_bytes(s, (void *)magic, sizeof magic);
 	ser_u32(s, &version);
 	p->describe(s, p->ctx, version);
-	err = ser_pack(s, out, n);
+	err = pack(s, out, n);
 	ser_free(s);
 	return err;
 }
@@ -313,30 +660,36 @@ fd_write(void *ctx, const void *p, size_t n)
 
 /*
  * P's model file to FD as it is described, compressed in pieces (a payload
- * above SER_HUFFMAN_MAX): 0, or an errno (ENOMEM when out of memory).
+ * above HUFFMAN_MAX): 0, or an errno (ENOMEM when out of memory).
  */
 static int
 save_stream(int fd, const struct model_payload *p)
 {
 	struct fdsink k;
+	struct zsink z;
 	struct ser *s;
 	uint32_t version = MODEL_FORMAT_VERSION;
 	int rc;
 
 	k.fd = fd;
 	k.err = 0;
-	if ((s = ser_new_stream(fd_write, &k)) == NULL)
+	if (zsink_init(&z, fd_write, &k) != 0)
 		return ENOMEM;
+	if ((s = ser_new_sink(zsink_put, &z, STREAM_CHUNK)) == NULL) {
+		zsink_end(&z);
+		return ENOMEM;
+	}
 	ser_bytes(s, (void *)magic, sizeof magic);
 	ser_u32(s, &version);
 	p->describe(s, p->ctx, version);
-	rc = ser_finish(s);
+	rc = zsink_finish(&z, s);
 	ser_free(s);
+	zsink_end(&z);
 	return rc == 0 ? 0 : k.err != 0 ? k.err : ENOMEM;
 }
 
 /*
- * A model's payload above SER_HUFFMAN_MAX (many keys) is written as it is
+ * A model's payload above HUFFMAN_MAX (many keys) is written as it is
  * described, so that a save takes about 2 MiB more than the run, not twice
  * the model file; a smaller one is made in memory first.
  */
@@ -352,7 +705,7 @@ model_save(const char *path, const struct model_payload *p, struct rerr *e)
 
 	if ((pn = payload_size(p)) == 0)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
-	big = pn > SER_HUFFMAN_MAX;
+	big = pn > HUFFMAN_MAX;
 	if (!big && model_pack(p, &out, &n) != 0)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
 	if ((tmp = malloc(len + sizeof ".tmp-XXXXXX")) == NULL) {

@@ -56,7 +56,7 @@ int model_load(const char *path, const struct model_payload *p, int *found,
  * Load the N bytes of a model file at BUF (named NAME in messages)
  * through P: 0, or an exit status with E set as model_load().  Nothing is
  * allocated before the bytes are found to hold it: the payload is bounded
- * by what ser_pack() makes of N bytes, and each network's state by the
+ * by what a save makes of N bytes, and each network's state by the
  * bytes left.
  */
 int model_unpack(const void *buf, size_t n, const char *name,

@@ -1,27 +1,7 @@
-/* ser.c - the payload buffer, little-endian numbers and gzip; see ser.h. */
+/* ser.c - the payload buffer and little-endian numbers; see ser.h. */
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 #include "ser.h"
-
-/*
- * A streaming save (ser_new_stream()) hands deflate the payload in pieces
- * of STREAM_CHUNK bytes, a whole number of stored blocks of 65535 bytes,
- * with room for all their output: so each call makes whole blocks, and the
- * member has the bytes ser_pack() makes of the whole payload in one call.
- */
-#define STORED_MAX 65535u
-#define STREAM_CHUNK (16 * STORED_MAX)
-#define STREAM_OUT (16 * (STORED_MAX + 5) + 4096)
-
-struct sink {
-	int (*write)(void *ctx, const void *p, size_t n);
-	void *ctx;
-	z_stream z;
-	gz_header gh;		/* deflate reads it in its first call */
-	unsigned char *out;	/* (STREAM_OUT) */
-	uint32_t crc;		/* of the payload handed to deflate */
-};
 
 struct ser {
 	int loading;
@@ -32,7 +12,10 @@ struct ser {
 	size_t pos;		/* next byte to read */
 	int counting;		/* ser_new_count(): BUF is scratch, TOTAL counts */
 	size_t total;
-	struct sink *sink;	/* ser_new_stream() */
+	/* ser_new_sink(): every CHUNK bytes held are handed to PUT */
+	int (*put)(void *ctx, const void *p, size_t n);
+	void *put_ctx;
+	size_t chunk;
 };
 
 int
@@ -96,11 +79,6 @@ ser_free(struct ser *s)
 {
 	if (s == NULL)
 		return;
-	if (s->sink != NULL) {
-		deflateEnd(&s->sink->z);
-		free(s->sink->out);
-		free(s->sink);
-	}
 	free(s->buf);
 	free(s);
 }
@@ -121,79 +99,66 @@ ser_length(const struct ser *s)
 	return s->counting ? s->total : s->len;
 }
 
-/* Compress the first N bytes of S's buffer (FINISH: the last) and write. */
+/* Hand the first CHUNK bytes held to PUT and drop them: 0, or -1. */
 static int
-sink_feed(struct ser *s, size_t n, int finish)
+hand_chunk(struct ser *s)
 {
-	struct sink *k = s->sink;
-	int rc;
-
-	k->z.next_in = s->buf;
-	k->z.avail_in = (uInt)n;
-	k->z.next_out = k->out;
-	k->z.avail_out = STREAM_OUT;
-	rc = deflate(&k->z, finish ? Z_FINISH : Z_NO_FLUSH);
-	if (k->z.avail_in != 0 || (finish ? rc != Z_STREAM_END : rc != Z_OK)) {
-		ser_fail(s, "compression failed");
-		return -1;
-	}
-	if (k->write(k->ctx, k->out, STREAM_OUT - k->z.avail_out) != 0) {
+	if (s->put(s->put_ctx, s->buf, s->chunk) != 0) {
 		ser_fail(s, "write error");
 		return -1;
 	}
-	memmove(s->buf, s->buf + n, s->len - n);
-	s->len -= n;
+	memmove(s->buf, s->buf + s->chunk, s->len - s->chunk);
+	s->len -= s->chunk;
 	return 0;
 }
 
 struct ser *
-ser_new_stream(int (*write)(void *ctx, const void *p, size_t n), void *ctx)
+ser_new_sink(int (*put)(void *ctx, const void *p, size_t n), void *ctx,
+    size_t chunk)
 {
 	struct ser *s = calloc(1, sizeof *s);
 
 	if (s == NULL)
 		return NULL;
-	if ((s->sink = calloc(1, sizeof *s->sink)) == NULL ||
-	    (s->sink->out = malloc(STREAM_OUT)) == NULL) {
-		free(s->sink);
-		free(s);
-		return NULL;
-	}
-	s->sink->write = write;
-	s->sink->ctx = ctx;
-	s->sink->crc = (uint32_t)crc32(0L, Z_NULL, 0);
-	/* as ser_pack() above SER_HUFFMAN_MAX: stored, gzip, Unix, crc16 */
-	if (deflateInit2(&s->sink->z, 0, Z_DEFLATED, 15 + 16, 8,
-	    Z_HUFFMAN_ONLY) != Z_OK) {
-		free(s->sink->out);
-		free(s->sink);
-		free(s);
-		return NULL;
-	}
-	s->sink->gh.os = 3;
-	s->sink->gh.hcrc = 1;
-	deflateSetHeader(&s->sink->z, &s->sink->gh);
+	s->put = put;
+	s->put_ctx = ctx;
+	s->chunk = chunk;
 	return s;
 }
 
 int
-ser_finish(struct ser *s)
+ser_drain(struct ser *s)
 {
-	uint32_t crc;
-
-	if (s->sink == NULL || s->err != NULL)
-		return -1;
-	while (s->len >= STREAM_CHUNK) {
-		s->sink->crc = (uint32_t)crc32(s->sink->crc, s->buf,
-		    STREAM_CHUNK);
-		if (sink_feed(s, STREAM_CHUNK, 0) != 0)
+	while (s->err == NULL && s->put != NULL && s->len >= s->chunk)
+		if (hand_chunk(s) != 0)
 			return -1;
-	}
-	crc = (uint32_t)crc32(s->sink->crc, s->buf, (uInt)s->len);
-	ser_u32(s, &crc);
-	if (s->err != NULL)
-		return -1;
-	return sink_feed(s, s->len, 1);
+	return s->err != NULL ? -1 : 0;
+}
+
+const void *
+ser_buffer(const struct ser *s, size_t *n)
+{
+	*n = s->len;
+	return s->buf;
+}
+
+struct ser *
+ser_new_load_buf(void *buf, size_t n)
+{
+	struct ser *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->loading = 1;
+	s->buf = buf;
+	s->len = s->cap = n;
+	return s;
+}
+
+void
+ser_cut(struct ser *s, size_t n)
+{
+	s->len -= n;
 }
 
 /* Room for N more bytes when saving; NULL after an error. */
@@ -206,12 +171,9 @@ room(struct ser *s, size_t n)
 		s->total += n;
 		s->len = 0;
 	}
-	while (s->sink != NULL && s->len >= STREAM_CHUNK) {
-		s->sink->crc = (uint32_t)crc32(s->sink->crc, s->buf,
-		    STREAM_CHUNK);
-		if (sink_feed(s, STREAM_CHUNK, 0) != 0)
+	while (s->put != NULL && s->len >= s->chunk)
+		if (hand_chunk(s) != 0)
 			return NULL;
-	}
 	if (s->len + n > s->cap) {
 		size_t cap = s->cap ? s->cap : 4096;
 		unsigned char *p;
@@ -377,205 +339,6 @@ ser_bytes(struct ser *s, void *v, size_t n)
 			memcpy(v, q, n);
 	} else if ((p = room(s, n)) != NULL)
 		memcpy(p, v, n);
-}
-
-/* zlib's crc32 takes uInt lengths: feed it in pieces. */
-static uint32_t
-crc_of(const unsigned char *p, size_t n)
-{
-	uLong c = crc32(0L, Z_NULL, 0);
-
-	while (n > 0) {
-		uInt k = n > (1u << 30) ? 1u << 30 : (uInt)n;
-
-		c = crc32(c, p, k);
-		p += k;
-		n -= k;
-	}
-	return (uint32_t)c;
-}
-
-int
-ser_pack(struct ser *s, void **out, size_t *outn)
-{
-	z_stream z;
-	gz_header gh;
-	uint32_t crc;
-	unsigned char *dst;
-	size_t cap;
-	int rc;
-
-	if (s->err != NULL || s->loading)
-		return -1;
-	crc = crc_of(s->buf, s->len);
-	ser_u32(s, &crc);
-	if (s->err != NULL)
-		return -1;
-	memset(&z, 0, sizeof z);
-	/* 15 + 16: a gzip wrapper, so that zcat reads the file */
-	if (deflateInit2(&z, s->len <= SER_HUFFMAN_MAX ? 1 : 0, Z_DEFLATED,
-	    15 + 16, 8, Z_HUFFMAN_ONLY) != Z_OK)
-		return -1;
-	/* a header crc16 too, so that no byte of the file goes unchecked */
-	memset(&gh, 0, sizeof gh);
-	gh.os = 3;	/* Unix, whatever the machine: the same bytes everywhere */
-	gh.hcrc = 1;
-	deflateSetHeader(&z, &gh);
-	cap = deflateBound(&z, (uLong)s->len) + 64;
-	if ((dst = malloc(cap)) == NULL) {
-		deflateEnd(&z);
-		return -1;
-	}
-	z.next_in = s->buf;
-	z.next_out = dst;
-	do {
-		size_t in_left = s->len - (size_t)((unsigned char *)z.next_in - s->buf);
-		size_t out_left = cap - (size_t)(z.next_out - dst);
-
-		z.avail_in = in_left > (1u << 30) ? 1u << 30 : (uInt)in_left;
-		z.avail_out = out_left > (1u << 30) ? 1u << 30 : (uInt)out_left;
-		rc = deflate(&z, z.avail_in == in_left ? Z_FINISH : Z_NO_FLUSH);
-	} while (rc == Z_OK);
-	*outn = (size_t)(z.next_out - dst);
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		free(dst);
-		return -1;
-	}
-	*out = dst;
-	return 0;
-}
-
-size_t
-ser_payload_max(size_t n)
-{
-	return n > (SIZE_MAX / 2 - 65536) / 8 ? SIZE_MAX / 2 : 8 * n + 65536;
-}
-
-enum ser_unpack_status
-ser_unpack(const void *buf, size_t n, size_t peek,
-    int (*reject)(const void *payload, size_t n), size_t max,
-    struct ser **out)
-{
-	const unsigned char *src = buf;
-	struct ser *s;
-	z_stream z;
-	int rc, peeked = reject == NULL;
-	size_t used;
-	const char *zmsg;
-
-	*out = NULL;
-	if (n < 2)
-		return n == 0 || src[0] == 0x1f ? SER_TRUNCATED : SER_NOT_GZIP;
-	if (src[0] != 0x1f || src[1] != 0x8b)
-		return SER_NOT_GZIP;
-	if ((s = calloc(1, sizeof *s)) == NULL)
-		return SER_NOMEM;
-	s->loading = 1;
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 15 + 16) != Z_OK) {
-		free(s);
-		return SER_NOMEM;
-	}
-	z.next_in = (unsigned char *)(uintptr_t)src;
-	for (;;) {
-		size_t in_left = n - (size_t)(z.next_in - src);
-
-		if (s->len == s->cap && s->cap > max) {
-			rc = Z_STREAM_ERROR;	/* stands for "too large" */
-			break;
-		}
-		if (s->len == s->cap) {
-			/*
-			 * First guess: gzip's trailer holds the size mod 2^32,
-			 * believed when Huffman coding could have made it (at
-			 * most 8 to 1); a damaged trailer must not ask for
-			 * gigabytes.
-			 */
-			size_t isize = n >= 18 ? (size_t)get_le(src + n - 4, 4) : 0;
-			size_t cap = s->cap ? 2 * s->cap :
-			    isize / 8 <= n ? isize + 1 : 2 * n + 4096;
-			unsigned char *p;
-
-			/* one byte beyond MAX tells "too large" from "just fits" */
-			if (cap > max || cap < s->cap)
-				cap = max + 1;
-			if ((p = realloc(s->buf, cap)) == NULL) {
-				rc = Z_MEM_ERROR;
-				break;
-			}
-			s->buf = p;
-			s->cap = cap;
-		}
-		z.next_out = s->buf + s->len;
-		z.avail_out = s->cap - s->len > (1u << 30) ? 1u << 30 :
-		    (uInt)(s->cap - s->len);
-		z.avail_in = in_left > (1u << 30) ? 1u << 30 : (uInt)in_left;
-		rc = inflate(&z, Z_NO_FLUSH);
-		s->len = (size_t)(z.next_out - s->buf);
-		if (!peeked && s->len >= peek) {
-			peeked = 1;
-			if (reject(s->buf, s->len)) {
-				rc = Z_NEED_DICT;	/* stands for "foreign" */
-				break;
-			}
-		}
-		if (rc == Z_STREAM_END)
-			break;
-		if (rc == Z_BUF_ERROR && z.avail_in == 0 && in_left == 0)
-			break;	/* all input consumed, stream not ended */
-		if (rc != Z_OK && rc != Z_BUF_ERROR)
-			break;
-	}
-	if (rc == Z_STREAM_END && s->len > max)
-		rc = Z_STREAM_ERROR;
-	used = (size_t)(z.next_in - src);
-	zmsg = z.msg;
-	inflateEnd(&z);
-	if (rc == Z_STREAM_END && !peeked && reject(s->buf, s->len))
-		rc = Z_NEED_DICT;
-	switch (rc) {
-	case Z_STREAM_END:
-		if (used != n) {
-			ser_free(s);
-			return SER_BAD_DATA;	/* bytes after the member */
-		}
-		*out = s;
-		return SER_OK;
-	case Z_MEM_ERROR:
-		ser_free(s);
-		return SER_NOMEM;
-	case Z_STREAM_ERROR:
-		ser_free(s);
-		return SER_TOO_LARGE;
-	case Z_NEED_DICT:
-		ser_free(s);
-		return SER_NOT_GZIP;
-	case Z_DATA_ERROR:
-		ser_free(s);
-		/* "incorrect data check", "incorrect length check",
-		 * "header crc mismatch" */
-		return zmsg != NULL && (strstr(zmsg, "check") != NULL ||
-		    strstr(zmsg, "crc") != NULL) ?
-		    SER_BAD_SUM : SER_BAD_DATA;
-	default:
-		ser_free(s);
-		return SER_TRUNCATED;
-	}
-}
-
-int
-ser_check_sum(struct ser *s)
-{
-	uint32_t want;
-
-	if (s->len - s->pos < 4)
-		return -1;
-	want = (uint32_t)get_le(s->buf + s->len - 4, 4);
-	if (crc_of(s->buf, s->len - 4) != want)
-		return -1;
-	s->len -= 4;
-	return 0;
 }
 
 /* --- fields with their bounds (see ser.h) --- */

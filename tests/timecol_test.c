@@ -300,19 +300,14 @@ static int
 roundtrip(struct tspace *t, struct tspace *out)
 {
 	struct ser *s, *l;
-	void *buf;
-	size_t n;
 	int bad;
 
 	if ((s = ser_new_save()) == NULL)
 		abort();
 	tspace_ser(s, t);
-	if (ser_pack(s, &buf, &n) != 0)
+	if (ser_failed(s) || (l = ser_new_load(s)) == NULL)
 		abort();
 	ser_free(s);
-	if (ser_unpack(buf, n, 0, NULL, ser_payload_max(n), &l) != SER_OK || ser_check_sum(l) != 0)
-		abort();
-	free(buf);
 	memset(out, 0x55, sizeof *out);
 	tspace_ser(l, out);
 	bad = ser_failed(l) || ser_remaining(l) != 0;

@@ -1,0 +1,184 @@
+/*
+ * core_test.c - the numeric core as a library: linked with librnncore.a and
+ * libm only (no zlib, no libcsv, nothing of the modes), an online network
+ * learns a sine by the protocol of rnnfilter(1), and its state goes through
+ * the serializer to memory and back, through a sink in pieces, and goes on
+ * as it would have.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "online.h"
+#include "ser.h"
+
+#define PERIOD 20	/* items per cycle of the sine */
+#define ITEMS 4000	/* 200 cycles */
+#define TAIL 500	/* the items whose error is compared */
+
+static int failures;
+
+static void
+check(int ok, const char *what)
+{
+	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
+	if (!ok)
+		failures++;
+}
+
+static double
+sine(long t)
+{
+	return sin(2 * M_PI * (double)t / PERIOD);
+}
+
+/*
+ * One item of the protocol: score X against the prediction made one item
+ * ago, learn, advance with X.  Returns the prediction for the next item;
+ * *SQ gets the squared error of the one scored (0 if none was due).
+ */
+static double
+step(struct online *o, double x, double *sq)
+{
+	real in[1];
+	const real *y;
+	double loss = 0;
+
+	*sq = 0;
+	if (online_score(o, (real)x, 1, &loss))
+		*sq = loss;
+	online_learn(o);
+	in[0] = (real)x;
+	y = online_advance(o, in, 0);
+	return (double)y[0];
+}
+
+/* A network of CF loaded from S (which describes one of CF): NULL if not. */
+static struct online *
+load(struct ser *s, const struct online_config *cf)
+{
+	struct online_config lc;
+	struct online *o;
+
+	memset(&lc, 0, sizeof lc);
+	online_config_ser(s, &lc, 1, 1);
+	if (ser_failed(s) || memcmp(&lc.shape, &cf->shape, sizeof lc.shape) ||
+	    !online_ser_room(s, &lc, 1) || (o = online_new(&lc)) == NULL)
+		return NULL;
+	online_ser(s, o, 1);
+	if (ser_failed(s) || ser_remaining(s) != 0) {
+		online_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ser_new_sink()'s pieces, gathered in memory. */
+struct gather {
+	unsigned char *buf;
+	size_t len, pieces;
+};
+
+static int
+gather_put(void *ctx, const void *p, size_t n)
+{
+	struct gather *g = ctx;
+	unsigned char *b = realloc(g->buf, g->len + n);
+
+	if (b == NULL)
+		return -1;
+	memcpy(b + g->len, p, n);
+	g->buf = b;
+	g->len += n;
+	g->pieces++;
+	return 0;
+}
+
+int
+main(void)
+{
+	struct online_config cf;
+	struct online *o, *back, *piece;
+	struct ser *s, *l, *k;
+	struct gather g = { NULL, 0, 0 };
+	const void *rest;
+	size_t nrest, nsave;
+	double head = 0, tail = 0, sq, p1, p2, p3;
+	long t, diff = 0;
+
+	memset(&cf, 0, sizeof cf);
+	cf.shape.cell = CELL_LSTM;
+	cf.shape.nin = 1;
+	cf.shape.hidden = 16;
+	cf.shape.layers = 1;
+	cf.shape.nout = 1;
+	cf.bptt = 8;
+	cf.window = 16;
+	cf.horizon = 1;
+	cf.optimizer = OPTIM_ADAM;
+	cf.lr = optim_default_lr(OPTIM_ADAM);
+	cf.clip = 5;
+	cf.seed = 1;
+	if ((o = online_new(&cf)) == NULL)
+		return 99;
+
+	/* learning: the last cycles' error far below the first ones' */
+	for (t = 0; t < ITEMS; t++) {
+		step(o, sine(t), &sq);
+		if (t < TAIL)
+			head += sq;
+		else if (t >= ITEMS - TAIL)
+			tail += sq;
+	}
+	printf("mean squared error: first %d items %.4f, last %d %.4f\n",
+	    TAIL, head / TAIL, TAIL, tail / TAIL);
+	/* the sine's variance is 1/2: predicting 0 scores that */
+	check(tail / TAIL < 0.05, "the last items' error is a tenth of the variance");
+	check(tail < head / 10, "the error falls tenfold as it learns");
+
+	/* the state to memory and back: the copy goes on as the original */
+	if ((s = ser_new_save()) == NULL)
+		return 99;
+	online_config_ser(s, &o->cf, 1, 1);
+	online_ser(s, o, 1);
+	check(!ser_failed(s), "saving to memory");
+	ser_buffer(s, &nsave);
+	if ((l = ser_new_load(s)) == NULL)
+		return 99;
+	back = load(l, &cf);
+	check(back != NULL, "loading from memory");
+
+	/* the same through a sink of 64-byte pieces */
+	if ((k = ser_new_sink(gather_put, &g, 64)) == NULL)
+		return 99;
+	online_config_ser(k, &o->cf, 1, 1);
+	online_ser(k, o, 1);
+	check(ser_drain(k) == 0, "saving through a sink");
+	rest = ser_buffer(k, &nrest);
+	check(nrest < 64 && g.pieces > 1, "the sink takes whole pieces");
+	gather_put(&g, rest, nrest);
+	check(g.len == nsave, "the sink has the bytes of the memory save");
+	ser_free(k);
+	piece = NULL;
+	if ((k = ser_new_load_buf(g.buf, g.len)) != NULL)
+		piece = load(k, &cf);
+	check(piece != NULL, "loading what the sink took");
+
+	if (back == NULL || piece == NULL)
+		return 1;
+	for (t = ITEMS; t < ITEMS + 10 * PERIOD; t++) {
+		p1 = step(o, sine(t), &sq);
+		p2 = step(back, sine(t), &sq);
+		p3 = step(piece, sine(t), &sq);
+		diff += p1 != p2 || p1 != p3;
+	}
+	check(diff == 0, "the loaded networks predict as the original, bit for bit");
+
+	ser_free(s);
+	ser_free(l);
+	ser_free(k);
+	online_free(o);
+	online_free(back);
+	online_free(piece);
+	return failures != 0;
+}
