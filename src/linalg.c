@@ -102,6 +102,27 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 		return;
 	}
 #ifdef HAVE_V8SF
+	/*
+	 * A narrow W (the numeric mode's few inputs): eight rows in the lanes,
+	 * each summing its columns in order from 0, as dot16 does below 16.
+	 */
+	for (; cols < 16 && i + 8 <= rows; i += 8) {
+		const real *wr = w + i * cols;
+		v8sf acc = {0}, bv = {0};
+		size_t k;
+
+		for (k = 0; k < cols; k++) {
+			v8sf col = { wr[k], wr[cols + k], wr[2 * cols + k],
+			    wr[3 * cols + k], wr[4 * cols + k], wr[5 * cols + k],
+			    wr[6 * cols + k], wr[7 * cols + k] };
+
+			acc += col * x[k];
+		}
+		if (b != NULL)
+			VLOAD(bv, b + i);
+		acc += bv;
+		VSTORE(y + i, acc);
+	}
 	for (; cols >= 16 && i + 4 <= rows; i += 4) {
 		const real *w0 = w + i * cols, *w1 = w0 + cols;
 		const real *w2 = w1 + cols, *w3 = w2 + cols;
@@ -247,6 +268,21 @@ la_outer_n(real *restrict g, const real *restrict d, size_t ldd,
 		return;
 	}
 #ifdef HAVE_V8SF
+	/* Fewer than 8 columns: eight rows of a column in the lanes. */
+	for (; i + 8 <= rows && cols < 8; i += 8)
+		for (j = 0; j < cols; j++) {
+			v8sf a = {0}, dt;
+			real s[8];
+			size_t r;
+
+			for (t = 0; t < n; t++) {
+				VLOAD(dt, d + t * ldd + i);
+				a += dt * x[t][j];
+			}
+			VSTORE(s, a);
+			for (r = 0; r < 8; r++)
+				g[(i + r) * cols + j] = s[r];
+		}
 	for (; i + 4 <= rows && cols >= 8; i += 4) {
 		real *restrict g0 = g + i * cols, *restrict g1 = g0 + cols;
 		real *restrict g2 = g1 + cols, *restrict g3 = g2 + cols;
