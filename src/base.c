@@ -61,6 +61,10 @@ struct bx {
 	double *blk;
 	double *pend;		/* (h) forecast after x_s, input units */
 	double *w, *P;		/* AR: (np), (n, np), zero past n */
+	double *phic;		/* AR: (n) the regressor of the latest forecast,
+				 * at origin phis - 1 (phis 0: none); not state,
+				 * the history gives it again */
+	uint64_t phis;
 	double *gp;		/* (h, G) grid rows' forecasts, transformed */
 	double *cum;		/* (G) grid rows' |errors| */
 	double *L, *B, *E;	/* (G) level, trend, error (dshw) */
@@ -171,8 +175,10 @@ bx_point(struct bx *x, int h)
 static void
 bx_free(struct bx *x)
 {
-	if (x != NULL)
+	if (x != NULL) {
 		free(x->blk);
+		free(x->phic);
+	}
 	free(x);
 }
 
@@ -201,9 +207,14 @@ bx_new(int kind, int tr, int h, int nper, const int *m)
 		return NULL;
 	}
 	bx_point(x, h);
-	if (x->P != NULL)
+	if (x->P != NULL) {
+		if ((x->phic = calloc((size_t)x->n, sizeof *x->phic)) == NULL) {
+			bx_free(x);
+			return NULL;
+		}
 		for (i = 0; i < x->n; i++)
 			x->P[i * x->np + i] = AR_P0;
+	}
 	return x;
 }
 
@@ -488,7 +499,27 @@ rls(struct bx *x, const double *phi, double y)
 	int i, j, n = x->n, np = x->np;
 	v4df a, p;
 
-	for (i = 0; i < np; i += 4) {	/* 4 sums of g in a register */
+	/* 16 sums of g in four registers: four independent chains of
+	 * additions in flight, and one broadcast of phi_j serves them all */
+	for (i = 0; i + 16 <= np; i += 16) {
+		v4df a1, a2, a3, p1, p2, p3;
+
+		V4LOAD(p, P + i); V4LOAD(p1, P + i + 4);
+		V4LOAD(p2, P + i + 8); V4LOAD(p3, P + i + 12);
+		a = p * phi[0]; a1 = p1 * phi[0];
+		a2 = p2 * phi[0]; a3 = p3 * phi[0];
+		for (j = 1; j < n; j++) {
+			const double *Pj = P + (size_t)j * np + i;
+
+			V4LOAD(p, Pj); V4LOAD(p1, Pj + 4);
+			V4LOAD(p2, Pj + 8); V4LOAD(p3, Pj + 12);
+			a += p * phi[j]; a1 += p1 * phi[j];
+			a2 += p2 * phi[j]; a3 += p3 * phi[j];
+		}
+		V4STORE(g + i, a); V4STORE(g + i + 4, a1);
+		V4STORE(g + i + 8, a2); V4STORE(g + i + 12, a3);
+	}
+	for (; i < np; i += 4) {	/* the rest, 4 sums at a time */
 		V4LOAD(p, P + i);
 		a = p * phi[0];
 		for (j = 1; j < n; j++) {
@@ -505,7 +536,22 @@ rls(struct bx *x, const double *phi, double y)
 		g[i] /= den;
 		w[i] += g[i] * e;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i + 2 <= n; i += 2) {	/* two rows share g's loads */
+		double *restrict Pi = P + (size_t)i * np, *restrict Pk = Pi + np;
+		double ki = g[i], kk = g[i + 1];
+		v4df q;
+
+		for (j = 0; j < np; j += 4) {
+			V4LOAD(a, g + j);
+			V4LOAD(p, Pi + j);
+			V4LOAD(q, Pk + j);
+			p -= ki * a * den;
+			q -= kk * a * den;
+			V4STORE(Pi + j, p);
+			V4STORE(Pk + j, q);
+		}
+	}
+	for (; i < n; i++) {
 		double *restrict Pi = P + (size_t)i * np, ki = g[i];
 
 		for (j = 0; j < np; j += 4) {
@@ -715,6 +761,7 @@ bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
 {
 	uint64_t h = (uint64_t)b->h;
 	double phi[BX_NP], f;
+	const double *fit;
 	int i;
 
 	switch (x->kind) {
@@ -736,16 +783,22 @@ bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
 		x->sc = z != 0 ? fabs(z) : 1;
 	}
 	if (present && t >= h && (x->active || (t + (uint64_t)(x->kind +
-	    BX_NKIND * x->tr)) % BASE_DORM_FIT == 0) &&
-	    regressor(b, x, t - h, phi)) {
-		rls(x, phi, (z - x->c) / x->sc);
-		x->nfit += 1;
+	    BX_NKIND * x->tr)) % BASE_DORM_FIT == 0)) {
+		/* with h = 1, the regressor of the forecast made at t - 1 */
+		fit = x->phis == t - h + 1 ? x->phic :
+		    regressor(b, x, t - h, phi) ? phi : NULL;
+		if (fit != NULL) {
+			rls(x, fit, (z - x->c) / x->sc);
+			x->nfit += 1;
+		}
 	}
-	if (x->nfit < 2.0 * x->n || !regressor(b, x, t, phi))
+	x->phis = 0;
+	if (x->nfit < 2.0 * x->n || !regressor(b, x, t, x->phic))
 		return z;
+	x->phis = t + 1;
 	f = 0;
 	for (i = 0; i < x->n; i++)
-		f += x->w[i] * phi[i];
+		f += x->w[i] * x->phic[i];
 	return x->c + x->sc * f;
 }
 
