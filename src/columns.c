@@ -31,6 +31,15 @@ columns_ser(struct ser *s, struct columns *ch, int nlead, int nin)
 	    &ch->target_name_len);
 }
 
+void
+columns_names_ser(struct ser *s, struct columns *ch)
+{
+	int i;
+
+	for (i = 0; i < ch->ninputs && !ser_failed(s); i++)
+		ser_str(s, ch->input_name[i], sizeof ch->input_name[i]);
+}
+
 int
 columns_names(const char *spec, int index, const char *name)
 {

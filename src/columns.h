@@ -65,6 +65,8 @@ void columns_init(struct columns *c);
  * from a value already checked.
  */
 void columns_ser(struct ser *s, struct columns *c, int nlead, int nin);
+/* The inputs' header names (format 3), after columns_ser(). */
+void columns_names_ser(struct ser *s, struct columns *c);
 
 /*
  * Does SPEC (a --column or --inputs item) name the column at 0-based INDEX

@@ -97,15 +97,6 @@ numstate_ser(struct ser *s, struct numstate *st, int nin, uint32_t version)
 }
 
 void
-numstate_names_ser(struct ser *s, struct numstate *st)
-{
-	int i;
-
-	for (i = 0; i < st->col.ninputs && !ser_failed(s); i++)
-		ser_str(s, st->col.input_name[i], sizeof st->col.input_name[i]);
-}
-
-void
 numstate_held_ser(struct ser *s, struct numstate *st)
 {
 	uint32_t n = st->nheld;

@@ -98,12 +98,12 @@ int numeric_nin(int predict, int ninputs);
 
 /*
  * ST for the model file, after the network of NIN inputs: the columns and
- * the series (stream_ser); from format 3 numstate_names_ser() (the inputs'
- * header names), from format 4 numstate_held_ser() (the bytes kept).
+ * the series (stream_ser); from format 3 the inputs' header names
+ * (columns_names_ser()), from format 4 numstate_held_ser() (the bytes
+ * kept).
  */
 void numstate_ser(struct ser *s, struct numstate *st, int nin,
     uint32_t version);
-void numstate_names_ser(struct ser *s, struct numstate *st);
 void numstate_held_ser(struct ser *s, struct numstate *st);
 /*
  * --key (format 2): the key column, then the table (keytab_ser()), each

@@ -99,7 +99,7 @@ payload_ser(struct ser *s, struct model *m, struct online_config *cf,
 		if (ser_loading(s) && m->num->one.horizon != cf->horizon)
 			ser_fail(s, "the horizon does not match the network");
 		if (version >= 3)
-			numstate_names_ser(s, m->num);
+			columns_names_ser(s, &m->num->col);
 		if (version >= 4)
 			numstate_held_ser(s, m->num);
 		if (m->num->keys != NULL)
