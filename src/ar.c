@@ -168,7 +168,7 @@ ar_ser(struct ser *s, struct ar *a)
 		}
 		if ((p != a->p || h != a->h || a->w == NULL) &&
 		    ar_init(a, p, h) != 0) {
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 			return;
 		}
 	}

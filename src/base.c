@@ -1112,7 +1112,7 @@ hist_ser_v2(struct ser *s, struct base *b)
 	int tr;
 
 	if (old == NULL) {
-		ser_fail(s, "out of memory");
+		ser_fail_nomem(s);
 		return;
 	}
 	ser_f64s(s, old, 2 * L);
@@ -1198,14 +1198,14 @@ base_ser(struct ser *s, struct base *b, int layout)
 				b->x[1][k] = NULL;
 			}
 		if (set_periods(b, nper, per, b->psrc, 0) != 0) {
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 			return;
 		}
 		b->find = find;
 		if (hasacf && b->acf == NULL &&
 		    (b->acf = calloc(BASE_MAX_PERIOD + 3, sizeof *b->acf)) ==
 		    NULL) {
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 			return;
 		}
 		if (!hasacf) {
@@ -1214,7 +1214,7 @@ base_ser(struct ser *s, struct base *b, int layout)
 		}
 	}
 	if (ser_loading(s) && hist_resize(b, hist_len(b)) != 0) {
-		ser_fail(s, "out of memory");
+		ser_fail_nomem(s);
 		return;
 	}
 	if (layout < 3)

@@ -140,7 +140,7 @@ keytab_ser(struct ser *s, struct keytab *t,
 			return;
 		}
 		if ((k = malloc(len)) == NULL) {
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 			return;
 		}
 		ser_bytes(s, k, len);
@@ -154,7 +154,7 @@ keytab_ser(struct ser *s, struct keytab *t,
 		if (st != NULL && keytab_add(t, k, len, key_hash(k, len),
 		    st) == NULL) {
 			t->drop(st);
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 		}
 		free(k);
 	}

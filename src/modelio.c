@@ -158,6 +158,7 @@ unpack(const void *buf, size_t n, size_t peek,
 	size_t len = 0, cap = 0;
 	z_stream z;
 	int rc, peeked = 0;
+	enum unpack_status why = UNPACK_OK;	/* stopped before the end */
 	size_t used;
 	const char *zmsg;
 
@@ -175,7 +176,7 @@ unpack(const void *buf, size_t n, size_t peek,
 		size_t in_left = n - (size_t)(z.next_in - src);
 
 		if (len == cap && cap > max) {
-			rc = Z_STREAM_ERROR;	/* stands for "too large" */
+			why = UNPACK_TOO_LARGE;
 			break;
 		}
 		if (len == cap) {
@@ -209,7 +210,7 @@ unpack(const void *buf, size_t n, size_t peek,
 		if (!peeked && len >= peek) {
 			peeked = 1;
 			if (reject(dst, len)) {
-				rc = Z_NEED_DICT;	/* stands for "foreign" */
+				why = UNPACK_NOT_GZIP;	/* foreign */
 				break;
 			}
 		}
@@ -220,13 +221,18 @@ unpack(const void *buf, size_t n, size_t peek,
 		if (rc != Z_OK && rc != Z_BUF_ERROR)
 			break;
 	}
-	if (rc == Z_STREAM_END && len > max)
-		rc = Z_STREAM_ERROR;
+	if (why == UNPACK_OK && rc == Z_STREAM_END && len > max)
+		why = UNPACK_TOO_LARGE;
 	used = (size_t)(z.next_in - src);
 	zmsg = z.msg;
 	inflateEnd(&z);
-	if (rc == Z_STREAM_END && !peeked && reject(dst, len))
-		rc = Z_NEED_DICT;
+	if (why == UNPACK_OK && rc == Z_STREAM_END && !peeked &&
+	    reject(dst, len))
+		why = UNPACK_NOT_GZIP;
+	if (why != UNPACK_OK) {
+		free(dst);
+		return why;
+	}
 	switch (rc) {
 	case Z_STREAM_END:
 		if (used != n) {
@@ -458,7 +464,7 @@ model_unpack(const void *buf, size_t n, const char *name,
 	if (!ser_failed(s) && ser_remaining(s) != 0)
 		ser_fail(s, "data after the end of the model");
 	if (ser_failed(s)) {
-		rerr_set(e, strcmp(ser_error(s), "out of memory") == 0 ?
+		rerr_set(e, ser_nomem(s) ?
 		    EXIT_DATA : EXIT_MODEL, "%s: corrupt model file: %s", name,
 		    ser_error(s));
 		ser_free(s);

@@ -115,7 +115,7 @@ numstate_held_ser(struct ser *s, struct numstate *st)
 		return;
 	}
 	if (n > 0 && (st->held = malloc(n)) == NULL) {
-		ser_fail(s, "out of memory");
+		ser_fail_nomem(s);
 		return;
 	}
 	if (n > 0)
@@ -155,13 +155,13 @@ key_ser(struct ser *s, struct stream **ksp, void *ctx)
 		return;
 	if ((ks = stream_new(k->cf)) == NULL) {
 		online_free(net);
-		ser_fail(s, "out of memory");
+		ser_fail_nomem(s);
 		return;
 	}
 	ks->net = net;
 	*ksp = ks;
 	if ((cols = calloc(1, sizeof *cols)) == NULL) {
-		ser_fail(s, "out of memory");
+		ser_fail_nomem(s);
 		return;
 	}
 	columns_ser(s, cols, nlead(sh), k->nin);

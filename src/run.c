@@ -26,7 +26,7 @@ key_net_ser(struct ser *s, struct online **net, void *ctx)
 		*net = m->global ? online_new_tied(&like->cf, like) :
 		    online_new_sharing(&like->cf, like);
 		if (*net == NULL) {
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 			return;
 		}
 	}
@@ -69,7 +69,7 @@ payload_ser(struct ser *s, struct model *m, struct online_config *cf,
 		stream_conf_init(&kcf, cf->horizon, m->normalize == NORM_NONE,
 		    m->predict == PREDICT_BASE);
 		if ((m->net = online_new(cf)) == NULL) {
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 			return;
 		}
 		/* both stream states exist, whatever the mode, as run_create()
@@ -77,19 +77,19 @@ payload_ser(struct ser *s, struct model *m, struct online_config *cf,
 		m->num = malloc(sizeof *m->num);
 		m->cs = malloc(sizeof *m->cs);
 		if (m->num == NULL || m->cs == NULL) {
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 			return;
 		}
 		if (numstate_init(m->num, &kcf) != 0) {
 			free(m->num);
 			m->num = NULL;
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 			return;
 		}
 		charstate_init(m->cs);
 		if (m->key[0] != '\0' && m->mode == MODEL_NUMERIC &&
 		    numstate_keys_new(m->num) != 0) {
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 			return;
 		}
 	}

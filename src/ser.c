@@ -6,6 +6,7 @@
 struct ser {
 	int loading;
 	const char *err;	/* first error, static text */
+	int nomem;		/* it is ser_fail_nomem()'s */
 	unsigned char *buf;
 	size_t len;		/* bytes in buf (saving), or its end (loading) */
 	size_t cap;
@@ -35,6 +36,21 @@ ser_fail(struct ser *s, const char *msg)
 {
 	if (s->err == NULL)
 		s->err = msg;
+}
+
+void
+ser_fail_nomem(struct ser *s)
+{
+	if (s->err == NULL) {
+		s->err = "out of memory";
+		s->nomem = 1;
+	}
+}
+
+int
+ser_nomem(const struct ser *s)
+{
+	return s->nomem;
 }
 
 const char *
@@ -181,7 +197,7 @@ room(struct ser *s, size_t n)
 		while (cap < s->len + n)
 			cap *= 2;
 		if ((p = realloc(s->buf, cap)) == NULL) {
-			ser_fail(s, "out of memory");
+			ser_fail_nomem(s);
 			return NULL;
 		}
 		s->buf = p;

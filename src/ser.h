@@ -20,6 +20,12 @@ int ser_loading(const struct ser *s);
 int ser_failed(const struct ser *s);
 /* Mark the stream bad (a loaded value out of range); MSG is static text. */
 void ser_fail(struct ser *s, const char *msg);
+/*
+ * The same for want of memory ("out of memory"): ser_nomem() tells such a
+ * failure from the others (a load that failed for it is no bad file).
+ */
+void ser_fail_nomem(struct ser *s);
+int ser_nomem(const struct ser *s);
 
 void ser_u32(struct ser *s, uint32_t *v);
 void ser_u64(struct ser *s, uint64_t *v);

@@ -144,7 +144,7 @@ stream_ser(struct ser *s, struct stream *st, int ncols, int ninputs,
 	h = st->horizon;
 	ser_enum(s, &h, 1, STREAM_MAX_HORIZON);
 	if (ser_loading(s) && !ser_failed(s) && stream_horizon(st, h) != 0)
-		ser_fail(s, "out of memory");
+		ser_fail_nomem(s);
 	for (i = 0; i < st->horizon && !ser_failed(s); i++) {
 		ser_f64(s, &st->pend[i].pred);
 		ser_f64(s, &st->pend[i].x);
