@@ -181,15 +181,19 @@ clamp(double v, double bound)
 }
 
 /*
- * One step of the tail: beta towards the excess when v is over u, and u by
- * stochastic approximation of the (1 - ANOM_TAIL) quantile, in steps of
- * ANOM_TAIL_ALPHA vs (up (1 - ANOM_TAIL) / ANOM_TAIL times as large as
- * down, so that it rests where a fraction ANOM_TAIL lies above).
+ * One step of the tail after N values: beta towards the excess when v is
+ * over u, and u by stochastic approximation of the (1 - ANOM_TAIL)
+ * quantile, in steps of w vs (up (1 - ANOM_TAIL) / ANOM_TAIL times as large
+ * as down, so that it rests where a fraction ANOM_TAIL lies above).  w is
+ * max(1 / (N + 1), ANOM_TAIL_ALPHA): the warm-up's values count as so many
+ * items and no more, so that a tail started on a network's first, large
+ * errors comes down to the series' own within a few hundred items, not a
+ * memory's length later.
  */
 static void
-tail_update(struct anom_tail *t, double v)
+tail_update(struct anom_tail *t, double v, double n)
 {
-	const double w = ANOM_TAIL_ALPHA;
+	const double w = fmax(1 / (n + 1), ANOM_TAIL_ALPHA);
 
 	t->vm += w * (v - t->vm);
 	t->vs += w * (fabs(v - t->vm) - t->vs);
@@ -350,8 +354,8 @@ anomaly_step(struct anomaly *a, double x, double r, uint64_t holdoff,
 		a->mad += w * (dev - a->mad);
 	interval_update(a, r);
 	if (warm) {
-		tail_update(&a->t1, v);
-		tail_update(&a->t2, m);
+		tail_update(&a->t1, v, a->ns);
+		tail_update(&a->t2, m, a->ns);
 	} else {
 		a->t1.first[(int)a->ns] = v;
 		a->t2.first[(int)a->ns] = m;

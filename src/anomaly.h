@@ -21,8 +21,8 @@
  *   u and beta start from the first ANOM_WARMUP surprises (their empirical
  *   quantile and mean excess), no score before; then u follows the
  *   quantile by stochastic approximation and beta the mean excess, with
- *   weight ANOM_TAIL_ALPHA (a memory of some 2,000 items), beta >=
- *   ANOM_BETA_MIN;
+ *   weight max(1/n, ANOM_TAIL_ALPHA) after n surprises (a memory of some
+ *   10,000 items), beta >= ANOM_BETA_MIN;
  * - p2: the same tail model of the median of the last ANOM_SHORT
  *   surprises, for an error that lasts a few items without any one being
  *   extreme;
@@ -53,7 +53,7 @@ struct ser;
 #define ANOM_FLOOR 0.1
 #define ANOM_FLOOR_ALPHA 0.001
 #define ANOM_TAIL 0.02
-#define ANOM_TAIL_ALPHA 0.0005
+#define ANOM_TAIL_ALPHA 0.0001
 #define ANOM_BETA_MIN 0.05
 #define ANOM_SHORT 5
 #define ANOM_RECORD 1e-4
