@@ -352,10 +352,14 @@ columns_resolve(struct colfile *f, const struct csvin_row *hdr,
 	if (hdr != NULL)
 		copy_name(ch->target_name, &ch->target_name_len, hdr,
 		    ch->target);
-	if (auto_chosen && nf > 1 && !op->quiet)
-		fprintf(stderr, "rnnfilter: predicting column %s (%d of %zu)\n",
+	if (auto_chosen && nf > 1 && !op->quiet && f->note != NULL) {
+		char line[sizeof nb + 64];
+
+		snprintf(line, sizeof line, "predicting column %s (%d of %zu)",
 		    columns_field_name(f, ch->target, nb, sizeof nb),
 		    ch->target + 1, nf);
+		f->note(line);
+	}
 	return 0;
 }
 

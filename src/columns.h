@@ -43,6 +43,7 @@ struct colfile {
 	int keyed;			/* --key: ch->keycol is chosen too */
 	struct rerr *e;			/* borrowed: where errors are set */
 	const char *fname;		/* the file's name, for messages */
+	void (*note)(const char *line);	/* numstate's (numeric.h) */
 	char **names;		/* header names of the current file (nnames) */
 	size_t *name_len;
 	size_t nnames;

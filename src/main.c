@@ -658,6 +658,13 @@ check_files(const struct opts *op, struct rerr *e)
 	return 0;
 }
 
+/* A note of the run's on stderr. */
+static void
+note(const char *line)
+{
+	fprintf(stderr, "%s: %s\n", progname, line);
+}
+
 /* --dump: the model in OP->model as JSON on standard output. */
 static int
 dump_model(const struct opts *op)
@@ -770,6 +777,7 @@ main(int argc, char **argv)
 		items0 = numstate_totals(st)->items;
 		alerts0 = numstate_totals(st)->an.alerts;
 		t0 = report_clock();
+		st->note = note;
 		numeric_run(&op, net, st, lockfd >= 0, &stop, &e);
 		t0 = report_clock() - t0;
 		if (st->skipped > 0 && !op.quiet)

@@ -812,6 +812,7 @@ numeric_run(const struct opts *op, struct online *net, struct numstate *st,
 	r.cols.ch = &st->col;
 	r.cols.keyed = st->keys != NULL;
 	r.cols.e = e;
+	r.cols.note = st->note;
 	rowout_init(&r.ro, op);
 	progress_init(&r.prog, stderr, op->progress == 1 ||
 	    (op->progress == -1 && !op->quiet && isatty(2)));

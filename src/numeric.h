@@ -75,6 +75,9 @@ struct numstate {
 	 */
 	int (*hook)(void *ctx);
 	void *hook_ctx;
+	/* Not saved: the run's notes (which column it predicts), one line
+	 * each without its "rnnfilter: ", for main.c to write; NULL: none. */
+	void (*note)(const char *line);
 
 	/* Not saved: --skip-bad's count this run, and the first row's error. */
 	long long skipped;
