@@ -44,7 +44,6 @@ static const char *const log_name[BX_NKIND] = { "log naive", "log ses",
 struct bx {
 	int kind, tr;
 	int nl;			/* AR: lags, as offsets back from the origin */
-	int off[BX_MAXLAGS];
 	int n;			/* AR: coefficients, 1 + nl */
 	int np;			/* n rounded up to a multiple of 4 */
 	int G;			/* grid rows */
@@ -70,6 +69,8 @@ struct bx {
 	double *L, *B, *E;	/* (G) level, trend, error (dshw) */
 	double *S;		/* (G, m1) hw seasonals, dshw's daily ones */
 	double *W;		/* (G, m2) dshw's weekly seasonals */
+	int off[];		/* (nl) the lags; BLK and PHIC follow, in the
+				 * same allocation */
 };
 
 static int
@@ -88,36 +89,33 @@ season_off(int m, int h)
 }
 
 static void
-add_lag(struct bx *x, int off)
+add_lag(int *offs, int *nl, int off)
 {
 	int i;
 
-	for (i = 0; i < x->nl; i++)
-		if (x->off[i] == off)
+	for (i = 0; i < *nl; i++)
+		if (offs[i] == off)
 			return;
-	if (x->nl < BX_MAXLAGS)
-		x->off[x->nl++] = off;
+	if (*nl < BX_MAXLAGS)
+		offs[(*nl)++] = off;
 }
 
-/* The lags of an AR kind from the periods. */
-static void
-ar_lags(struct bx *x, int h, int nper, const int *m)
+/* The lags of an AR KIND from the periods into OFFS: their number. */
+static int
+ar_lags(int kind, int h, int nper, const int *m, int *offs)
 {
-	int p, i, j;
+	int p, i, j, nl = 0;
 
-	x->nl = 0;
-	p = x->kind == BX_AR3 || x->kind == BX_AR3S ? 3 :
-	    x->kind == BX_ARM ? m[0] : 12;
+	p = kind == BX_AR3 || kind == BX_AR3S ? 3 : kind == BX_ARM ? m[0] : 12;
 	for (i = 0; i < p; i++)
-		add_lag(x, i);
-	if (x->kind == BX_AR3S || x->kind == BX_AR12S)
+		add_lag(offs, &nl, i);
+	if (kind == BX_AR3S || kind == BX_AR12S)
 		for (j = 0; j < nper; j++) {
-			add_lag(x, season_off(m[j], h));
-			add_lag(x, season_off(m[j], h) + 1);
-			add_lag(x, season_off(2 * m[j], h));
+			add_lag(offs, &nl, season_off(m[j], h));
+			add_lag(offs, &nl, season_off(m[j], h) + 1);
+			add_lag(offs, &nl, season_off(2 * m[j], h));
 		}
-	x->n = 1 + x->nl;
-	x->np = (x->n + 3) / 4 * 4;
+	return nl;
 }
 
 static size_t
@@ -175,43 +173,46 @@ bx_point(struct bx *x, int h)
 static void
 bx_free(struct bx *x)
 {
-	if (x != NULL) {
-		free(x->blk);
-		free(x->phic);
-	}
 	free(x);
 }
 
-/* A forecaster of KIND on transform TR; NULL when out of memory. */
+/*
+ * A forecaster of KIND on transform TR, in one allocation: the struct, its
+ * lags, its numbers and an AR's regressor; NULL when out of memory.
+ */
 static struct bx *
 bx_new(int kind, int tr, int h, int nper, const int *m)
 {
-	struct bx *x = calloc(1, sizeof *x);
-	int i;
+	struct bx t, *x;
+	int offs[BX_MAXLAGS], i;
+	size_t head, sz;
 
-	if (x == NULL)
-		return NULL;
-	x->kind = kind;
-	x->tr = tr;
-	x->active = 1;
-	x->m1 = nper > 0 ? m[0] : 0;
-	x->m2 = nper > 1 ? m[1] : 0;
+	memset(&t, 0, sizeof t);
+	t.kind = kind;
+	t.tr = tr;
+	t.active = 1;
+	t.m1 = nper > 0 ? m[0] : 0;
+	t.m2 = nper > 1 ? m[1] : 0;
 	if (kind >= BX_AR3 && kind != BX_SNAIVE && kind != BX_SNAIVE2 &&
-	    kind != BX_HW && kind != BX_DSHW)
-		ar_lags(x, h, nper, m);
-	x->G = kind == BX_SES ? BASE_SES_G : kind == BX_HW ? BASE_HW_G :
-	    kind == BX_DSHW ? BASE_DSHW_G : 0;
-	x->nblk = bx_layout(x, h);
-	if ((x->blk = calloc(x->nblk, sizeof *x->blk)) == NULL) {
-		free(x);
-		return NULL;
+	    kind != BX_HW && kind != BX_DSHW) {
+		t.nl = ar_lags(kind, h, nper, m, offs);
+		t.n = 1 + t.nl;
+		t.np = (t.n + 3) / 4 * 4;
 	}
+	t.G = kind == BX_SES ? BASE_SES_G : kind == BX_HW ? BASE_HW_G :
+	    kind == BX_DSHW ? BASE_DSHW_G : 0;
+	t.nblk = bx_layout(&t, h);
+	/* the numbers start at a multiple of 16 bytes, past the lags */
+	head = (sizeof t + (size_t)t.nl * sizeof(int) + 15) / 16 * 16;
+	sz = head + (t.nblk + (t.nl > 0 ? (size_t)t.n : 0)) * sizeof(double);
+	if ((x = calloc(1, sz)) == NULL)
+		return NULL;
+	*x = t;
+	memcpy(x->off, offs, (size_t)t.nl * sizeof(int));
+	x->blk = (double *)(void *)((char *)x + head);
 	bx_point(x, h);
 	if (x->P != NULL) {
-		if ((x->phic = calloc((size_t)x->n, sizeof *x->phic)) == NULL) {
-			bx_free(x);
-			return NULL;
-		}
+		x->phic = x->blk + x->nblk;
 		for (i = 0; i < x->n; i++)
 			x->P[i * x->np + i] = AR_P0;
 	}
@@ -316,6 +317,62 @@ hist_resize(struct base *b, int hl)
 	return 0;
 }
 
+/*
+ * Room in the autocorrelation sums for the lags of item T (0..T-1, at most
+ * BASE_MAX_PERIOD), in doubling steps from 32: 0, or -1 when out of memory.
+ */
+static int
+acf_resize(struct base *b, uint64_t t)
+{
+	uint64_t len = 32;
+	double *p;
+
+	while (len < t && len < BASE_MAX_PERIOD + 1)
+		len *= 2;
+	if (len > BASE_MAX_PERIOD + 1)
+		len = BASE_MAX_PERIOD + 1;
+	if (b->acf != NULL && (uint64_t)b->acfn >= len)
+		return 0;
+	if ((p = realloc(b->acf, len * sizeof *p)) == NULL)
+		return -1;
+	memset(p + b->acfn, 0, (len - (uint64_t)b->acfn) * sizeof *p);
+	b->acf = p;
+	b->acfn = (int)len;
+	return 0;
+}
+
+static void
+acf_drop(struct base *b)
+{
+	free(b->acf);
+	b->acf = NULL;
+	b->acfn = 0;
+	b->acfd = 0;
+}
+
+/*
+ * The sums as every layout stores them: BASE_MAX_PERIOD + 1 lags, the sum
+ * of d_t, and a slot no sum uses; the lags past those held, and that slot,
+ * are 0.
+ */
+static void
+acf_ser(struct ser *s, struct base *b)
+{
+	double z, u = 0;
+	int L, bad = 0;
+
+	ser_f64s(s, b->acf, (size_t)b->acfn);
+	for (L = b->acfn; L <= BASE_MAX_PERIOD; L++) {
+		z = 0;
+		ser_f64(s, &z);
+		bad |= z != 0;
+	}
+	ser_f64(s, &b->acfd);
+	ser_f64(s, &u);
+	if (ser_loading(s) && (bad || u != 0))
+		ser_fail(s, "base out of range");
+}
+
 struct base *
 base_new(int h, int find)
 {
@@ -335,9 +392,7 @@ base_new(int h, int find)
 	b->hl = hist_len(b);
 	b->hist = calloc(2 * (size_t)b->hl, sizeof *b->hist);
 	b->pend = calloc(2 * (size_t)h, sizeof *b->pend);
-	if (find)
-		b->acf = calloc(BASE_MAX_PERIOD + 3, sizeof *b->acf);
-	if (b->hist == NULL || b->pend == NULL || (find && b->acf == NULL))
+	if (b->hist == NULL || b->pend == NULL || (find && acf_resize(b, 0)))
 		goto fail;
 	b->dlv = b->pend + h;
 	return b;
@@ -357,7 +412,7 @@ base_free(struct base *b)
 		for (k = 0; k < BX_NKIND; k++)
 			bx_free(b->x[tr][k]);
 	free(b->hist);
-	free(b->acf);
+	acf_drop(b);
 	free(b->pend);
 	free(b);
 }
@@ -412,8 +467,7 @@ set_periods(struct base *b, int nper, const double *per, int src, int rerun)
 	b->psrc = src;
 	if (src != BASE_P_DATA || nper == 2) {
 		b->find = 0;
-		free(b->acf);
-		b->acf = NULL;
+		acf_drop(b);
 	}
 	return hist_resize(b, hist_len(b));
 fail:
@@ -903,12 +957,12 @@ combine(struct base *b, uint64_t slot, double naive)
 static double
 acf_r(const struct base *b, int L)
 {
-	double nd = (double)b->n - 1, m = b->acf[BASE_MAX_PERIOD + 1] / nd;
+	double nd = (double)b->n - 1, m = b->acfd / nd;
 	double v0 = b->acf[0] / nd - m * m, vl;
 
 	if (v0 <= 0 || nd - L < 1)
 		return 0;
-	vl = b->acf[L] / (nd - L) - m * m;
+	vl = (L < b->acfn ? b->acf[L] : 0) / (nd - L) - m * m;
 	return vl / v0;
 }
 
@@ -980,19 +1034,26 @@ acf_decide(struct base *b)
 	return base_set_periods(b, 2, per, BASE_P_DATA);
 }
 
-/* Take x_t's first difference into the autocorrelation sums. */
-static void
+/*
+ * Take x_t's first difference into the autocorrelation sums: 0, or -1 when
+ * out of memory.
+ */
+static int
 acf_add(struct base *b, uint64_t t)
 {
-	double d, *s = b->acf;
+	double d, *s;
 	int L;
 
 	if (t == 0)
-		return;
+		return 0;
+	if (acf_resize(b, t) != 0)
+		return -1;
+	s = b->acf;
 	d = hist_at(b, 0, t) - hist_at(b, 0, t - 1);
-	s[BASE_MAX_PERIOD + 1] += d;
-	for (L = 0; L <= BASE_MAX_PERIOD && (uint64_t)L < t; L++)
+	b->acfd += d;
+	for (L = 0; L < b->acfn && (uint64_t)L < t; L++)
 		s[L] += d * (hist_at(b, 0, t - L) - hist_at(b, 0, t - L - 1));
+	return 0;
 }
 
 int
@@ -1048,13 +1109,11 @@ base_push(struct base *b, double x, int present)
 	b->dlv[slot] = b->gn > 1 && ts > BASE_GATE_T ? comb : x;
 	b->n++;
 	if (b->find && b->acf != NULL) {
-		acf_add(b, t);
-		if (acf_decide(b) != 0)
+		if (acf_add(b, t) != 0 || acf_decide(b) != 0)
 			return -1;
 		if (b->n >= BASE_ACF_N) {
 			b->find = 0;
-			free(b->acf);
-			b->acf = NULL;
+			acf_drop(b);
 		}
 	}
 	/* room for the next item, or the history's final size */
@@ -1202,15 +1261,10 @@ base_ser(struct ser *s, struct base *b, int layout)
 			return;
 		}
 		b->find = find;
-		if (hasacf && b->acf == NULL &&
-		    (b->acf = calloc(BASE_MAX_PERIOD + 3, sizeof *b->acf)) ==
-		    NULL) {
+		acf_drop(b);
+		if (hasacf && acf_resize(b, b->n) != 0) {
 			ser_fail_nomem(s);
 			return;
-		}
-		if (!hasacf) {
-			free(b->acf);
-			b->acf = NULL;
 		}
 	}
 	if (ser_loading(s) && hist_resize(b, hist_len(b)) != 0) {
@@ -1222,7 +1276,7 @@ base_ser(struct ser *s, struct base *b, int layout)
 	else
 		ser_f64s(s, b->hist, 2 * (size_t)b->hl);
 	if (b->acf != NULL)
-		ser_f64s(s, b->acf, BASE_MAX_PERIOD + 3);
+		acf_ser(s, b);
 	ser_f64s(s, b->pend, 2 * (size_t)b->h);
 	ser_f64(s, &b->gm);
 	ser_f64(s, &b->gv);

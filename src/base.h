@@ -99,7 +99,10 @@ struct base {
 	uint64_t n;		/* items taken */
 	int hl;			/* history slots */
 	double *hist;		/* (2, hl) x_s, log x_s at [tr][s % hl] */
-	double *acf;		/* (BASE_MAX_PERIOD + 1) sums d_t d_{t-L}, or NULL */
+	double *acf;		/* (acfn) sums d_t d_{t-L}, or NULL */
+	int acfn;		/* lags held: min(n, BASE_MAX_PERIOD + 1) or
+				 * more, doubling; d_t d_{t-L} is 0 past n */
+	double acfd;		/* the sum of d_t */
 	struct bx *x[2][BX_NKIND];	/* NULL where absent */
 	double *pend;		/* (h) combination made after x_s, [s % h] */
 	double *dlv;		/* (h) base delivered after x_s, [s % h] */
