@@ -708,15 +708,57 @@ ses_rows(struct bx *x, double z, double *gp, int upd)
 	}
 }
 
+/*
+ * Column I of four rows of a (G, M) array, from the row at A, and back:
+ * the grids below update four rows in the lanes of a vector, each lane
+ * with the very operations of the row's scalar loop, in the same order.
+ */
+static inline void
+col4_get(v4df *v, const double *A, size_t m, size_t i)
+{
+	v4df c = { A[i], A[m + i], A[2 * m + i], A[3 * m + i] };
+
+	*v = c;
+}
+
+static inline void
+col4_put(double *A, size_t m, size_t i, const v4df *v)
+{
+	A[i] = (*v)[0];
+	A[m + i] = (*v)[1];
+	A[2 * m + i] = (*v)[2];
+	A[3 * m + i] = (*v)[3];
+}
+
 /* i1, j1: the seasonal slots of x_t and of x_{t+h}. */
-static void
+RNNF_HOT static void
 hw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
     double h)
 {
+	size_t m = (size_t)x->m1;
 	double *S = x->S;
 	int g;
 
-	for (g = 0; g < x->G; g++, S += x->m1) {
+	for (g = 0; upd && g + 4 <= x->G; g += 4, S += 4 * m) {
+		v4df L, B, a, be, ga, D, Ln, Sj;
+
+		V4LOAD(L, x->L + g);
+		V4LOAD(B, x->B + g);
+		V4LOAD(a, hw_ra + g);
+		V4LOAD(be, hw_rb + g);
+		V4LOAD(ga, hw_rg + g);
+		col4_get(&D, S, m, i1);
+		Ln = a * (z - D) + (1 - a) * (L + B);
+		B = be * (Ln - L) + (1 - be) * B;
+		D = ga * (z - Ln) + (1 - ga) * D;
+		col4_put(S, m, i1, &D);
+		V4STORE(x->L + g, Ln);
+		V4STORE(x->B + g, B);
+		col4_get(&Sj, S, m, j1);	/* after the put: j1 may be i1 */
+		L = Ln + h * B + Sj;
+		V4STORE(gp + g, L);
+	}
+	for (; g < x->G; g++, S += m) {
 		double L = x->L[g], B = x->B[g];
 
 		if (upd) {
@@ -734,14 +776,39 @@ hw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
 }
 
 /* i1, j1 as for hw; i2, j2 the weekly ones; php: ds_p^h. */
-static void
+RNNF_HOT static void
 dshw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
     size_t i2, size_t j2, const double *php)
 {
+	size_t m1 = (size_t)x->m1, m2 = (size_t)x->m2;
 	double *S = x->S, *W = x->W;
 	int g;
 
-	for (g = 0; g < x->G; g++, S += x->m1, W += x->m2) {
+	for (g = 0; upd && g + 4 <= x->G; g += 4, S += 4 * m1, W += 4 * m2) {
+		v4df L, E, a, de, om, D, Wj, Sn, Wn;
+		v4df ph = { php[g % 3], php[(g + 1) % 3], php[(g + 2) % 3],
+		    php[(g + 3) % 3] };
+
+		V4LOAD(L, x->L + g);
+		V4LOAD(a, ds_ra + g);
+		V4LOAD(de, ds_rd + g);
+		V4LOAD(om, ds_rw + g);
+		col4_get(&D, S, m1, i1);
+		col4_get(&Wj, W, m2, i2);
+		E = z - (L + D + Wj);
+		L = a * (z - D - Wj) + (1 - a) * L;
+		Sn = de * (z - L - Wj) + (1 - de) * D;
+		Wn = om * (z - L - D) + (1 - om) * Wj;
+		col4_put(S, m1, i1, &Sn);
+		col4_put(W, m2, i2, &Wn);
+		V4STORE(x->E + g, E);
+		V4STORE(x->L + g, L);
+		col4_get(&Sn, S, m1, j1);	/* after the puts, as j may be i */
+		col4_get(&Wn, W, m2, j2);
+		Sn = L + Sn + Wn + ph * E;
+		V4STORE(gp + g, Sn);
+	}
+	for (; g < x->G; g++, S += m1, W += m2) {
 		double L = x->L[g], E = x->E[g];
 
 		if (upd) {
