@@ -61,7 +61,7 @@ struct ser;
 #define BASE_MAX_HORIZON 10000
 #define BASE_LAMBDA 0.99
 #define BASE_TOPK 3
-#define BASE_NACTIVE 6
+#define BASE_NACTIVE 4
 #define BASE_DORM_N 500
 #define BASE_DORM_FIT 8
 #ifndef BASE_GATE_T
