@@ -23,7 +23,6 @@
 #include "keytab.h"
 #include "modelio.h"
 #include "numeric.h"
-#include "online.h"
 #include "opts.h"
 #include "output.h"
 #include "report.h"
@@ -698,15 +697,11 @@ main(int argc, char **argv)
 {
 	struct opts op;
 	struct rerr e;
-	struct online *net;
-	struct numstate *st;
-	struct charreport crep;
 	struct model mdl;
 	struct run_ckpt ckpt;
+	struct run_end end;
 	int lockfd;
 	const char *msg;
-	uint64_t items0 = 0, alerts0 = 0;
-	double t0 = 0;
 
 	setlocale(LC_CTYPE, "");	/* only to choose the sparkline's glyphs */
 	opts_init(&op);
@@ -754,61 +749,22 @@ main(int argc, char **argv)
 			usage(EXIT_USAGE);
 		return e.status;
 	}
-	net = mdl.net;
-	st = mdl.num;
 	if (lockfd >= 0) {
-		ckpt.m = &mdl;
 		ckpt.path = op.model;
 		ckpt.every = op.checkpoint;
-		ckpt.items = 0;
-		ckpt.stop = &stop;
 		ckpt.asked = &checkpoint_asked;
-		ckpt.e = &e;
-		st->hook = run_checkpoint;
-		st->hook_ctx = &ckpt;
 	}
-	if (op.chars) {
-		chars_run(&op, net, mdl.cs, op.model != NULL && !op.no_learn,
-		    op.report ? &crep : NULL, st->hook, st->hook_ctx, &stop,
-		    &e);
-		if (e.status == 0 && op.generate > 0 && !stop)
-			chars_generate(&op, net, &e);
-	} else {
-		items0 = numstate_totals(st)->items;
-		alerts0 = numstate_totals(st)->an.alerts;
-		t0 = report_clock();
-		st->note = note;
-		numeric_run(&op, net, st, lockfd >= 0, &stop, &e);
-		t0 = report_clock() - t0;
-		if (st->skipped > 0 && !op.quiet)
-			fprintf(stderr, "%s: skipped %lld bad row%s, the first: %s\n",
-			    progname, st->skipped, st->skipped == 1 ? "" : "s",
-			    st->first_skip.msg);
-	}
-	/*
-	 * What is saved is what was delivered: the output is flushed before
-	 * the save, and after a failed write (a closed pipe included: what
-	 * its reader took is unknown) FILE stays as it was.
-	 */
-	out_flush();
-	if (stop && out_error() == EINTR)
-		memset(&e, 0, sizeof e);	/* the signal cut a write short */
-	else if (out_error() != 0 && out_error() != EPIPE && e.status == 0)
-		rerr_set(&e, EXIT_DATA, "write error: %s", strerror(out_error()));
-	if (lockfd >= 0 && out_error() == EPIPE && !op.quiet)
+	run_input(&op, &mdl, lockfd >= 0 ? &ckpt : NULL, note, &stop, &end,
+	    &e);
+	if (!op.chars && mdl.num->skipped > 0 && !op.quiet)
+		fprintf(stderr, "%s: skipped %lld bad row%s, the first: %s\n",
+		    progname, mdl.num->skipped, mdl.num->skipped == 1 ? "" : "s",
+		    mdl.num->first_skip.msg);
+	run_output(&op, &mdl, lockfd >= 0 ? op.model : NULL, &stop, &end, &e);
+	if (end.closed && !op.quiet)
 		fprintf(stderr, "%s: %s: not saved: the output was closed early\n",
 		    progname, op.model);
-	if (lockfd >= 0 && (e.status == 0 || stop) &&
-	    (out_error() == 0 || out_error() == EINTR) &&
-	    run_save(op.model, &mdl, &e) != 0)
-		stop = 0;	/* the save's error is the status */
-	if (e.status == 0 && op.forecast > 0 && !stop && out_error() == 0)
-		numeric_forecast(&op, net, st, op.forecast, &e);
-	if (e.status == 0 && out_flush() != 0 && out_error() != EPIPE)
-		rerr_set(&e, EXIT_DATA, "write error: %s", strerror(out_error()));
-	if (out_error() == EPIPE)
-		e.status = 0;	/* the reader has all it wanted: a quiet end */
-	else if (e.status != 0) {
+	if (e.status != 0) {
 		fprintf(stderr, "%s: %s\n", progname, e.msg);
 		if (e.status == EXIT_USAGE)
 			fprintf(stderr, "Try '%s --help' for more information.\n",
@@ -817,15 +773,17 @@ main(int argc, char **argv)
 	if (op.report && op.chars) {
 		char line[256];
 
-		chars_report_format(&crep, line, sizeof line);
+		chars_report_format(&end.crep, line, sizeof line);
 		fprintf(stderr, "%s: %s\n", progname, line);
 	} else if (op.report)	/* asked for: --quiet does not silence it */
-		report_print(stderr, &op, numstate_totals(st), st->one.base,
-		    st->keys != NULL ? (long long)st->keys->n : -1,
-		    numstate_totals(st)->items - items0, t0, report_utf8());
+		report_print(stderr, &op, numstate_totals(mdl.num),
+		    mdl.num->one.base,
+		    mdl.num->keys != NULL ? (long long)mdl.num->keys->n : -1,
+		    numstate_totals(mdl.num)->items - end.items, end.secs,
+		    report_utf8());
 	/* a stop signal's status wins over --alert's */
 	if (!op.chars && e.status == 0 && !stop && op.alert >= 0 &&
-	    numstate_totals(st)->an.alerts > alerts0)
+	    numstate_totals(mdl.num)->an.alerts > end.alerts)
 		e.status = EXIT_ALERT;
 	run_release(&mdl);
 	model_unlock(lockfd);

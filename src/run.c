@@ -6,6 +6,7 @@
 #include "base.h"
 #include "keytab.h"
 #include "output.h"
+#include "report.h"
 #include "run.h"
 #include "ser.h"
 
@@ -564,4 +565,63 @@ run_checkpoint(void *ctx)
 			return c->e->status;
 	}
 	return 0;
+}
+
+void
+run_input(const struct opts *op, struct model *m, struct run_ckpt *ck,
+    void (*note)(const char *), volatile sig_atomic_t *stop,
+    struct run_end *re, struct rerr *e)
+{
+	int (*hook)(void *) = ck != NULL ? run_checkpoint : NULL;
+
+	memset(re, 0, sizeof *re);
+	if (ck != NULL) {
+		ck->m = m;
+		ck->items = 0;
+		ck->stop = stop;
+		ck->e = e;
+	}
+	if (m->mode == MODEL_CHARS) {
+		chars_run(op, m->net, m->cs, op->model != NULL && !op->no_learn,
+		    op->report ? &re->crep : NULL, hook, ck, stop, e);
+		if (e->status == 0 && op->generate > 0 && !*stop)
+			chars_generate(op, m->net, e);
+		return;
+	}
+	re->items = numstate_totals(m->num)->items;
+	re->alerts = numstate_totals(m->num)->an.alerts;
+	m->num->hook = hook;
+	m->num->hook_ctx = ck;
+	m->num->note = note;
+	re->secs = report_clock();
+	numeric_run(op, m->net, m->num, ck != NULL, stop, e);
+	re->secs = report_clock() - re->secs;
+}
+
+void
+run_output(const struct opts *op, struct model *m, const char *path,
+    volatile sig_atomic_t *stop, struct run_end *re, struct rerr *e)
+{
+	/*
+	 * What is saved is what was delivered: the output is flushed before
+	 * the save, and after a failed write (a closed pipe included: what
+	 * its reader took is unknown) the file stays as it was.
+	 */
+	out_flush();
+	if (*stop && out_error() == EINTR)
+		memset(e, 0, sizeof *e);	/* the signal cut a write short */
+	else if (out_error() != 0 && out_error() != EPIPE && e->status == 0)
+		rerr_set(e, EXIT_DATA, "write error: %s", strerror(out_error()));
+	re->closed = path != NULL && out_error() == EPIPE;
+	if (path != NULL && (e->status == 0 || *stop) &&
+	    (out_error() == 0 || out_error() == EINTR) &&
+	    run_save(path, m, e) != 0)
+		*stop = 0;	/* the save's error is the status */
+	if (m->mode == MODEL_NUMERIC && e->status == 0 && op->forecast > 0 &&
+	    !*stop && out_error() == 0)
+		numeric_forecast(op, m->net, m->num, op->forecast, e);
+	if (e->status == 0 && out_flush() != 0 && out_error() != EPIPE)
+		rerr_set(e, EXIT_DATA, "write error: %s", strerror(out_error()));
+	if (out_error() == EPIPE)
+		e->status = 0;	/* the reader has all it wanted: a quiet end */
 }

@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "chars.h"
 #include "modelio.h"
 #include "numeric.h"
@@ -105,5 +106,36 @@ struct run_ckpt {
 };
 
 int run_checkpoint(void *ctx);
+
+/*
+ * What run_input() and run_output() tell main.c, for its notes, its report
+ * and the exit status.
+ */
+struct run_end {
+	uint64_t items, alerts;	/* numeric mode: the totals before this run */
+	double secs;		/* numeric mode: seconds of the input loop */
+	int closed;		/* the output was closed early: M not saved */
+	struct charreport crep;	/* character mode, with --report */
+};
+
+/*
+ * The run of M on OP's input, in its mode, to the input's end, an error in
+ * E, or *STOP; then --generate in character mode.  CK, when M is saved
+ * (else NULL), is the checkpoint hook after each item, with its path,
+ * --checkpoint and *ASKED set by the caller; NOTE, numeric mode's notes.
+ */
+void run_input(const struct opts *op, struct model *m, struct run_ckpt *ck,
+    void (*note)(const char *), volatile sig_atomic_t *stop,
+    struct run_end *re, struct rerr *e);
+
+/*
+ * After run_input(): the output flushed, M saved to PATH (when not NULL)
+ * if what it holds was delivered, then --forecast and its flush.  E then
+ * holds the error that decides the exit status (none for a reader that
+ * closed the output: it has all it wanted); *STOP is cleared when the save
+ * failed, so that its error is the status.
+ */
+void run_output(const struct opts *op, struct model *m, const char *path,
+    volatile sig_atomic_t *stop, struct run_end *re, struct rerr *e);
 
 #endif
