@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -141,7 +142,8 @@ enum unpack_status {
 };
 
 /*
- * Decompress the N bytes at BUF into a loading ser *OUT.  PEEK bytes of
+ * Decompress the N bytes at BUF into a loading ser *OUT, and the crc32 of
+ * its bytes (gzip's, checked) into *SUM.  PEEK bytes of
  * payload are checked with REJECT as soon as they are there: when it
  * returns nonzero decompression stops and UNPACK_NOT_GZIP is returned, so
  * that a large foreign gzip file is not decompressed.  Decompression stops
@@ -151,7 +153,7 @@ enum unpack_status {
 static enum unpack_status
 unpack(const void *buf, size_t n, size_t peek,
     int (*reject)(const void *payload, size_t n), size_t max,
-    struct ser **out)
+    struct ser **out, uint32_t *sum)
 {
 	const unsigned char *src = buf;
 	unsigned char *dst = NULL;
@@ -225,6 +227,7 @@ unpack(const void *buf, size_t n, size_t peek,
 		why = UNPACK_TOO_LARGE;
 	used = (size_t)(z.next_in - src);
 	zmsg = z.msg;
+	*sum = (uint32_t)z.adler;
 	inflateEnd(&z);
 	if (why == UNPACK_OK && rc == Z_STREAM_END && !peeked &&
 	    reject(dst, len))
@@ -266,17 +269,22 @@ unpack(const void *buf, size_t n, size_t peek,
 	}
 }
 
-/* Check and strip the payload's trailing crc32: 0, or -1 if it does not match. */
-static int
-check_sum(struct ser *s)
-{
-	const unsigned char *p;
-	size_t n;
+/*
+ * The crc32 of a message followed by its own crc32 (little-endian) is this
+ * constant, and no other 4 bytes after the message give it.
+ */
+#define CRC_RESIDUE 0x2144df1cu
 
-	if (ser_remaining(s) < 4)
-		return -1;
-	p = ser_buffer(s, &n);
-	if (crc_of(p, n - 4) != get_le32(p + n - 4))
+/*
+ * Check and strip the payload's trailing crc32, SUM being the crc32 of the
+ * whole payload (gzip's, see unpack()): the trailing one matches the rest
+ * exactly when SUM is CRC_RESIDUE, which spares a second pass over the
+ * payload.  0, or -1 if it does not match.
+ */
+static int
+check_sum(struct ser *s, uint32_t sum)
+{
+	if (ser_remaining(s) < 4 || sum != CRC_RESIDUE)
 		return -1;
 	ser_cut(s, 4);
 	return 0;
@@ -419,10 +427,11 @@ model_unpack(const void *buf, size_t n, const char *name,
 {
 	struct ser *s = NULL;
 	char mg[sizeof magic];
-	uint32_t version = 0;
+	uint32_t version = 0, sum = 0;
 	int rc;
 
-	rc = unpack(buf, n, sizeof magic, reject_foreign, payload_max(n), &s);
+	rc = unpack(buf, n, sizeof magic, reject_foreign, payload_max(n), &s,
+	    &sum);
 	switch (rc) {
 	case UNPACK_OK:
 		break;
@@ -455,7 +464,7 @@ model_unpack(const void *buf, size_t n, const char *name,
 		    "%s: model format version %lu is newer than this rnnfilter's %d",
 		    name, (unsigned long)version, MODEL_FORMAT_VERSION);
 	}
-	if (check_sum(s) != 0) {
+	if (check_sum(s, sum) != 0) {
 		ser_free(s);
 		return rerr_set(e, EXIT_MODEL,
 		    "%s: corrupt model file: checksum mismatch", name);
@@ -499,13 +508,27 @@ model_load(const char *path, const struct model_payload *p, int *found,
 		close(fd);
 		return rerr_set(e, EXIT_MODEL, "%s: not a regular file", path);
 	}
-	buf = slurp(fd, sb.st_size, &n);
-	rc = errno;
-	close(fd);
-	if (buf == NULL)
-		return rerr_set(e, EXIT_DATA, "%s: %s", path, strerror(rc));
-	rc = model_unpack(buf, n, path, p, e);
-	free(buf);
+	/*
+	 * Mapped rather than read: inflate reads the page cache itself, and
+	 * no copy of the file takes memory (a save replaces the file by a
+	 * rename, so the mapped one does not change under the load).
+	 */
+	if (sb.st_size > 0 && (uintmax_t)sb.st_size <= SIZE_MAX &&
+	    (buf = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) != MAP_FAILED) {
+		close(fd);
+		rc = model_unpack(buf, (size_t)sb.st_size, path, p, e);
+		munmap(buf, (size_t)sb.st_size);
+	} else {
+		buf = slurp(fd, sb.st_size, &n);
+		rc = errno;
+		close(fd);
+		if (buf == NULL)
+			return rerr_set(e, EXIT_DATA, "%s: %s", path,
+			    strerror(rc));
+		rc = model_unpack(buf, n, path, p, e);
+		free(buf);
+	}
 	if (rc != 0)
 		return rc;
 	*found = 1;

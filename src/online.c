@@ -103,7 +103,10 @@ weights_free(struct online_weights *w)
 	free(w);
 }
 
-/* Fresh weights of CF, initialised from R: NULL when out of memory. */
+/*
+ * Fresh weights of CF, initialised from R (or zero with R NULL): NULL when
+ * out of memory.
+ */
 static struct online_weights *
 weights_new(const struct online_config *cf, size_t np, struct rng *r)
 {
@@ -120,14 +123,18 @@ weights_new(const struct online_config *cf, size_t np, struct rng *r)
 	w->moment = w->param + np;
 	model_view(&cf->shape, w->param, &w->pv);
 	optim_init(&w->opt, cf->optimizer, cf->lr, np, w->moment);
-	model_init(&cf->shape, w->param, r, cf->forget_bias);
+	if (r != NULL)
+		model_init(&cf->shape, w->param, r, cf->forget_bias);
 	return w;
 }
 
-/* Sharing LIKE's scratch, and with TIED its weights. */
+/*
+ * Sharing LIKE's scratch, and with TIED its weights; with BLANK, weights
+ * of its own not drawn.
+ */
 static struct online *
 online_make(const struct online_config *cf, const struct online *like,
-    int tied)
+    int tied, int blank)
 {
 	struct online *o = calloc(1, sizeof *o);
 	const struct shape *s = &cf->shape;
@@ -155,7 +162,7 @@ online_make(const struct online_config *cf, const struct online *like,
 		o->w = like->w;
 		o->w->users++;
 	} else
-		o->w = weights_new(cf, o->np, &o->rng);
+		o->w = weights_new(cf, o->np, blank ? NULL : &o->rng);
 	o->ring = calloc(ring_reals(cf, &o->slot), sizeof(real));
 	if (o->sc == NULL || o->w == NULL || o->ring == NULL) {
 		online_free(o);
@@ -171,19 +178,25 @@ online_make(const struct online_config *cf, const struct online *like,
 struct online *
 online_new(const struct online_config *cf)
 {
-	return online_make(cf, NULL, 0);
+	return online_make(cf, NULL, 0, 0);
 }
 
 struct online *
 online_new_sharing(const struct online_config *cf, const struct online *like)
 {
-	return online_make(cf, like, 0);
+	return online_make(cf, like, 0, 0);
+}
+
+struct online *
+online_new_blank(const struct online_config *cf, const struct online *like)
+{
+	return online_make(cf, like, 0, 1);
 }
 
 struct online *
 online_new_tied(const struct online_config *cf, const struct online *like)
 {
-	return online_make(cf, like, 1);
+	return online_make(cf, like, 1, 0);
 }
 
 size_t

@@ -103,6 +103,12 @@ struct online *online_new(const struct online_config *cf);
 struct online *online_new_sharing(const struct online_config *cf,
     const struct online *like);
 /*
+ * The same, its parameters left zero and not drawn from its RNG: for
+ * online_ser() to load, which sets every number the draw would.
+ */
+struct online *online_new_blank(const struct online_config *cf,
+    const struct online *like);
+/*
  * The same, sharing LIKE's parameters and optimizer as well as its scratch:
  * no parameters of its own are made (RNG is seeded all the same).
  */

@@ -25,7 +25,7 @@ key_net_ser(struct ser *s, struct online **net, void *ctx)
 		if (!online_ser_room(s, &like->cf, !m->global))
 			return;
 		*net = m->global ? online_new_tied(&like->cf, like) :
-		    online_new_sharing(&like->cf, like);
+		    online_new_blank(&like->cf, like);
 		if (*net == NULL) {
 			ser_fail_nomem(s);
 			return;

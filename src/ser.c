@@ -289,21 +289,38 @@ ser_f64(struct ser *s, double *v)
 	memcpy(v, &x, sizeof x);
 }
 
-void
-ser_f64s(struct ser *s, double *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		ser_f64(s, &v[i]);
-}
-
 static int
 little_endian(void)
 {
 	const uint32_t one = 1;
 
 	return *(const unsigned char *)&one == 1;
+}
+
+void
+ser_f64s(struct ser *s, double *v, size_t n)
+{
+	unsigned char *p = NULL;
+	const unsigned char *q = NULL;
+	size_t i;
+
+	if (!little_endian() || sizeof(double) != 8) {
+		for (i = 0; i < n; i++)
+			ser_f64(s, &v[i]);
+		return;
+	}
+	if (n > SIZE_MAX / 8) {
+		ser_fail(s, "too large");
+		return;
+	}
+	/* the bytes of an IEEE double on a little-endian host, as ser_f64() */
+	if (s->loading ? (q = take(s, 8 * n)) == NULL :
+	    (p = room(s, 8 * n)) == NULL)
+		return;
+	if (s->loading)
+		memcpy(v, q, 8 * n);
+	else
+		memcpy(p, v, 8 * n);
 }
 
 void
