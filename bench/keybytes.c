@@ -62,6 +62,7 @@ main(int argc, char **argv)
 	glob = used() - u0;
 	fl = (size_t)(3 * model_nparams(&cf.shape)) * sizeof(real);
 	stream_conf_opts(&sc, &op);
+	sc.ninputs = 0;	/* a key's, without --inputs */
 	sc.base = 0;
 	u0 = used();
 	st = stream_new(&sc);

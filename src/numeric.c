@@ -141,6 +141,7 @@ key_ser(struct ser *s, struct stream **ksp, void *ctx)
 	struct stream *ks = *ksp;
 	struct online *net = NULL;
 	struct columns *cols;		/* the key's copy, loading */
+	struct stream_conf kcf;
 	int i, same;
 
 	if (!ser_loading(s)) {
@@ -153,7 +154,9 @@ key_ser(struct ser *s, struct stream **ksp, void *ctx)
 	k->net_ser(s, &net, k->net_ctx);
 	if (net == NULL)
 		return;
-	if ((ks = stream_new(k->cf)) == NULL) {
+	kcf = *k->cf;
+	kcf.ninputs = sh->col.ninputs;
+	if ((ks = stream_new(&kcf)) == NULL) {
 		online_free(net);
 		ser_fail_nomem(s);
 		return;
@@ -529,6 +532,7 @@ key_pick(struct run *r, const struct csvin_row *row, struct stream **ks)
 	if ((ke = keytab_find(st->keys, k, n, h)) == NULL) {
 		stream_conf_opts(&cf, r->op);
 		cf.ar_order = st->total.arm.p;
+		cf.ninputs = st->col.ninputs;
 		if ((s = stream_new(&cf)) == NULL ||
 		    (s->net = r->op->global ?
 		    online_new_tied(&r->net->cf, r->net) :

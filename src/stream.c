@@ -17,6 +17,7 @@ stream_conf_opts(struct stream_conf *cf, const struct opts *op)
 	cf->nperiod = op->nperiod;
 	cf->period[0] = op->period[0];
 	cf->period[1] = op->period[1];
+	cf->ninputs = STREAM_MAX_INPUTS;
 }
 
 void
@@ -28,6 +29,7 @@ stream_conf_init(struct stream_conf *cf, int horizon, int norm_off, int base)
 	cf->ar_order = OPTS_AR_ORDER;
 	cf->base = base;
 	cf->nperiod = -1;
+	cf->ninputs = STREAM_MAX_INPUTS;
 }
 
 int
@@ -36,7 +38,10 @@ stream_init(struct stream *st, const struct stream_conf *cf)
 	int i;
 
 	memset(st, 0, sizeof *st);
-	for (i = 0; i < 1 + STREAM_MAX_INPUTS; i++)
+	st->nnorm = 1 + cf->ninputs;
+	if ((st->norm = malloc((size_t)st->nnorm * sizeof *st->norm)) == NULL)
+		return -1;
+	for (i = 0; i < st->nnorm; i++)
 		norm_init(&st->norm[i], cf->norm_off);
 	metrics_init(&st->met);
 	st->tcol = -2;
@@ -64,6 +69,8 @@ stream_release(struct stream *st)
 {
 	free(st->pend);
 	st->pend = NULL;
+	free(st->norm);
+	st->norm = NULL;
 	metrics_free(&st->met);
 	base_free(st->base);
 	st->base = NULL;
@@ -135,6 +142,10 @@ stream_ser(struct ser *s, struct stream *st, int ncols, int ninputs,
 {
 	int i, h;
 
+	if (1 + ninputs > st->nnorm) {
+		ser_fail(s, "more inputs than the stream normalizes");
+		return;
+	}
 	for (i = 0; i < 1 + ninputs && !ser_failed(s); i++) {
 		ser_f64(s, &st->norm[i].n);
 		ser_f64(s, &st->norm[i].mean);

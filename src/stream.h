@@ -44,11 +44,14 @@ struct stream_conf {
 	int base;		/* --predict base: with base forecasters */
 	int nperiod;		/* --period: -1 auto, 0 none, 1..2 given */
 	double period[2];
+	int ninputs;		/* the inputs normalized: STREAM_MAX_INPUTS
+				 * until the columns are known */
 };
 
 struct stream {
 	struct online *net;
-	struct norm norm[1 + STREAM_MAX_INPUTS];	/* target, then inputs */
+	struct norm *norm;		/* (nnorm) target, then inputs */
+	int nnorm;
 	int horizon;
 	struct pending *pend;		/* (horizon) made at step s: [s % h] */
 	struct metrics met;
