@@ -31,13 +31,7 @@ LC_ALL=C
 export LC_ALL
 src=$(cd "$(dirname "$0")/.." && pwd)
 prog=${1:-./rnnfilter}
-if [ $# -ge 2 ]; then
-	shared=$2
-elif [ -d "$src/../shared" ] || [ ! -d "$src/../../shared" ]; then
-	shared=$src/../shared
-else
-	shared=$src/../../shared
-fi
+. "$src/bench/shared.sh"
 py=${BASELINE_PYTHON:-/usr/bin/python3}
 base=$shared/peers/forecast_baselines.py
 data=$shared/data

@@ -26,13 +26,7 @@ LC_ALL=C
 export LC_ALL
 src=$(cd "$(dirname "$0")/.." && pwd)
 prog=${1:-./rnnfilter}
-if [ $# -ge 2 ]; then
-	shared=$2
-elif [ -d "$src/../shared" ] || [ ! -d "$src/../../shared" ]; then
-	shared=$src/../shared
-else
-	shared=$src/../../shared
-fi
+. "$src/bench/shared.sh"
 data=$shared/data
 case $prog in */*) ;; *) prog=./$prog ;; esac
 [ -x "$prog" ] || { echo "global.sh: $prog: not an executable" >&2; exit 1; }
