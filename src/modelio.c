@@ -37,13 +37,6 @@ static const char magic[8] = { 'R', 'N', 'N', 'F', 'I', 'L', 'T', 'R' };
 #define STREAM_CHUNK (16 * STORED_MAX)
 #define STREAM_OUT (16 * (STORED_MAX + 5) + 4096)
 
-static uint32_t
-get_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
 /* zlib's crc32 takes uInt lengths: feed it in pieces. */
 static uint32_t
 crc_of(const unsigned char *p, size_t n)
@@ -142,76 +135,105 @@ enum unpack_status {
 };
 
 /*
- * Decompress the N bytes at BUF into a loading ser *OUT, and the crc32 of
- * its bytes (gzip's, checked) into *SUM.  PEEK bytes of
- * payload are checked with REJECT as soon as they are there: when it
+ * A load inflates the payload twice, a LOAD_CHUNK at a time, and never
+ * holds it whole: once (unpack()) to check the gzip member to its end and
+ * count the payload's bytes, so that every error of the envelope is found
+ * before any of the payload's, as when it was inflated into one buffer;
+ * then again as the payload's describer reads it (zsource_get()).  1 MiB:
+ * small beside any state worth streaming, large beside inflate's own 32 KiB
+ * window, so that a call to it is long.
+ */
+#define LOAD_CHUNK (1u << 20)
+
+/*
+ * When the file is mapped (MAPPED), the pages of it that inflate has read
+ * are dropped from the mapping every LOAD_CHUNK or so (from *DONE on,
+ * updated), so that they do not stay in the load's memory: they are the
+ * page cache's, and come back if read again.
+ */
+static void
+drop_read(const unsigned char *buf, const unsigned char *upto, int mapped,
+    size_t *done)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t end;
+
+	if (!mapped || pg <= 0)
+		return;
+	end = (size_t)(upto - buf) / (size_t)pg * (size_t)pg;
+	if (end >= *done + LOAD_CHUNK) {
+		(void)madvise((void *)(uintptr_t)(buf + *done), end - *done,
+		    MADV_DONTNEED);
+		*done = end;
+	}
+}
+
+/*
+ * Check the N bytes at BUF (mapped from the file: MAPPED) as one gzip member, and count its payload's
+ * bytes into *LEN and their crc32 (gzip's, checked) into *SUM; the payload
+ * is inflated into a scratch buffer and dropped.  PEEK (at most 16) bytes
+ * of payload are checked with REJECT as soon as they are there: when it
  * returns nonzero decompression stops and UNPACK_NOT_GZIP is returned, so
  * that a large foreign gzip file is not decompressed.  Decompression stops
- * with UNPACK_TOO_LARGE as soon as the payload would exceed MAX bytes, so
- * that memory is never taken for more than that (see payload_max()).
+ * with UNPACK_TOO_LARGE as soon as the payload would exceed MAX bytes (see
+ * payload_max()).
  */
 static enum unpack_status
-unpack(const void *buf, size_t n, size_t peek,
+unpack(const void *buf, size_t n, int mapped, size_t peek,
     int (*reject)(const void *payload, size_t n), size_t max,
-    struct ser **out, uint32_t *sum)
+    size_t *lenp, uint32_t *sum)
 {
 	const unsigned char *src = buf;
-	unsigned char *dst = NULL;
-	size_t len = 0, cap = 0;
+	unsigned char *dst, head[16];
+	size_t len = 0, hlen = 0, dropped = 0;
 	z_stream z;
 	int rc, peeked = 0;
 	enum unpack_status why = UNPACK_OK;	/* stopped before the end */
 	size_t used;
 	const char *zmsg;
 
-	*out = NULL;
+	*lenp = 0;
 	if (n < 2)
 		return n == 0 || src[0] == 0x1f ? UNPACK_TRUNCATED :
 		    UNPACK_NOT_GZIP;
 	if (src[0] != 0x1f || src[1] != 0x8b)
 		return UNPACK_NOT_GZIP;
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 15 + 16) != Z_OK)
+	if (peek > sizeof head)
+		peek = sizeof head;
+	if ((dst = malloc(LOAD_CHUNK)) == NULL)
 		return UNPACK_NOMEM;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 16) != Z_OK) {
+		free(dst);
+		return UNPACK_NOMEM;
+	}
 	z.next_in = (unsigned char *)(uintptr_t)src;
 	for (;;) {
 		size_t in_left = n - (size_t)(z.next_in - src);
+		/* one byte beyond MAX tells "too large" from "just fits" */
+		size_t room = max + 1 - len, got;
 
-		if (len == cap && cap > max) {
+		if (len > max) {
 			why = UNPACK_TOO_LARGE;
 			break;
 		}
-		if (len == cap) {
-			/*
-			 * First guess: gzip's trailer holds the size mod 2^32,
-			 * believed when Huffman coding could have made it (at
-			 * most 8 to 1); a damaged trailer must not ask for
-			 * gigabytes.
-			 */
-			size_t isize = n >= 18 ? (size_t)get_le32(src + n - 4) : 0;
-			size_t ncap = cap ? 2 * cap :
-			    isize / 8 <= n ? isize + 1 : 2 * n + 4096;
-			unsigned char *p;
-
-			/* one byte beyond MAX tells "too large" from "just fits" */
-			if (ncap > max || ncap < cap)
-				ncap = max + 1;
-			if ((p = realloc(dst, ncap)) == NULL) {
-				rc = Z_MEM_ERROR;
-				break;
-			}
-			dst = p;
-			cap = ncap;
-		}
-		z.next_out = dst + len;
-		z.avail_out = cap - len > (1u << 30) ? 1u << 30 :
-		    (uInt)(cap - len);
+		z.next_out = dst;
+		z.avail_out = room < LOAD_CHUNK ? (uInt)room : LOAD_CHUNK;
 		z.avail_in = in_left > (1u << 30) ? 1u << 30 : (uInt)in_left;
 		rc = inflate(&z, Z_NO_FLUSH);
-		len = (size_t)(z.next_out - dst);
+		drop_read(src, z.next_in, mapped, &dropped);
+		got = (size_t)(z.next_out - dst);
+		len += got;
+		if (hlen < sizeof head) {
+			size_t k = sizeof head - hlen < got ?
+			    sizeof head - hlen : got;
+
+			memcpy(head + hlen, dst, k);
+			hlen += k;
+		}
 		if (!peeked && len >= peek) {
 			peeked = 1;
-			if (reject(dst, len)) {
+			if (reject(head, hlen)) {
 				why = UNPACK_NOT_GZIP;	/* foreign */
 				break;
 			}
@@ -223,6 +245,7 @@ unpack(const void *buf, size_t n, size_t peek,
 		if (rc != Z_OK && rc != Z_BUF_ERROR)
 			break;
 	}
+	free(dst);
 	if (why == UNPACK_OK && rc == Z_STREAM_END && len > max)
 		why = UNPACK_TOO_LARGE;
 	used = (size_t)(z.next_in - src);
@@ -230,43 +253,67 @@ unpack(const void *buf, size_t n, size_t peek,
 	*sum = (uint32_t)z.adler;
 	inflateEnd(&z);
 	if (why == UNPACK_OK && rc == Z_STREAM_END && !peeked &&
-	    reject(dst, len))
+	    reject(head, hlen))
 		why = UNPACK_NOT_GZIP;
-	if (why != UNPACK_OK) {
-		free(dst);
+	if (why != UNPACK_OK)
 		return why;
-	}
 	switch (rc) {
 	case Z_STREAM_END:
-		if (used != n) {
-			free(dst);
+		if (used != n)
 			return UNPACK_BAD_DATA;	/* bytes after the member */
-		}
-		if ((*out = ser_new_load_buf(dst, len)) == NULL) {
-			free(dst);
-			return UNPACK_NOMEM;
-		}
+		*lenp = len;
 		return UNPACK_OK;
 	case Z_MEM_ERROR:
-		free(dst);
 		return UNPACK_NOMEM;
 	case Z_STREAM_ERROR:
-		free(dst);
 		return UNPACK_TOO_LARGE;
 	case Z_NEED_DICT:
-		free(dst);
 		return UNPACK_NOT_GZIP;
 	case Z_DATA_ERROR:
-		free(dst);
 		/* "incorrect data check", "incorrect length check",
 		 * "header crc mismatch" */
 		return zmsg != NULL && (strstr(zmsg, "check") != NULL ||
 		    strstr(zmsg, "crc") != NULL) ?
 		    UNPACK_BAD_SUM : UNPACK_BAD_DATA;
 	default:
-		free(dst);
 		return UNPACK_TRUNCATED;
 	}
+}
+
+/* The second inflation of a member unpack() has checked. */
+struct zsource {
+	z_stream z;
+	const unsigned char *src;
+	size_t n;
+	int mapped;
+	size_t dropped;		/* see drop_read() */
+};
+
+/* ser_new_load_source()'s GET: the next N bytes of payload at P. */
+static int
+zsource_get(void *ctx, void *p, size_t n)
+{
+	struct zsource *g = ctx;
+	unsigned char *d = p;
+	int rc;
+
+	while (n > 0) {
+		size_t in_left = g->n - (size_t)(g->z.next_in - g->src);
+
+		g->z.next_out = d;
+		g->z.avail_out = n > (1u << 30) ? 1u << 30 : (uInt)n;
+		g->z.avail_in = in_left > (1u << 30) ? 1u << 30 :
+		    (uInt)in_left;
+		rc = inflate(&g->z, Z_NO_FLUSH);
+		drop_read(g->src, g->z.next_in, g->mapped, &g->dropped);
+		n -= (size_t)(g->z.next_out - d);
+		d = g->z.next_out;
+		if (rc == Z_MEM_ERROR)
+			return -1;
+		if (n > 0 && rc != Z_OK)
+			return 1;	/* it ended early: not the checked file */
+	}
+	return 0;
 }
 
 /*
@@ -421,17 +468,20 @@ slurp(int fd, off_t size, size_t *n)
 	return buf;
 }
 
-int
-model_unpack(const void *buf, size_t n, const char *name,
+/* model_unpack() of BUF, mapped from the file if MAPPED. */
+static int
+unpack_model(const void *buf, size_t n, int mapped, const char *name,
     const struct model_payload *p, struct rerr *e)
 {
-	struct ser *s = NULL;
+	struct ser *s;
+	struct zsource g;
 	char mg[sizeof magic];
 	uint32_t version = 0, sum = 0;
+	size_t len;
 	int rc;
 
-	rc = unpack(buf, n, sizeof magic, reject_foreign, payload_max(n), &s,
-	    &sum);
+	rc = unpack(buf, n, mapped, sizeof magic, reject_foreign, payload_max(n),
+	    &len, &sum);
 	switch (rc) {
 	case UNPACK_OK:
 		break;
@@ -452,35 +502,56 @@ model_unpack(const void *buf, size_t n, const char *name,
 		return rerr_set(e, EXIT_MODEL,
 		    "%s: corrupt model file: checksum mismatch", name);
 	}
+	memset(&g, 0, sizeof g);
+	g.src = buf;
+	g.n = n;
+	g.mapped = mapped;
+	g.z.next_in = (unsigned char *)(uintptr_t)buf;
+	if (inflateInit2(&g.z, 15 + 16) != Z_OK)
+		return rerr_set(e, EXIT_DATA, "%s: out of memory", name);
+	if ((s = ser_new_load_source(zsource_get, &g, len,
+	    len < LOAD_CHUNK ? len : LOAD_CHUNK)) == NULL) {
+		inflateEnd(&g.z);
+		return rerr_set(e, EXIT_DATA, "%s: out of memory", name);
+	}
 	ser_bytes(s, mg, sizeof mg);
 	ser_u32(s, &version);
 	if (ser_failed(s)) {
-		ser_free(s);
-		return rerr_set(e, EXIT_MODEL, "%s: truncated model file", name);
+		rc = ser_nomem(s) ?
+		    rerr_set(e, EXIT_DATA, "%s: out of memory", name) :
+		    rerr_set(e, EXIT_MODEL, "%s: truncated model file", name);
+		goto done;
 	}
 	if (version > MODEL_FORMAT_VERSION || version == 0) {
-		ser_free(s);
-		return rerr_set(e, EXIT_MODEL,
+		rc = rerr_set(e, EXIT_MODEL,
 		    "%s: model format version %lu is newer than this rnnfilter's %d",
 		    name, (unsigned long)version, MODEL_FORMAT_VERSION);
+		goto done;
 	}
 	if (check_sum(s, sum) != 0) {
-		ser_free(s);
-		return rerr_set(e, EXIT_MODEL,
+		rc = rerr_set(e, EXIT_MODEL,
 		    "%s: corrupt model file: checksum mismatch", name);
+		goto done;
 	}
 	p->describe(s, p->ctx, version);
 	if (!ser_failed(s) && ser_remaining(s) != 0)
 		ser_fail(s, "data after the end of the model");
-	if (ser_failed(s)) {
-		rerr_set(e, ser_nomem(s) ?
+	rc = 0;
+	if (ser_failed(s))
+		rc = rerr_set(e, ser_nomem(s) ?
 		    EXIT_DATA : EXIT_MODEL, "%s: corrupt model file: %s", name,
 		    ser_error(s));
-		ser_free(s);
-		return e->status;
-	}
+done:
 	ser_free(s);
-	return 0;
+	inflateEnd(&g.z);
+	return rc;
+}
+
+int
+model_unpack(const void *buf, size_t n, const char *name,
+    const struct model_payload *p, struct rerr *e)
+{
+	return unpack_model(buf, n, 0, name, p, e);
 }
 
 int
@@ -517,7 +588,7 @@ model_load(const char *path, const struct model_payload *p, int *found,
 	    (buf = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
 	    0)) != MAP_FAILED) {
 		close(fd);
-		rc = model_unpack(buf, (size_t)sb.st_size, path, p, e);
+		rc = unpack_model(buf, (size_t)sb.st_size, 1, path, p, e);
 		munmap(buf, (size_t)sb.st_size);
 	} else {
 		buf = slurp(fd, sb.st_size, &n);

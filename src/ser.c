@@ -11,6 +11,12 @@ struct ser {
 	size_t len;		/* bytes in buf (saving), or its end (loading) */
 	size_t cap;
 	size_t pos;		/* next byte to read */
+	size_t end;		/* loading: the payload's end, from its start */
+	/* ser_new_load_source(): BUF holds the payload from byte BASE on */
+	int (*get)(void *ctx, void *p, size_t n);
+	void *get_ctx;
+	size_t base;
+	size_t left;		/* bytes GET has still to give */
 	int counting;		/* ser_new_count(): BUF is scratch, TOTAL counts */
 	size_t total;
 	/* ser_new_sink(): every CHUNK bytes held are handed to PUT */
@@ -62,7 +68,7 @@ ser_error(const struct ser *s)
 size_t
 ser_remaining(const struct ser *s)
 {
-	return s->len - s->pos;
+	return s->end - s->base - s->pos;
 }
 
 struct ser *
@@ -86,7 +92,7 @@ ser_new_load(const struct ser *saved)
 		}
 		memcpy(s->buf, saved->buf, saved->len);
 	}
-	s->len = s->cap = saved->len;
+	s->len = s->cap = s->end = saved->len;
 	return s;
 }
 
@@ -167,14 +173,34 @@ ser_new_load_buf(void *buf, size_t n)
 		return NULL;
 	s->loading = 1;
 	s->buf = buf;
-	s->len = s->cap = n;
+	s->len = s->cap = s->end = n;
+	return s;
+}
+
+struct ser *
+ser_new_load_source(int (*get)(void *ctx, void *p, size_t n), void *ctx,
+    size_t n, size_t chunk)
+{
+	struct ser *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	if ((s->buf = malloc(chunk > 0 ? chunk : 1)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->loading = 1;
+	s->cap = chunk > 0 ? chunk : 1;
+	s->get = get;
+	s->get_ctx = ctx;
+	s->end = s->left = n;
 	return s;
 }
 
 void
 ser_cut(struct ser *s, size_t n)
 {
-	s->len -= n;
+	s->end -= n;
 }
 
 /* Room for N more bytes when saving; NULL after an error. */
@@ -207,18 +233,93 @@ room(struct ser *s, size_t n)
 	return s->buf + s->len - n;
 }
 
+/*
+ * Have at least N bytes unread in a source's buffer (N <= ser_remaining()):
+ * the unread ones moved to its start, the rest of it filled from GET (the
+ * buffer grown only for a field longer than it).  0, or -1 with S failed.
+ */
+static int
+fill(struct ser *s, size_t n)
+{
+	size_t keep = s->len - s->pos, k;
+	int rc;
+
+	if (s->get == NULL) {	/* a memory ser holds its whole payload */
+		ser_fail(s, "payload ends early");
+		return -1;
+	}
+	memmove(s->buf, s->buf + s->pos, keep);
+	s->base += s->pos;
+	s->pos = 0;
+	s->len = keep;
+	if (n > s->cap) {
+		unsigned char *p = realloc(s->buf, n);
+
+		if (p == NULL) {
+			ser_fail_nomem(s);
+			return -1;
+		}
+		s->buf = p;
+		s->cap = n;
+	}
+	k = s->cap - s->len < s->left ? s->cap - s->len : s->left;
+	if (k > 0 && (rc = s->get(s->get_ctx, s->buf + s->len, k)) != 0) {
+		if (rc < 0)
+			ser_fail_nomem(s);
+		else
+			ser_fail(s, "payload ends early");
+		return -1;
+	}
+	s->len += k;
+	s->left -= k;
+	if (s->len < n) {
+		ser_fail(s, "payload ends early");
+		return -1;
+	}
+	return 0;
+}
+
 /* The next N bytes when loading; NULL after an error. */
 static const unsigned char *
 take(struct ser *s, size_t n)
 {
 	if (s->err != NULL)
 		return NULL;
-	if (s->len - s->pos < n) {
+	if (ser_remaining(s) < n) {
 		ser_fail(s, "payload ends early");
 		return NULL;
 	}
+	if (s->len - s->pos < n && fill(s, n) != 0)
+		return NULL;
 	s->pos += n;
 	return s->buf + s->pos - n;
+}
+
+/*
+ * The next N bytes when loading, copied to DST a buffer's worth at a time
+ * (a long field needs no buffer of its length).
+ */
+static void
+take_into(struct ser *s, void *dst, size_t n)
+{
+	unsigned char *d = dst;
+	size_t k;
+
+	if (s->err != NULL)
+		return;
+	if (ser_remaining(s) < n) {
+		ser_fail(s, "payload ends early");
+		return;
+	}
+	while (n > 0) {
+		if (s->len == s->pos && fill(s, 1) != 0)
+			return;
+		k = s->len - s->pos < n ? s->len - s->pos : n;
+		memcpy(d, s->buf + s->pos, k);
+		s->pos += k;
+		d += k;
+		n -= k;
+	}
 }
 
 static void
@@ -301,7 +402,6 @@ void
 ser_f64s(struct ser *s, double *v, size_t n)
 {
 	unsigned char *p = NULL;
-	const unsigned char *q = NULL;
 	size_t i;
 
 	if (!little_endian() || sizeof(double) != 8) {
@@ -314,12 +414,9 @@ ser_f64s(struct ser *s, double *v, size_t n)
 		return;
 	}
 	/* the bytes of an IEEE double on a little-endian host, as ser_f64() */
-	if (s->loading ? (q = take(s, 8 * n)) == NULL :
-	    (p = room(s, 8 * n)) == NULL)
-		return;
 	if (s->loading)
-		memcpy(v, q, 8 * n);
-	else
+		take_into(s, v, 8 * n);
+	else if ((p = room(s, 8 * n)) != NULL)
 		memcpy(p, v, 8 * n);
 }
 
@@ -334,15 +431,16 @@ ser_reals(struct ser *s, real *v, size_t n)
 		ser_fail(s, "too large");
 		return;
 	}
+	/* the fast path: the bytes are already float32 LE */
+	if (sizeof(real) == 4 && little_endian() && s->loading) {
+		take_into(s, v, 4 * n);
+		return;
+	}
 	if (s->loading ? (q = take(s, 4 * n)) == NULL :
 	    (p = room(s, 4 * n)) == NULL)
 		return;
 	if (sizeof(real) == 4 && little_endian()) {
-		/* the fast path: the bytes are already float32 LE */
-		if (s->loading)
-			memcpy(v, q, 4 * n);
-		else
-			memcpy(p, v, 4 * n);
+		memcpy(p, v, 4 * n);	/* saving, as above */
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -365,12 +463,10 @@ void
 ser_bytes(struct ser *s, void *v, size_t n)
 {
 	unsigned char *p;
-	const unsigned char *q;
 
-	if (s->loading) {
-		if ((q = take(s, n)) != NULL)
-			memcpy(v, q, n);
-	} else if ((p = room(s, n)) != NULL)
+	if (s->loading)
+		take_into(s, v, n);
+	else if ((p = room(s, n)) != NULL)
 		memcpy(p, v, n);
 }
 

@@ -50,9 +50,11 @@ void ser_name(struct ser *s, char *buf, size_t cap, int *len);
 void ser_str(struct ser *s, char *buf, size_t cap);
 
 /*
- * The payload lives in memory: a saving ser collects it in a growing
- * buffer (ser_buffer()), a loading ser reads it from one.  Compression and
- * checksums are the file's business (modelio.c), not this module's.
+ * A saving ser collects the payload in a growing buffer (ser_buffer()) or
+ * hands it on in pieces (ser_new_sink()); a loading ser reads it from a
+ * buffer or takes it in pieces from a source (ser_new_load_source()).
+ * Compression and checksums are the file's business (modelio.c), not this
+ * module's.
  *
  * Ownership: every ser_new_*() returns a ser for ser_free().
  */
@@ -77,6 +79,16 @@ int ser_drain(struct ser *s);
 const void *ser_buffer(const struct ser *s, size_t *n);
 /* A loading ser over the N bytes at BUF (malloc'd; the ser frees them). */
 struct ser *ser_new_load_buf(void *buf, size_t n);
+/*
+ * A loading ser over a payload of N bytes that GET (with CTX) gives in
+ * order as they are read, into a buffer of CHUNK bytes (more only for a
+ * field longer than that): GET puts the next N bytes at P and returns 0,
+ * -1 out of memory, or 1 if it has not got them.  N is known beforehand
+ * (modelio.c inflates the file once to check it and count them), so that
+ * ser_remaining() bounds what a describer allocates, as with a buffer.
+ */
+struct ser *ser_new_load_source(int (*get)(void *ctx, void *p, size_t n),
+    void *ctx, size_t n, size_t chunk);
 /* A loading ser over a copy of SAVED's payload (a snapshot in memory). */
 struct ser *ser_new_load(const struct ser *saved);
 /* Drop the last N bytes of a loading ser's payload (N <= ser_remaining()). */
