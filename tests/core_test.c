@@ -2,8 +2,8 @@
  * core_test.c - the numeric core as a library: linked with librnncore.a and
  * libm only (no zlib, no libcsv, nothing of the modes), an online network
  * learns a sine by the protocol of rnnfilter(1), and its state goes through
- * the serializer to memory and back, through a sink in pieces, and goes on
- * as it would have.
+ * the serializer to memory and back, through a sink in pieces and from a
+ * source in pieces, and goes on as it would have.
  */
 #include <math.h>
 #include <stdio.h>
@@ -94,12 +94,34 @@ gather_put(void *ctx, const void *p, size_t n)
 	return 0;
 }
 
+/*
+ * ser_new_load_source()'s GET over a buffer: the next N bytes, or 1 when
+ * fewer than N are left (a source that ends before its declared length).
+ */
+struct spring {
+	const unsigned char *buf;
+	size_t len, pos;
+};
+
+static int
+spring_get(void *ctx, void *p, size_t n)
+{
+	struct spring *r = ctx;
+
+	if (r->len - r->pos < n)
+		return 1;
+	memcpy(p, r->buf + r->pos, n);
+	r->pos += n;
+	return 0;
+}
+
 int
 main(void)
 {
 	struct online_config cf;
-	struct online *o, *back, *piece;
-	struct ser *s, *l, *k;
+	struct online *o, *back, *piece, *flow, *cut;
+	struct ser *s, *l, *k, *f;
+	struct spring r;
 	struct gather g = { NULL, 0, 0 };
 	const void *rest;
 	size_t nrest, nsave;
@@ -164,13 +186,35 @@ main(void)
 		piece = load(k, &cf);
 	check(piece != NULL, "loading what the sink took");
 
-	if (back == NULL || piece == NULL)
+	/* the same from a source, through a buffer of 7 bytes (fields span it) */
+	r.buf = g.buf;
+	r.len = g.len;
+	r.pos = 0;
+	flow = NULL;
+	if ((f = ser_new_load_source(spring_get, &r, g.len, 7)) != NULL)
+		flow = load(f, &cf);
+	check(flow != NULL && r.pos == g.len, "loading from a source in pieces");
+	ser_free(f);
+	/* a source that ends before the length it declared fails the load */
+	r.len = g.len / 2;
+	r.pos = 0;
+	cut = NULL;
+	if ((f = ser_new_load_source(spring_get, &r, g.len, 7)) == NULL)
+		return 99;
+	cut = load(f, &cf);
+	check(cut == NULL && ser_failed(f) && !ser_nomem(f),
+	    "a source that ends early fails the load");
+	if (cut != NULL)
+		online_free(cut);
+	ser_free(f);
+
+	if (back == NULL || piece == NULL || flow == NULL)
 		return 1;
 	for (t = ITEMS; t < ITEMS + 10 * PERIOD; t++) {
 		p1 = step(o, sine(t), &sq);
 		p2 = step(back, sine(t), &sq);
 		p3 = step(piece, sine(t), &sq);
-		diff += p1 != p2 || p1 != p3;
+		diff += p1 != p2 || p1 != p3 || p1 != step(flow, sine(t), &sq);
 	}
 	check(diff == 0, "the loaded networks predict as the original, bit for bit");
 
@@ -180,5 +224,6 @@ main(void)
 	online_free(o);
 	online_free(back);
 	online_free(piece);
+	online_free(flow);
 	return failures != 0;
 }
