@@ -6,6 +6,7 @@
 #include "dump.h"
 #include "jsonstr.h"
 #include "keytab.h"
+#include "opts.h"
 
 static void
 put_file(const char *p, size_t len, void *ctx)
@@ -24,6 +25,16 @@ static void
 json_cstr(FILE *f, const char *s)
 {
 	json_str(f, s, strlen(s));
+}
+
+/* A column's header name (LEN bytes at NAME), or null when COL < 0 (none). */
+static void
+json_name(FILE *f, int col, const char *name, int len)
+{
+	if (col >= 0)
+		json_str(f, name, (size_t)len);
+	else
+		fputs("null", f);
 }
 
 static void
@@ -195,19 +206,15 @@ dump_json(const struct model *m, FILE *f)
 	    (unsigned long long)o->resets);
 	if (m->mode == MODEL_NUMERIC) {
 		fprintf(f, "\"normalize\":\"%s\",\"predict\":\"%s\",",
-		    m->normalize == NORM_NONE ? "none" : "running",
-		    m->predict == PREDICT_LEVEL ? "level" :
-		    m->predict == PREDICT_BASE ? "base" : "change");
+		    opts_enum_name(opts_def("normalize"), m->normalize),
+		    opts_enum_name(opts_def("predict"), m->predict));
 		fputs("\"column_spec\":", f);
 		json_cstr(f, m->column);
 		fputs(",\"inputs_spec\":", f);
 		json_cstr(f, m->inputs);
 		fputs(",\"column\":", f);
-		if (st->col.target >= 0)
-			json_str(f, st->col.target_name,
-			    (size_t)st->col.target_name_len);
-		else
-			fputs("null", f);
+		json_name(f, st->col.target, st->col.target_name,
+		    st->col.target_name_len);
 		fprintf(f, ",\"column_index\":%d,\"input_columns\":[",
 		    st->col.target >= 0 ? st->col.target + 1 : 0);
 		for (i = 0; i < st->col.ninputs; i++)
@@ -223,11 +230,8 @@ dump_json(const struct model *m, FILE *f)
 		fputs("\"key_spec\":", f);
 		json_cstr(f, m->key);
 		fputs(",\"key_column\":", f);
-		if (st->col.keycol >= 0)
-			json_str(f, st->col.key_name,
-			    (size_t)st->col.key_name_len);
-		else
-			fputs("null", f);
+		json_name(f, st->col.keycol, st->col.key_name,
+		    st->col.key_name_len);
 		fprintf(f, ",\"key_column_index\":%d,\"global\":%s,",
 		    st->col.keycol + 1, m->global ? "true" : "false");
 		/* --global: the keys' one network, its updates those of all */
