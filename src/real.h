@@ -27,14 +27,20 @@ typedef float real;
 #endif
 
 /*
- * The hot kernels are compiled twice on x86-64, for AVX2 and for the
- * baseline, and the loader picks one (GCC's target_clones, an ifunc).  The
- * kernels fix their summation order in code and the C99 mode contracts no
- * FMA, so both clones give the same bits.
+ * The hot kernels are compiled three times on x86-64, for AVX-512 (F), for
+ * AVX2 and for the baseline, and the loader picks one (GCC's target_clones,
+ * an ifunc).  The kernels fix their summation order in code and the C99 mode
+ * contracts no FMA, so every clone gives the same bits (tests/clones.test
+ * runs them side by side).  RNNF_CLONES_AVX2 leaves the AVX-512 clone out,
+ * for that test.
  */
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && \
     !defined(__clang__) && !defined(RNNF_NO_CLONES)
+#ifdef RNNF_CLONES_AVX2
 #define RNNF_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define RNNF_HOT __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
 #else
 #define RNNF_HOT
 #endif
