@@ -25,11 +25,13 @@ struct ser;
  * rows padded, 8 the anomaly score's records and short median, 9 the
  * base's history sized to its forecasters (base.h, BASE_LAYOUT), 10
  * --global (an i32 after the key column's spec; the keys' records then
- * without weights); earlier versions still load (1 to 5 as the plain
+ * without weights), 11 the lean windows of independent keys at T = K and
+ * horizon 1 (online.h, ONLINE_FORMAT_LEAN); earlier versions still load (1 to 5 as the plain
  * network, 6 to 8 with the base converted to its layout on loading; before
- * 8 the anomaly score warms up afresh; before 10 with independent keys)
+ * 8 the anomaly score warms up afresh; before 10 with independent keys; before 11 a lean window from the cached
+ * ring)
  */
-#define MODEL_FORMAT_VERSION 10
+#define MODEL_FORMAT_VERSION 11
 
 /*
  * What a model file holds after its magic and version: DESCRIBE saves,

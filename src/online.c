@@ -1,4 +1,4 @@
-/* online.c - TBPTT over a ring of cached steps; see online.h. */
+/* online.c - TBPTT over a ring of cached or recomputed steps; see online.h. */
 #include <stdlib.h>
 #include <string.h>
 #include "cell.h"
@@ -7,7 +7,8 @@
 #include "ser.h"
 
 /* Slot layout: x (nin, or 1 holding the byte) | y (nout) | target | weight |
- * cache of layer 0 | ... | cache of layer L-1 */
+ * cache of layer 0 | ... | cache of layer L-1; a lean window's slots end
+ * before the caches. */
 static size_t
 xsize(const struct online_config *cf)
 {
@@ -17,6 +18,27 @@ xsize(const struct online_config *cf)
 #define SLOT_Y(o, p)	((p) + xsize(&(o)->cf))
 #define SLOT_TARGET(o, p) (SLOT_Y(o, p) + (o)->cf.shape.nout)
 #define SLOT_CACHE(o, p, l) (SLOT_TARGET(o, p) + 2 + (size_t)(l) * (o)->cache)
+
+/*
+ * Can a window of CF be recomputed, bit for bit, at its update?  Only if
+ * its steps were all advanced with the weights of that update: T = K (no
+ * step of an earlier update's window is in it) and horizon 1 (no step is
+ * advanced before the update whose window it is in).
+ */
+static int
+lean_fits(const struct online_config *cf)
+{
+	return cf->window == cf->bptt && cf->horizon == 1;
+}
+
+static size_t
+slot_reals(const struct online_config *cf, int lean)
+{
+	const struct shape *s = &cf->shape;
+
+	return xsize(cf) + s->nout + 2 + (lean ? 0 :
+	    (size_t)s->layers * cell_cache_size(s->cell, s->hidden));
+}
 
 /*
  * Scratch: cell scratch | dnext (L,H) | dc (L,H) | dcur (H) | dx (H) |
@@ -34,6 +56,17 @@ work_size(const struct online_config *cf)
 	    2 * L * T * GH + T * s->nout;
 }
 
+/* A lean window's recomputed caches (T, L, cache) and its state (2, L, H). */
+static size_t
+win_size(const struct online_config *cf)
+{
+	const struct shape *s = &cf->shape;
+	size_t L = s->layers;
+
+	return (size_t)cf->window * L * cell_cache_size(s->cell, s->hidden) +
+	    2 * L * s->hidden;
+}
+
 static void
 scratch_free(struct online_scratch *sc)
 {
@@ -43,6 +76,7 @@ scratch_free(struct online_scratch *sc)
 	free(sc->work);
 	free(sc->ptr);
 	free(sc->ids);
+	free(sc->win);
 	free(sc);
 }
 
@@ -60,38 +94,53 @@ scratch_new(const struct online_config *cf)
 	/* per window step: input and h_prev of each layer, h_top; byte ids */
 	sc->ptr = calloc((2 * L + 1) * (size_t)cf->window, sizeof *sc->ptr);
 	sc->ids = calloc((size_t)cf->window, sizeof *sc->ids);
+	if (lean_fits(cf)) {
+		sc->win = calloc(win_size(cf), sizeof(real));
+		sc->hs = sc->win + (size_t)cf->window * L *
+		    cell_cache_size(cf->shape.cell, cf->shape.hidden);
+	}
 	if (sc->grad == NULL || sc->work == NULL || sc->ptr == NULL ||
-	    sc->ids == NULL) {
+	    sc->ids == NULL || (lean_fits(cf) && sc->win == NULL)) {
 		scratch_free(sc);
 		return NULL;
 	}
 	return sc;
 }
 
-/* The ring's reals: (cap, slot), then h and c (L, H) each. */
+/* The ring's reals: (cap, slot), then h and c (L, H) each, and a lean
+ * window's h0 and c0 (L, H) each. */
 static size_t
-ring_reals(const struct online_config *cf, size_t *slot)
+ring_reals(const struct online_config *cf, int lean, size_t *slot)
 {
 	const struct shape *s = &cf->shape;
 	size_t L = s->layers;
 
-	*slot = xsize(cf) + s->nout + 2 + L * cell_cache_size(s->cell, s->hidden);
-	return ((size_t)cf->window + cf->horizon) * *slot + 2 * L * s->hidden;
+	*slot = slot_reals(cf, lean);
+	return ((size_t)cf->window + cf->horizon) * *slot +
+	    (lean ? 4 : 2) * L * s->hidden;
+}
+
+int
+online_is_lean(const struct online_config *cf, int key, int weights)
+{
+	return key && weights && lean_fits(cf);
 }
 
 void
-online_bytes(const struct online_config *cf, size_t *own, size_t *weights,
-    size_t *scratch)
+online_bytes(const struct online_config *cf, int lean, size_t *own,
+    size_t *weights, size_t *scratch)
 {
 	size_t np = model_nparams(&cf->shape), slot;
 	size_t L = cf->shape.layers;
 
-	*own = sizeof(struct online) + ring_reals(cf, &slot) * sizeof(real);
+	*own = sizeof(struct online) + ring_reals(cf, lean, &slot) *
+	    sizeof(real);
 	*weights = sizeof(struct online_weights) + (np + optim_state_size(np)) *
 	    sizeof(real);
-	*scratch = sizeof(struct online_scratch) + (np + work_size(cf)) *
-	    sizeof(real) + (2 * L + 1) * (size_t)cf->window *
-	    sizeof(const real *) + (size_t)cf->window * sizeof(int);
+	*scratch = sizeof(struct online_scratch) + (np + work_size(cf) +
+	    (lean_fits(cf) ? win_size(cf) : 0)) * sizeof(real) +
+	    (2 * L + 1) * (size_t)cf->window * sizeof(const real *) +
+	    (size_t)cf->window * sizeof(int);
 }
 
 static void
@@ -146,9 +195,11 @@ online_make(const struct online_config *cf, const struct online *like,
 	o->np = model_nparams(s);
 	o->cache = cell_cache_size(s->cell, s->hidden);
 	o->cap = cf->window + cf->horizon;
+	o->lean = online_is_lean(cf, like != NULL, !tied);
 	if (like != NULL && (like->np != o->np || like->cf.window != cf->window ||
 	    like->cf.chars != cf->chars || like->cf.shape.cell != s->cell ||
-	    like->cf.shape.hidden != s->hidden)) {
+	    like->cf.shape.hidden != s->hidden ||
+	    (o->lean && like->sc->win == NULL))) {
 		free(o);
 		return NULL;
 	}
@@ -163,7 +214,7 @@ online_make(const struct online_config *cf, const struct online *like,
 		o->w->users++;
 	} else
 		o->w = weights_new(cf, o->np, blank ? NULL : &o->rng);
-	o->ring = calloc(ring_reals(cf, &o->slot), sizeof(real));
+	o->ring = calloc(ring_reals(cf, o->lean, &o->slot), sizeof(real));
 	if (o->sc == NULL || o->w == NULL || o->ring == NULL) {
 		online_free(o);
 		return NULL;
@@ -171,6 +222,10 @@ online_make(const struct online_config *cf, const struct online *like,
 	o->grad = o->sc->grad;
 	o->h = o->ring + (size_t)o->cap * o->slot;
 	o->c = o->h + L * H;
+	if (o->lean) {
+		o->h0 = o->c + L * H;
+		o->c0 = o->h0 + L * H;
+	}
 	model_view(s, o->grad, &o->gv);
 	return o;
 }
@@ -200,15 +255,12 @@ online_new_tied(const struct online_config *cf, const struct online *like)
 }
 
 size_t
-online_state_reals(const struct online_config *cf, int weights)
+online_state_reals(const struct online_config *cf, int weights, int lean)
 {
-	const struct shape *s = &cf->shape;
-	size_t L = s->layers, np = model_nparams(s);
-	size_t slot = xsize(cf) + s->nout + 2 +
-	    L * cell_cache_size(s->cell, s->hidden);
+	size_t np = model_nparams(&cf->shape), slot;
 
 	return (weights ? np + optim_state_size(np) : 0) +
-	    ((size_t)cf->window + cf->horizon) * slot + 2 * L * s->hidden;
+	    ring_reals(cf, lean, &slot);
 }
 
 /* A real that must be one of the integers LO..HI (NaN is not). */
@@ -319,8 +371,100 @@ clear_onehot(struct online *o)
 	o->sc->nids = 0;
 }
 
+/*
+ * Layer L's cache of step STEP of the window that begins at START: in its
+ * slot P, or in a lean window the scratch that recompute() filled.
+ */
+static real *
+step_cache(const struct online *o, real *p, uint64_t step, uint64_t start,
+    int l)
+{
+	if (o->lean)
+		return o->sc->win + ((size_t)(step - start) *
+		    (size_t)o->cf.shape.layers + (size_t)l) * o->cache;
+	return SLOT_CACHE(o, p, l);
+}
+
+static int all_finite(const real *v, size_t n);
+
+/*
+ * One step forward from the state H, C (L, H each, replaced by the state
+ * after it): X (dense) or the byte XID, the layers' caches from CACHE
+ * (L, cache); returns the top layer's h (in CACHE).  online_advance() and
+ * a lean window's recomputation run exactly this, so that the two give
+ * the same bits.  Returns 1 if the state was not finite and was reset.
+ */
+static int
+forward(struct online *o, const real *x, int xid, real *h, real *c,
+    real *cache)
+{
+	const struct shape *s = &o->cf.shape;
+	int H = s->hidden, L = s->layers, l;
+	const real *in;
+
+	for (l = 0; l < L; l++) {
+		in = l == 0 ? (o->cf.chars ? NULL : x) :
+		    cell_cache_h(s->cell, H, cache + (size_t)(l - 1) * o->cache);
+		cell_forward(s->cell, H, &o->w->pv.layer[l], in, xid,
+		    h + (size_t)l * H, c + (size_t)l * H,
+		    cache + (size_t)l * o->cache, o->sc->work);
+	}
+	if (!all_finite(h, (size_t)L * H) || !all_finite(c, (size_t)L * H)) {
+		/* a diverged state would poison every later step: start afresh */
+		memset(h, 0, (size_t)L * H * sizeof *h);
+		memset(c, 0, (size_t)L * H * sizeof *c);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A lean window's steps START..E again, from the state that entered it,
+ * into the scratch's caches: the weights are those they were advanced
+ * with (no update in between, lean_fits()), so the caches are the ones a
+ * ring would have kept.
+ */
+static void
+recompute(struct online *o, uint64_t start, uint64_t e)
+{
+	size_t LH = (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+	size_t step_reals = (size_t)o->cf.shape.layers * o->cache;
+	real *hs = o->sc->hs, *cs = hs + LH;
+	uint64_t step;
+
+	memcpy(hs, o->h0, LH * sizeof *hs);
+	memcpy(cs, o->c0, LH * sizeof *cs);
+	for (step = start; step <= e; step++) {
+		const real *p = online_slot(o, step);
+
+		forward(o, p, o->cf.chars ? (int)p[0] : 0, hs, cs,
+		    o->sc->win + (size_t)(step - start) * step_reals);
+	}
+}
+
+static int window_update(struct online *o);
+
 int
 online_learn(struct online *o)
+{
+	int r;
+
+	if (o->pairs < (uint64_t)o->cf.bptt)
+		return ONLINE_IDLE;
+	r = window_update(o);
+	if (o->lean) {
+		/* the next window begins with the coming step */
+		size_t LH = (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+
+		memcpy(o->h0, o->h, LH * sizeof *o->h0);
+		memcpy(o->c0, o->c, LH * sizeof *o->c0);
+	}
+	return r;
+}
+
+/* online_learn() once K pairs are there. */
+static int
+window_update(struct online *o)
 {
 	const struct shape *s = &o->cf.shape;
 	int H = s->hidden, L = s->layers, K = o->cf.bptt, T = o->cf.window, l;
@@ -339,8 +483,6 @@ online_learn(struct online *o)
 	int ns = 0, ny = 0;
 	double n = 0, norm;
 
-	if (o->pairs < (uint64_t)K)
-		return ONLINE_IDLE;
 	o->pairs = 0;
 	/* the K pairs are those predicted at steps e-K+1 .. e */
 	e = o->t - o->cf.horizon;
@@ -353,12 +495,15 @@ online_learn(struct online *o)
 
 	if (o->cf.chars)	/* before sc->ids is overwritten */
 		clear_onehot(o);
+	if (o->lean)
+		recompute(o, start, e);
 	/* Walk the window backwards: the state gradients step by step, the
 	 * per-step gate and head gradients kept for the weights below. */
 	memset(dnext, 0, 2 * (size_t)L * H * sizeof *dnext);
 	for (step = e + 1; step-- > start; ns++) {
 		real *p = online_slot(o, step);
-		real *htop = cell_cache_h(s->cell, H, SLOT_CACHE(o, p, L - 1));
+		real *htop = cell_cache_h(s->cell, H,
+		    step_cache(o, p, step, start, L - 1));
 
 		memcpy(dcur, dnext + (size_t)(L - 1) * H, H * sizeof *dcur);
 		if (step >= first && SLOT_TARGET(o, p)[1] != 0) {
@@ -370,11 +515,12 @@ online_learn(struct online *o)
 			tp[ny++] = htop;
 		}
 		for (l = L - 1; l >= 0; l--) {
-			const real *cache = SLOT_CACHE(o, p, l);
+			const real *cache = step_cache(o, p, step, start, l);
 			size_t at = ((size_t)l * T + ns) * GH;
 
 			xp[l * T + ns] = l == 0 ? (o->cf.chars ? NULL : p) :
-			    cell_cache_h(s->cell, H, SLOT_CACHE(o, p, l - 1));
+			    cell_cache_h(s->cell, H,
+			    step_cache(o, p, step, start, l - 1));
 			hp[l * T + ns] = cache;		/* starts with h_prev */
 			if (l == 0)
 				o->sc->ids[ns] = o->cf.chars ? (int)p[0] : 0;
@@ -433,10 +579,12 @@ const real *
 online_advance(struct online *o, const real *x, int xid)
 {
 	const struct shape *s = &o->cf.shape;
-	int H = s->hidden, L = s->layers, l;
+	int H = s->hidden, L = s->layers;
 	real *p = online_slot(o, o->t);
 	real *y = SLOT_Y(o, p);
-	real *in;
+	/* a lean window keeps no caches: the step's go to scratch */
+	real *cache = o->lean ? o->sc->win : SLOT_CACHE(o, p, 0);
+	const real *in;
 
 	if (o->cf.chars)
 		p[0] = (real)xid;
@@ -444,20 +592,9 @@ online_advance(struct online *o, const real *x, int xid)
 		memcpy(p, x, (size_t)s->nin * sizeof *p);
 	SLOT_TARGET(o, p)[0] = 0;
 	SLOT_TARGET(o, p)[1] = 0;
-	for (l = 0; l < L; l++) {
-		real *cache = SLOT_CACHE(o, p, l);
-
-		in = l == 0 ? (o->cf.chars ? NULL : p) :
-		    cell_cache_h(s->cell, H, SLOT_CACHE(o, p, l - 1));
-		cell_forward(s->cell, H, &o->w->pv.layer[l], in, xid,
-		    o->h + (size_t)l * H, o->c + (size_t)l * H, cache, o->sc->work);
-	}
-	if (!all_finite(o->h, (size_t)L * H) || !all_finite(o->c, (size_t)L * H)) {
-		/* a diverged state would poison every later step: start afresh */
-		memset(o->h, 0, 2 * (size_t)L * H * sizeof *o->h);
+	if (forward(o, p, xid, o->h, o->c, cache))
 		o->resets++;
-	}
-	in = cell_cache_h(s->cell, H, SLOT_CACHE(o, p, L - 1));
+	in = cell_cache_h(s->cell, H, cache + (size_t)(L - 1) * o->cache);
 	la_gemv(y, o->w->pv.head_w, in, o->w->pv.head_b, s->nout, H);
 	if (o->cf.chars)
 		la_log_softmax(y, s->nout);
@@ -501,17 +638,64 @@ online_config_ser(struct ser *s, struct online_config *cf, int max_nin,
 		ser_fail(s, "the network's input and output sizes do not fit its mode");
 }
 
+/*
+ * A lean window from a file of a format before ONLINE_FORMAT_LEAN, which
+ * holds the cached ring: the slots without their caches, and the state
+ * that entered the window (the first cache of its first step, the step
+ * after the PAIRS that came since the last update).  O's counters and h
+ * and c are loaded.  Returns 0, or -1 when out of memory (S failed).
+ */
+static int
+ring_from_cached(struct ser *s, struct online *o)
+{
+	const struct shape *sh = &o->cf.shape;
+	size_t full = slot_reals(&o->cf, 0), H = sh->hidden;
+	size_t LH = (size_t)sh->layers * H, l;
+	real *ring = malloc((size_t)o->cap * full * sizeof *ring);
+	int i;
+
+	if (ring == NULL) {
+		ser_fail_nomem(s);
+		return -1;
+	}
+	ser_reals(s, ring, (size_t)o->cap * full);
+	for (i = 0; i < o->cap; i++)
+		memcpy(o->ring + (size_t)i * o->slot, ring + (size_t)i * full,
+		    o->slot * sizeof *ring);
+	ser_reals(s, o->h, 2 * LH);
+	memcpy(o->h0, o->h, LH * sizeof *o->h0);
+	memcpy(o->c0, o->c, LH * sizeof *o->c0);
+	if (o->t > 0 && o->pairs < o->t) {
+		/* the window's first step: t - 1 - pairs (horizon 1) */
+		uint64_t first = o->t - 1 - o->pairs;
+		const real *p = ring + (size_t)(first % (uint64_t)o->cap) * full;
+
+		for (l = 0; l < (size_t)sh->layers; l++) {
+			const real *c = SLOT_CACHE(o, p, l);
+
+			memcpy(o->h0 + l * H, c, H * sizeof *c);
+			if (sh->cell == CELL_LSTM)
+				memcpy(o->c0 + l * H, c + H, H * sizeof *c);
+		}
+	}
+	free(ring);
+	return 0;
+}
+
 void
-online_ser(struct ser *s, struct online *o, int weights)
+online_ser(struct ser *s, struct online *o, int weights, uint32_t version)
 {
 	uint64_t np = o->np, nm = optim_state_size(o->np), t;
 	uint64_t ringn = (uint64_t)o->cap * o->slot;
 	size_t nstate = 2 * (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+	int cached = o->lean && version < ONLINE_FORMAT_LEAN;
 	const char *msg;
 	int i;
 
 	if (!weights)
 		np = nm = 0;
+	if (cached)	/* an older file's, loading */
+		ringn = (uint64_t)o->cap * slot_reals(&o->cf, 0);
 	ser_u64(s, &np);
 	ser_u64(s, &nm);
 	ser_u64(s, &ringn);
@@ -519,7 +703,8 @@ online_ser(struct ser *s, struct online *o, int weights)
 		return;
 	if (ser_loading(s) && (np != (weights ? o->np : 0) ||
 	    nm != (weights ? optim_state_size(o->np) : 0) ||
-	    ringn != (uint64_t)o->cap * o->slot)) {
+	    ringn != (uint64_t)o->cap * (cached ? slot_reals(&o->cf, 0) :
+	    o->slot))) {
 		ser_fail(s, "block sizes do not match the network's shape");
 		return;
 	}
@@ -539,16 +724,34 @@ online_ser(struct ser *s, struct online *o, int weights)
 	ser_u64(s, &o->skipped);
 	ser_u64(s, &o->resets);
 	ser_f64(s, &o->last_norm);
-	ser_reals(s, o->ring, (size_t)ringn);
-	ser_reals(s, o->h, nstate);	/* h then c: one block */
+	if (cached) {
+		/* the counters first: they say where the window begins */
+		if (ser_loading(s) && !ser_failed(s) &&
+		    (msg = online_check(o)) != NULL) {
+			ser_fail(s, msg);
+			return;
+		}
+		if (ring_from_cached(s, o) != 0)
+			return;
+	} else {
+		ser_reals(s, o->ring, (size_t)ringn);
+		ser_reals(s, o->h, nstate);	/* h then c: one block */
+		if (o->lean)	/* h0 then c0 */
+			ser_reals(s, o->h0, nstate);
+	}
 	if (ser_loading(s) && !ser_failed(s) && (msg = online_check(o)) != NULL)
 		ser_fail(s, msg);
 }
 
 int
-online_ser_room(struct ser *s, const struct online_config *cf, int weights)
+online_ser_room(struct ser *s, const struct online_config *cf, int weights,
+    int key, uint32_t version)
 {
-	if (ser_remaining(s) / sizeof(float) < online_state_reals(cf, weights)) {
+	int lean = online_is_lean(cf, key, weights) &&
+	    version >= ONLINE_FORMAT_LEAN;
+
+	if (ser_remaining(s) / sizeof(float) <
+	    online_state_reals(cf, weights, lean)) {
 		ser_fail(s, "the file is shorter than its network's shape implies");
 		return 0;
 	}
@@ -570,36 +773,30 @@ online_set_clip(struct online *o, double clip)
 
 struct online_snap {
 	uint64_t t, pairs;
-	real v[];		/* the ring, h, c */
+	real v[];		/* the ring, h, c (and h0, c0): one block */
 };
 
 struct online_snap *
 online_snapshot(const struct online *o)
 {
-	size_t nring = (size_t)o->cap * o->slot;
-	size_t nstate = (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+	size_t slot, n = ring_reals(&o->cf, o->lean, &slot);
 	struct online_snap *sn;
 
-	sn = malloc(sizeof *sn + (nring + 2 * nstate) * sizeof sn->v[0]);
+	sn = malloc(sizeof *sn + n * sizeof sn->v[0]);
 	if (sn == NULL)
 		return NULL;
 	sn->t = o->t;
 	sn->pairs = o->pairs;
-	memcpy(sn->v, o->ring, nring * sizeof sn->v[0]);
-	memcpy(sn->v + nring, o->h, nstate * sizeof sn->v[0]);
-	memcpy(sn->v + nring + nstate, o->c, nstate * sizeof sn->v[0]);
+	memcpy(sn->v, o->ring, n * sizeof sn->v[0]);
 	return sn;
 }
 
 void
 online_restore(struct online *o, struct online_snap *sn)
 {
-	size_t nring = (size_t)o->cap * o->slot;
-	size_t nstate = (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+	size_t slot, n = ring_reals(&o->cf, o->lean, &slot);
 
-	memcpy(o->ring, sn->v, nring * sizeof sn->v[0]);
-	memcpy(o->h, sn->v + nring, nstate * sizeof sn->v[0]);
-	memcpy(o->c, sn->v + nring + nstate, nstate * sizeof sn->v[0]);
+	memcpy(o->ring, sn->v, n * sizeof sn->v[0]);
 	o->t = sn->t;
 	o->pairs = sn->pairs;
 	free(sn);

@@ -9,10 +9,19 @@
  *   online_advance()  the state takes the item and a new prediction is made.
  *
  * The window is a ring of T + HORIZON cached steps in one block.  Backward
- * walks it in reverse through the activations as they were cached, never
- * recomputed, times the weights as they are now (a step older than the last
- * update keeps its activations, not its weights); the state entering the
- * window is a constant.
+ * walks it in reverse through the activations as they were cached, times
+ * the weights as they are now (a step older than the last update keeps its
+ * activations, not its weights); the state entering the window is a
+ * constant.
+ *
+ * A key's network of independent keys (online_new_sharing(),
+ * online_new_blank()) with T = K and horizon 1, the defaults, keeps a lean
+ * window instead: per step only its input, output and target, and the
+ * state that entered the window.  No update falls inside such a window
+ * and nobody else changes its weights, so online_learn() recomputes the
+ * window's activations from that state with the same kernels in the same
+ * order, into the shared scratch: the same bits as a ring, for one more
+ * forward pass per item and about a sixth of the bytes.
  *
  * Ownership: online_new() allocates everything once; online_free() frees it.
  * No function here allocates after that.  A network's gradient and the
@@ -55,6 +64,10 @@ struct online_scratch {
 	const real **ptr;	/* per-step vectors of a window */
 	int *ids;		/* per-step bytes of a window */
 	int nids;		/* bytes of the last window (see online.c) */
+	real *win;		/* (T, layers, cache) a lean window's caches,
+				 * then (2, layers, H) its state: when T = K
+				 * and horizon 1, else NULL */
+	real *hs;		/* into WIN: the state */
 	int users;		/* networks that share it */
 };
 
@@ -76,10 +89,13 @@ struct online {
 	struct rng rng;		/* initialisation, then sampling */
 
 	int cap;		/* ring slots: T + horizon */
+	int lean;		/* slots without caches (see above) */
 	size_t slot;		/* reals per slot */
 	size_t cache;		/* reals of cell cache per layer */
-	real *ring;		/* (cap, slot) */
+	real *ring;		/* (cap, slot), then h, c (and h0, c0) */
 	real *h, *c;		/* (layers, H) the carried state */
+	real *h0, *c0;		/* (layers, H) lean: the state that entered
+				 * the window */
 
 	uint64_t t;		/* items advanced */
 	uint64_t pairs;		/* targets met since the last update */
@@ -117,20 +133,28 @@ struct online *online_new_tied(const struct online_config *cf,
 void online_free(struct online *o);
 
 /*
- * The bytes a network of CF takes: its own (ring and state, the struct),
- * those of its weights (parameters, moments, their struct), which it may
- * share with online_new_tied(), and those of a scratch it may share.
+ * Does a network of CF keep a lean window: a KEY's (made sharing another
+ * network's scratch) with WEIGHTS of its own, T = K and horizon 1?
  */
-void online_bytes(const struct online_config *cf, size_t *own,
+int online_is_lean(const struct online_config *cf, int key, int weights);
+
+/*
+ * The bytes a network of CF takes (LEAN: with a lean window): its own
+ * (ring and state, the struct), those of its weights (parameters, moments,
+ * their struct), which it may share with online_new_tied(), and those of a
+ * scratch it may share.
+ */
+void online_bytes(const struct online_config *cf, int lean, size_t *own,
     size_t *weights, size_t *scratch);
 
 /*
  * The reals a network of configuration CF holds as its state (with WEIGHTS
- * its parameters and optimizer moments, then the ring, h and c), without
- * making it: what a model file must hold before such a network is
- * allocated for it.
+ * its parameters and optimizer moments, then the ring, h and c, and with
+ * LEAN a lean window's h0 and c0), without making it: what a model file
+ * must hold before such a network is allocated for it.
  */
-size_t online_state_reals(const struct online_config *cf, int weights);
+size_t online_state_reals(const struct online_config *cf, int weights,
+    int lean);
 
 /*
  * After O's state was loaded from outside: NULL if every value that is
@@ -141,27 +165,33 @@ size_t online_state_reals(const struct online_config *cf, int weights);
 const char *online_check(const struct online *o);
 
 /*
- * O for the model file, after its configuration CF (online_config_ser():
- * a numeric network has at most MAX_NIN inputs, a horizon at most
- * MAX_HORIZON); O is made from CF before it is loaded.  Without WEIGHTS (a
- * key of --global) its parameters, moments and optimizer are left out:
- * they are another network's.  online_ser_room(), before a network of CF is
- * allocated for a loading S: the payload must still hold at least the
+ * O for the model file of format VERSION, after its configuration CF
+ * (online_config_ser(): a numeric network has at most MAX_NIN inputs, a
+ * horizon at most MAX_HORIZON); O is made from CF before it is loaded.
+ * Without WEIGHTS (a key of --global) its parameters, moments and
+ * optimizer are left out: they are another network's.  A lean window is
+ * stored as such from format ONLINE_FORMAT_LEAN on (its slots, then after
+ * h and c the entering h0 and c0); an older file's cached ring is loaded
+ * into it.  online_ser_room(), before a network of CF (a KEY's or not)
+ * is allocated for a loading S: the payload must still hold at least the
  * state that shape implies, so that a few bytes cannot ask for gigabytes
  * (0, with S failed, if it does not).
  */
+#define ONLINE_FORMAT_LEAN 11
 void online_config_ser(struct ser *s, struct online_config *cf, int max_nin,
     int max_horizon);
-void online_ser(struct ser *s, struct online *o, int weights);
+void online_ser(struct ser *s, struct online *o, int weights,
+    uint32_t version);
 int online_ser_room(struct ser *s, const struct online_config *cf,
-    int weights);
+    int weights, int key, uint32_t version);
 
 /* A later run's --lr (the optimizer's rate too) and --clip. */
 void online_set_lr(struct online *o, double lr);
 void online_set_clip(struct online *o, double clip);
 
 /*
- * O's stream state (the ring, h and c, the step and pair counters), kept
+ * O's stream state (the ring, h and c, h0 and c0, the step and pair
+ * counters), kept
  * aside and put back, so that online_advance() in between (--generate)
  * leaves no trace but the generator's.  online_snapshot() returns NULL when
  * out of memory; online_restore() frees SN.
@@ -169,7 +199,8 @@ void online_set_clip(struct online *o, double clip);
 struct online_snap *online_snapshot(const struct online *o);
 void online_restore(struct online *o, struct online_snap *sn);
 
-/* Reals of one slot: input | output | target | weight | per-layer caches. */
+/* Reals of one slot: input | output | target | weight | per-layer caches
+ * (none in a lean window). */
 real *online_slot(const struct online *o, uint64_t step);
 
 /*

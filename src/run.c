@@ -10,19 +10,26 @@
 #include "run.h"
 #include "ser.h"
 
+/* The model and its file's format, for key_net_ser(). */
+struct keynet {
+	const struct model *m;
+	uint32_t version;
+};
+
 /*
  * A key's network, for numstate_keys_ser(): when loading, made from the
- * configuration of the model CTX's network, sharing its scratch, and with
- * --global its weights (then not in the key's record).
+ * configuration of the model's network (CTX a struct keynet), sharing its
+ * scratch, and with --global its weights (then not in the key's record).
  */
 static void
 key_net_ser(struct ser *s, struct online **net, void *ctx)
 {
-	const struct model *m = ctx;
+	const struct keynet *kn = ctx;
+	const struct model *m = kn->m;
 	const struct online *like = m->net;
 
 	if (ser_loading(s)) {
-		if (!online_ser_room(s, &like->cf, !m->global))
+		if (!online_ser_room(s, &like->cf, !m->global, 1, kn->version))
 			return;
 		*net = m->global ? online_new_tied(&like->cf, like) :
 		    online_new_blank(&like->cf, like);
@@ -31,7 +38,7 @@ key_net_ser(struct ser *s, struct online **net, void *ctx)
 			return;
 		}
 	}
-	online_ser(s, *net, !m->global);
+	online_ser(s, *net, !m->global, kn->version);
 }
 
 /* Everything after the magic and VERSION. */
@@ -40,8 +47,11 @@ payload_ser(struct ser *s, struct model *m, struct online_config *cf,
     uint32_t version)
 {
 	struct stream_conf kcf;
+	struct keynet kn;
 
 	memset(&kcf, 0, sizeof kcf);
+	kn.m = m;
+	kn.version = version;
 	ser_enum(s, &m->mode, MODEL_NUMERIC, MODEL_CHARS);
 	ser_enum(s, &m->predict, PREDICT_CHANGE, version >= 6 ? PREDICT_BASE :
 	    PREDICT_LEVEL);
@@ -65,7 +75,7 @@ payload_ser(struct ser *s, struct model *m, struct online_config *cf,
 			ser_fail(s, "the network does not fit the mode");
 			return;
 		}
-		if (!online_ser_room(s, cf, 1))
+		if (!online_ser_room(s, cf, 1, 0, version))
 			return;
 		stream_conf_init(&kcf, cf->horizon, m->normalize == NORM_NONE,
 		    m->predict == PREDICT_BASE);
@@ -94,7 +104,7 @@ payload_ser(struct ser *s, struct model *m, struct online_config *cf,
 			return;
 		}
 	}
-	online_ser(s, m->net, 1);
+	online_ser(s, m->net, 1, version);
 	if (m->mode == MODEL_NUMERIC) {
 		numstate_ser(s, m->num, cf->shape.nin, version);
 		if (ser_loading(s) && m->num->one.horizon != cf->horizon)
@@ -105,7 +115,7 @@ payload_ser(struct ser *s, struct model *m, struct online_config *cf,
 			numstate_held_ser(s, m->num);
 		if (m->num->keys != NULL)
 			numstate_keys_ser(s, m->num, &kcf, cf->shape.nin,
-			    key_net_ser, m, version);
+			    key_net_ser, &kn, version);
 	} else
 		charstate_ser(s, m->cs);
 }

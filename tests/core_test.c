@@ -3,7 +3,8 @@
  * libm only (no zlib, no libcsv, nothing of the modes), an online network
  * learns a sine by the protocol of rnnfilter(1), and its state goes through
  * the serializer to memory and back, through a sink in pieces and from a
- * source in pieces, and goes on as it would have.
+ * source in pieces, and goes on as it would have; a key's lean window
+ * learns as the cached ring does.
  */
 #include <math.h>
 #include <stdio.h>
@@ -63,9 +64,9 @@ load(struct ser *s, const struct online_config *cf)
 	memset(&lc, 0, sizeof lc);
 	online_config_ser(s, &lc, 1, 1);
 	if (ser_failed(s) || memcmp(&lc.shape, &cf->shape, sizeof lc.shape) ||
-	    !online_ser_room(s, &lc, 1) || (o = online_new(&lc)) == NULL)
+	    !online_ser_room(s, &lc, 1, 0, ONLINE_FORMAT_LEAN) || (o = online_new(&lc)) == NULL)
 		return NULL;
-	online_ser(s, o, 1);
+	online_ser(s, o, 1, ONLINE_FORMAT_LEAN);
 	if (ser_failed(s) || ser_remaining(s) != 0) {
 		online_free(o);
 		return NULL;
@@ -115,6 +116,110 @@ spring_get(void *ctx, void *p, size_t n)
 	return 0;
 }
 
+/*
+ * One item of the protocol for a network of two inputs: X and a second
+ * input; a target missing every 13th item.  Returns the prediction.
+ */
+static double
+step2(struct online *o, long t)
+{
+	real in[2];
+	double loss, x = sine(t) + 0.3 * sine(3 * t + 1);
+
+	online_score(o, (real)x, t % 13 != 0, &loss);
+	online_learn(o);
+	in[0] = (real)x;
+	in[1] = (real)sine(t + 5);
+	return (double)online_advance(o, in, 0)[0];
+}
+
+/* O saved in format VERSION and loaded into a key's network like LIKE. */
+static struct online *
+reload_key(struct online *o, const struct online *like, uint32_t version)
+{
+	struct ser *s = ser_new_save(), *l = NULL;
+	struct online *k = NULL;
+
+	if (s == NULL)
+		return NULL;
+	online_ser(s, o, 1, version);
+	if (!ser_failed(s) && (l = ser_new_load(s)) != NULL &&
+	    online_ser_room(l, &like->cf, 1, 1, version) &&
+	    (k = online_new_blank(&like->cf, like)) != NULL) {
+		online_ser(l, k, 1, version);
+		if (ser_failed(l) || ser_remaining(l) != 0) {
+			online_free(k);
+			k = NULL;
+		}
+	}
+	ser_free(l);
+	ser_free(s);
+	return k;
+}
+
+/*
+ * A key's lean window (online.h) against the cached ring of the same
+ * network: the same predictions and weights, bit for bit, through saves
+ * in the middle of a window, its own format's and an older file's ring.
+ */
+static void
+lean_case(enum cell_kind cell, int layers, const char *label)
+{
+	struct online_config cf;
+	struct online *ring, *tmpl, *lean, *back = NULL, *old = NULL;
+	char what[160];
+	long t, diff = 0;
+	double p;
+
+	memset(&cf, 0, sizeof cf);
+	cf.shape.cell = cell;
+	cf.shape.nin = 2;
+	cf.shape.hidden = 5;
+	cf.shape.layers = layers;
+	cf.shape.nout = 1;
+	cf.bptt = cf.window = 6;
+	cf.horizon = 1;
+	cf.optimizer = OPTIM_ADAM;
+	cf.lr = 0.01;
+	cf.clip = 1;
+	cf.seed = 3;
+	ring = online_new(&cf);
+	tmpl = online_new(&cf);
+	lean = tmpl != NULL ? online_new_sharing(&cf, tmpl) : NULL;
+	if (ring == NULL || lean == NULL) {
+		check(0, "lean window: out of memory");
+		return;
+	}
+	snprintf(what, sizeof what, "%s: a key's window is lean, a run's is not",
+	    label);
+	check(lean->lean && !ring->lean && lean->slot < ring->slot, what);
+	for (t = 0; t < 203; t++)	/* 203: three steps into a window */
+		diff += step2(ring, t) != step2(lean, t);
+	back = reload_key(lean, tmpl, ONLINE_FORMAT_LEAN);
+	old = reload_key(ring, tmpl, ONLINE_FORMAT_LEAN - 1);
+	snprintf(what, sizeof what, "%s: reloaded from both formats", label);
+	check(back != NULL && old != NULL && back->lean && old->lean, what);
+	for (; back != NULL && old != NULL && t < 300; t++) {
+		p = step2(ring, t);
+		diff += p != step2(lean, t) || p != step2(back, t) ||
+		    p != step2(old, t);
+	}
+	snprintf(what, sizeof what, "%s: lean windows predict as the ring, "
+	    "bit for bit", label);
+	check(diff == 0, what);
+	snprintf(what, sizeof what, "%s: and learn the same weights", label);
+	check(back != NULL && old != NULL && ring->updates > 40 &&
+	    memcmp(ring->w->param, lean->w->param, ring->np * sizeof(real)) == 0 &&
+	    memcmp(ring->w->param, back->w->param, ring->np * sizeof(real)) == 0 &&
+	    memcmp(ring->w->param, old->w->param, ring->np * sizeof(real)) == 0,
+	    what);
+	online_free(old);
+	online_free(back);
+	online_free(lean);
+	online_free(tmpl);
+	online_free(ring);
+}
+
 int
 main(void)
 {
@@ -162,7 +267,7 @@ main(void)
 	if ((s = ser_new_save()) == NULL)
 		return 99;
 	online_config_ser(s, &o->cf, 1, 1);
-	online_ser(s, o, 1);
+	online_ser(s, o, 1, ONLINE_FORMAT_LEAN);
 	check(!ser_failed(s), "saving to memory");
 	ser_buffer(s, &nsave);
 	if ((l = ser_new_load(s)) == NULL)
@@ -174,7 +279,7 @@ main(void)
 	if ((k = ser_new_sink(gather_put, &g, 64)) == NULL)
 		return 99;
 	online_config_ser(k, &o->cf, 1, 1);
-	online_ser(k, o, 1);
+	online_ser(k, o, 1, ONLINE_FORMAT_LEAN);
 	check(ser_drain(k) == 0, "saving through a sink");
 	rest = ser_buffer(k, &nrest);
 	check(nrest < 64 && g.pieces > 1, "the sink takes whole pieces");
@@ -217,6 +322,10 @@ main(void)
 		diff += p1 != p2 || p1 != p3 || p1 != step(flow, sine(t), &sq);
 	}
 	check(diff == 0, "the loaded networks predict as the original, bit for bit");
+
+	lean_case(CELL_LSTM, 2, "lstm, 2 layers");
+	lean_case(CELL_GRU, 1, "gru");
+	lean_case(CELL_RNN_TANH, 2, "rnn, 2 layers");
 
 	ser_free(s);
 	ser_free(l);
