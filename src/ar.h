@@ -17,6 +17,10 @@
  *
  * ar_init() allocates one block sized by the order and the horizon, which
  * ar_free() frees; ar_ser() describes the whole state.
+ *
+ * Numeric mode pushes items only when the baseline is seen: with --report,
+ * or with a model file, which holds its state for a later run's report (a
+ * run without a model file and without --report skips its cost).
  */
 #ifndef RNNF_AR_H
 #define RNNF_AR_H

@@ -32,6 +32,9 @@ struct run {
 	double raw[1 + NUM_MAX_INPUTS];
 	int present[1 + NUM_MAX_INPUTS];
 	double z;		/* the interval's normal quantile */
+	/* the AR baseline is computed: something sees it (--report, or a
+	 * model file, which holds its state, for a later run to report) */
+	int ar_on;
 	struct progress prog;
 };
 
@@ -271,7 +274,8 @@ score(struct run *r, struct stream *st, const struct pending *pd, double x,
 			it->hi = pd->pred + hi;
 		}
 		if (r->present[0]) {
-			arp = ar_due(&met->arm) ? ar_pred(&met->arm) : pd->x;
+			arp = r->ar_on && ar_due(&met->arm) ?
+			    ar_pred(&met->arm) : pd->x;
 			it->has_res = 1;
 			it->res = x - pd->pred;
 			it->has_an = anomaly_step(&met->an, x, it->res,
@@ -285,7 +289,8 @@ score(struct run *r, struct stream *st, const struct pending *pd, double x,
 				    it->loss, alert);
 		}
 	}
-	ar_push(&met->arm, x, r->present[0]);
+	if (r->ar_on)
+		ar_push(&met->arm, x, r->present[0]);
 	met->items++;
 	if (sum != NULL)
 		sum->items++;
@@ -811,6 +816,7 @@ numeric_run(const struct opts *op, struct online *net, struct numstate *st,
 	r.e = e;
 	st->one.net = net;
 	r.z = normal_quantile((1 + op->interval) / 2);
+	r.ar_on = op->report || op->model != NULL;
 	r.hold = hold;
 	r.cols.op = op;
 	r.cols.ch = &st->col;
