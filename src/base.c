@@ -52,6 +52,8 @@ struct bx {
 	int started;
 	int active;		/* fully updated at this item (base_rank) */
 	double q, qn;		/* discounted squared error, count */
+	double mse;		/* q / qn once QN >= BASE_MIN_QN, from
+				 * base_rank() (not state: q and qn give it) */
 	double sae, sse, nsc;	/* all errors, for --report */
 	double nfit, c, sc;	/* AR: pairs fitted; z enters as (z - c) / sc,
 				 * c the first value and sc = |c| (or 1) */
@@ -980,11 +982,12 @@ base_rank(struct base *b)
 
 			if (x == NULL)
 				continue;
+			if (x->qn >= BASE_MIN_QN)
+				x->mse = x->q / x->qn;
 			x->active = x->qn < BASE_MIN_QN || x->nsc < BASE_DORM_N;
 			if (x->active)
 				continue;
-			rank_insert(top, mse, &nt, BASE_NACTIVE, x,
-			    x->q / x->qn);
+			rank_insert(top, mse, &nt, BASE_NACTIVE, x, x->mse);
 		}
 	for (i = 0; i < nt; i++)
 		top[i]->active = 1;
@@ -1007,7 +1010,7 @@ combine(struct base *b, uint64_t slot, double naive)
 			x->weight = 0;
 			if (x->qn < BASE_MIN_QN || !isfinite(x->pend[slot]))
 				continue;
-			rank_insert(top, mse, &nt, BASE_TOPK, x, x->q / x->qn);
+			rank_insert(top, mse, &nt, BASE_TOPK, x, x->mse);
 		}
 	if (nt == 0)
 		return naive;
