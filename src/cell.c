@@ -219,11 +219,15 @@ cell_grads(enum cell_kind k, int hidden, const struct layer_view *g,
 	for (t = 0; t < n; t++) {
 		la_add(g->b_ih, dgi + t * GH, GH);
 		la_add(g->b_hh, dgh + t * GH, GH);
-		if (x[t] == NULL)	/* one-hot input: one column of W_ih */
-			for (i = 0; i < GH; i++)
-				g->w_ih[i * g->in + xid[t]] += dgi[t * GH + i];
 	}
-	if (n > 0 && x[0] != NULL)
+	/* a one-hot input: one column of W_ih per step, added row by row (the
+	 * columns of a row share cache lines, the rows of a column do not);
+	 * each element still takes the steps in order */
+	if (n > 0 && x[0] == NULL)
+		for (i = 0; i < GH; i++)
+			for (t = 0; t < n; t++)
+				g->w_ih[i * g->in + xid[t]] += dgi[t * GH + i];
+	else if (n > 0)
 		la_outer_n(g->w_ih, dgi, GH, x, n, GH, g->in);
 	la_outer_n(g->w_hh, dgh, GH, hprev, n, GH, hidden);
 }

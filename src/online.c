@@ -365,8 +365,8 @@ clear_onehot(struct online *o)
 	size_t i;
 	int t;
 
-	for (t = 0; t < o->sc->nids; t++)
-		for (i = 0; i < GH; i++)
+	for (i = 0; i < GH; i++)	/* row by row, as cell_grads() adds */
+		for (t = 0; t < o->sc->nids; t++)
 			g->w_ih[i * g->in + o->sc->ids[t]] = 0;
 	o->sc->nids = 0;
 }
@@ -444,6 +444,59 @@ recompute(struct online *o, uint64_t start, uint64_t e)
 
 static int window_update(struct online *o);
 
+/*
+ * The columns of a one-hot W_ih that an update may touch, as runs for
+ * optim_step_cols(): the window's bytes, and where the optimizer moves a
+ * parameter without gradient (Adam's momentum, RMSprop's decay) every byte
+ * whose column has moments, that is every byte a window has held since the
+ * weights began (found from the moments once, after a load).  Elsewhere
+ * gradient and moments are zero and every optimizer leaves a parameter as
+ * it is, so the update is the dense one, bit for bit.
+ */
+static void
+onehot_cols(struct online *o, struct optim_cols *oc, int *run)
+{
+	struct online_weights *w = o->w;
+	const struct layer_view *g = &o->gv.layer[0];
+	size_t GH = (size_t)cell_gates(o->cf.shape.cell) * o->cf.shape.hidden;
+	size_t off = (size_t)(w->pv.layer[0].w_ih - w->param), i;
+	unsigned char in[256] = {0};
+	int t, c;
+
+	for (t = 0; t < o->sc->nids; t++)
+		in[o->sc->ids[t]] = 1;
+	if (!optim_zero_grad_idle(o->cf.optimizer)) {
+		if (!w->live_known) {
+			const real *m = w->opt.m + off, *v = w->opt.v + off;
+
+			memset(w->live, 0, sizeof w->live);
+			for (i = 0; i < GH * g->in; i++)
+				if (m[i] != 0 || v[i] != 0)
+					w->live[i % g->in] = 1;
+			w->live_known = 1;
+		}
+		for (c = 0; c < 256; c++)
+			in[c] = w->live[c] |= in[c];
+	}
+	/* a column left in with neither gradient nor moments changes nothing:
+	 * whole groups of 16, so that runs are long and few */
+	for (c = 0; c < 256; c += 16)
+		for (t = 1; t < 16; t++)
+			in[c] |= in[c + t];
+	oc->off = off;
+	oc->rows = GH;
+	oc->cols = (size_t)g->in;
+	oc->run = run;
+	oc->nrun = 0;
+	for (c = 0; c < 256; c += 16)
+		if (in[c] && (c == 0 || !in[c - 16]))
+			run[2 * oc->nrun] = c;
+		else if (!in[c] && c > 0 && in[c - 16])
+			run[2 * oc->nrun++ + 1] = c;
+	if (in[240])
+		run[2 * oc->nrun++ + 1] = 256;
+}
+
 int
 online_learn(struct online *o)
 {
@@ -480,7 +533,8 @@ window_update(struct online *o)
 	const real **hp = xp + (size_t)L * T;			/* (L, T) */
 	const real **tp = hp + (size_t)L * T;			/* (T) */
 	uint64_t e, first, start, step;
-	int ns = 0, ny = 0;
+	int ns = 0, ny = 0, run[16];
+	struct optim_cols oc;
 	double n = 0, norm;
 
 	o->pairs = 0;
@@ -551,15 +605,25 @@ window_update(struct online *o)
 		    o->sc->ids, hp + (size_t)l * T, dgi + (size_t)l * T * GH,
 		    dgh + (size_t)l * T * GH, ns);
 
-	norm = optim_grad_norm(o->grad, o->np);
+	if (o->cf.chars) {
+		onehot_cols(o, &oc, run);
+		norm = optim_grad_norm_cols(o->grad, o->np, &oc);
+	} else
+		norm = optim_grad_norm(o->grad, o->np);
 	if (norm < 0) {
 		o->skipped++;
 		return ONLINE_DIVERGED;
 	}
 	o->last_norm = norm;
-	if (o->cf.clip > 0)
-		optim_clip(o->grad, o->np, norm, o->cf.clip);
-	optim_step(&o->w->opt, o->w->param, o->grad);
+	if (o->cf.chars) {
+		if (o->cf.clip > 0)
+			optim_clip_cols(o->grad, o->np, norm, o->cf.clip, &oc);
+		optim_step_cols(&o->w->opt, o->w->param, o->grad, &oc);
+	} else {
+		if (o->cf.clip > 0)
+			optim_clip(o->grad, o->np, norm, o->cf.clip);
+		optim_step(&o->w->opt, o->w->param, o->grad);
+	}
 	o->updates++;
 	return ONLINE_UPDATED;
 }
@@ -715,6 +779,8 @@ online_ser(struct ser *s, struct online *o, int weights, uint32_t version)
 		ser_u64(s, &t);
 		o->w->opt.step = (long long)t;
 		ser_f64(s, &o->w->opt.lr);
+		if (ser_loading(s))	/* the moments are new: find again */
+			o->w->live_known = 0;
 	}
 	for (i = 0; i < 4; i++)
 		ser_u64(s, &o->rng.s[i]);

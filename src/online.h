@@ -78,6 +78,10 @@ struct online_weights {
 	struct net_view pv;	/* into PARAM */
 	struct optim opt;	/* its step counts the updates of every user */
 	int users;		/* networks that share them */
+	/* character mode: the bytes whose W_ih column may have moments (all
+	 * those a window held), known once found from the moments */
+	unsigned char live[256];
+	int live_known;
 };
 
 struct online {

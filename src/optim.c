@@ -41,19 +41,32 @@ optim_init(struct optim *o, enum optim_kind k, double lr, size_t n,
 /*
  * Sixteen fixed lanes of double sums: vectorised and not bound by the
  * latency of one long chain of additions, yet in an order of their own
- * that no compiler may change.
+ * that no compiler may change.  Element i goes to lane i % 16, but the last
+ * n % 16 go in order to the tail, which the lanes then join: so a range of
+ * elements left out changes nothing where they are zero.
  */
-RNNF_HOT double
-optim_grad_norm(const real *g, size_t n)
+static inline void
+norm_range(double *acc, double *tail, const real *g, size_t a, size_t b,
+    size_t n16)
 {
-	double acc[16] = {0}, s = 0;
-	size_t i, k;
+	size_t i = a, k, e = b < n16 ? b : n16;
 
-	for (i = 0; i + 16 <= n; i += 16)
+	for (; i < e && i % 16 != 0; i++)
+		acc[i % 16] += (double)g[i] * g[i];
+	for (; i + 16 <= e; i += 16)
 		for (k = 0; k < 16; k++)
 			acc[k] += (double)g[i + k] * g[i + k];
-	for (; i < n; i++)
-		s += (double)g[i] * g[i];
+	for (; i < e; i++)
+		acc[i % 16] += (double)g[i] * g[i];
+	for (i = a > n16 ? a : n16; i < b; i++)
+		*tail += (double)g[i] * g[i];
+}
+
+static double
+norm_end(const double *acc, double s)
+{
+	size_t k;
+
 	for (k = 0; k < 16; k++)
 		s += acc[k];
 	if (!isfinite(s))
@@ -61,40 +74,135 @@ optim_grad_norm(const real *g, size_t n)
 	return sqrt(s);
 }
 
+/* The ranges of C within N elements, in order: NR of them. */
+static size_t
+cols_ranges(const struct optim_cols *c)
+{
+	return c->rows * (size_t)c->nrun + 2;
+}
+
+/* Range K of C: [*A, *B). */
+static void
+cols_range(const struct optim_cols *c, size_t n, size_t k, size_t *a,
+    size_t *b)
+{
+	size_t end = c->off + c->rows * c->cols, r, j;
+
+	if (k == 0) {
+		*a = 0;
+		*b = c->off;
+	} else if (k == cols_ranges(c) - 1) {
+		*a = end;
+		*b = n;
+	} else {
+		r = (k - 1) / (size_t)c->nrun;
+		j = (k - 1) % (size_t)c->nrun;
+		*a = c->off + r * c->cols + (size_t)c->run[2 * j];
+		*b = c->off + r * c->cols + (size_t)c->run[2 * j + 1];
+	}
+}
+
+RNNF_HOT double
+optim_grad_norm(const real *g, size_t n)
+{
+	double acc[16] = {0}, s = 0;
+
+	norm_range(acc, &s, g, 0, n, n - n % 16);
+	return norm_end(acc, s);
+}
+
+RNNF_HOT double
+optim_grad_norm_cols(const real *g, size_t n, const struct optim_cols *c)
+{
+	double acc[16] = {0}, s = 0;
+	size_t k, a, b, nr = cols_ranges(c);
+
+	for (k = 0; k < nr; k++) {
+		cols_range(c, n, k, &a, &b);
+		norm_range(acc, &s, g, a, b, n - n % 16);
+	}
+	return norm_end(acc, s);
+}
+
+/* clip_coef = max_norm / (total_norm + 1e-6), applied when < 1: 0 if not */
+static real
+clip_coef(double norm, double maxnorm)
+{
+	real coef = (real)(maxnorm / (norm + 1e-6));
+
+	return maxnorm <= 0 || coef >= 1 ? 0 : coef;
+}
+
 RNNF_HOT void
 optim_clip(real *g, size_t n, double norm, double maxnorm)
 {
-	/* clip_coef = max_norm / (total_norm + 1e-6), applied when < 1 */
-	real coef = (real)(maxnorm / (norm + 1e-6));
+	real coef = clip_coef(norm, maxnorm);
 	size_t i;
 
-	if (maxnorm <= 0 || coef >= 1)
+	if (coef == 0)
 		return;
 	for (i = 0; i < n; i++)
 		g[i] *= coef;
 }
 
 RNNF_HOT void
-optim_step(struct optim *o, real *p, const real *g)
+optim_clip_cols(real *g, size_t n, double norm, double maxnorm,
+    const struct optim_cols *c)
 {
-	size_t i, n = o->n;
-	real lr = (real)o->lr;
+	real coef = clip_coef(norm, maxnorm);
+	size_t i, k, a, b, nr = cols_ranges(c);
+
+	if (coef == 0)
+		return;
+	for (k = 0; k < nr; k++) {
+		cols_range(c, n, k, &a, &b);
+		for (i = a; i < b; i++)
+			g[i] *= coef;
+	}
+}
+
+/* The constants of one update, the same for every element. */
+struct stepc {
+	real lr, step_size, bc2_sqrt;
+};
+
+static struct stepc
+step_begin(struct optim *o)
+{
+	struct stepc k;
 
 	o->step++;
+	k.lr = (real)o->lr;
+	k.step_size = k.bc2_sqrt = 0;
+	if (o->kind == OPTIM_ADAM) {
+		double bc1 = 1 - pow(0.9, (double)o->step);
+		double bc2 = 1 - pow(0.999, (double)o->step);
+
+		k.step_size = (real)(o->lr / bc1);
+		k.bc2_sqrt = (real)sqrt(bc2);
+	}
+	return k;
+}
+
+/* The update of elements A to B. */
+static inline void
+step_range(struct optim *o, const struct stepc *k, real *p, const real *g,
+    size_t a, size_t b)
+{
+	real lr = k->lr;
+	size_t i;
+
 	switch (o->kind) {
 	case OPTIM_SGD:
-		for (i = 0; i < n; i++)
+		for (i = a; i < b; i++)
 			p[i] -= lr * g[i];
 		break;
 	case OPTIM_ADAM: {
 		/* betas (0.9, 0.999), eps 1e-8, bias-corrected */
 		const real b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
-		double bc1 = 1 - pow(0.9, (double)o->step);
-		double bc2 = 1 - pow(0.999, (double)o->step);
-		real step_size = (real)(o->lr / bc1);
-		real bc2_sqrt = (real)sqrt(bc2);
+		real step_size = k->step_size, bc2_sqrt = k->bc2_sqrt;
 
-		for (i = 0; i < n; i++) {
+		for (i = a; i < b; i++) {
 			o->m[i] = o->m[i] + (g[i] - o->m[i]) * (1 - b1);
 			o->v[i] = o->v[i] * b2 + (1 - b2) * g[i] * g[i];
 			p[i] -= step_size * o->m[i] /
@@ -104,17 +212,45 @@ optim_step(struct optim *o, real *p, const real *g)
 	}
 	case OPTIM_ADAGRAD:
 		/* sum += g^2;  p -= lr * g / (sqrt(sum) + 1e-10) */
-		for (i = 0; i < n; i++) {
+		for (i = a; i < b; i++) {
 			o->v[i] += g[i] * g[i];
 			p[i] -= lr * g[i] / (RSQRT(o->v[i]) + 1e-10f);
 		}
 		break;
 	case OPTIM_RMSPROP:
 		/* alpha 0.99, eps 1e-8: avg = a avg + (1-a) g^2 */
-		for (i = 0; i < n; i++) {
+		for (i = a; i < b; i++) {
 			o->v[i] = o->v[i] * 0.99f + 0.01f * g[i] * g[i];
 			p[i] -= lr * g[i] / (RSQRT(o->v[i]) + 1e-8f);
 		}
 		break;
 	}
+}
+
+RNNF_HOT void
+optim_step(struct optim *o, real *p, const real *g)
+{
+	struct stepc k = step_begin(o);
+
+	step_range(o, &k, p, g, 0, o->n);
+}
+
+RNNF_HOT void
+optim_step_cols(struct optim *o, real *p, const real *g,
+    const struct optim_cols *c)
+{
+	struct stepc k = step_begin(o);
+	size_t j, a, b, nr = cols_ranges(c);
+
+	for (j = 0; j < nr; j++) {
+		cols_range(c, o->n, j, &a, &b);
+		step_range(o, &k, p, g, a, b);
+	}
+}
+
+int
+optim_zero_grad_idle(enum optim_kind k)
+{
+	/* p -= lr * 0 and p -= lr * 0 / (sqrt(sum) + 1e-10), sum += 0 */
+	return k == OPTIM_SGD || k == OPTIM_ADAGRAD;
 }

@@ -39,4 +39,38 @@ void optim_clip(real *g, size_t n, double norm, double maxnorm);
 /* One update of P with gradient G. */
 void optim_step(struct optim *o, real *p, const real *g);
 
+/*
+ * A row-major block of ROWS x COLS parameters at OFF in the flat vector in
+ * which only the columns of the NRUN runs RUN[2i] <= c < RUN[2i + 1]
+ * (ascending, disjoint) may be touched: elsewhere in the block the gradient
+ * is zero and the optimizer leaves parameters and moments as they are.
+ * Character mode's one-hot input weights, where a window's gradient lives in
+ * the columns of its bytes.
+ */
+struct optim_cols {
+	size_t off, rows, cols;
+	const int *run;
+	int nrun;
+};
+
+/*
+ * The functions above restricted by C: optim_grad_norm_cols() gives the
+ * very bits optim_grad_norm() gives when G is zero outside C's columns
+ * (the same lanes take the same terms in the same order, without the
+ * zeros), optim_clip_cols() and optim_step_cols() do what the dense ones do
+ * to the elements C leaves in.
+ */
+double optim_grad_norm_cols(const real *g, size_t n,
+    const struct optim_cols *c);
+void optim_clip_cols(real *g, size_t n, double norm, double maxnorm,
+    const struct optim_cols *c);
+void optim_step_cols(struct optim *o, real *p, const real *g,
+    const struct optim_cols *c);
+/*
+ * Whether K's update leaves an element whose gradient is zero as it is,
+ * whatever its moments: SGD and Adagrad do; Adam's momentum and RMSprop's
+ * decay move it (every kind leaves one with zero moments too as it is).
+ */
+int optim_zero_grad_idle(enum optim_kind k);
+
 #endif
