@@ -10,9 +10,22 @@
  * same with or without them.
  */
 typedef float v8sf __attribute__((vector_size(32)));
-#define VLOAD(v, p) memcpy(&(v), (p), sizeof(v8sf))
-#define VSTORE(p, v) memcpy((p), &(v), sizeof(v8sf))
+#define VLOAD(v, p) memcpy(&(v), (p), sizeof(v))
+#define VSTORE(p, v) memcpy((p), &(v), sizeof(v))
 #define HAVE_V8SF 1
+/*
+ * 16 floats: one AVX-512 register.  The AVX-512 clone has 32 of them and
+ * keeps more sums in flight than the 16 registers of AVX2 could: a clone
+ * cannot name its own target, but WIDE() asks the CPU (a load and a test).
+ * Only the blocks change, never the order of a sum, and the narrower clones
+ * compile the wide paths without taking them.
+ */
+typedef float v16sf __attribute__((vector_size(64)));
+#ifdef RNNF_HAVE_512_CLONE
+#define WIDE() __builtin_cpu_supports("avx512f")
+#else
+#define WIDE() 0
+#endif
 #endif
 
 /*
@@ -71,10 +84,14 @@ halves(const v8sf *a, const v8sf *b)
  * __builtin_shuffle with a mask vector, clang __builtin_shufflevector.  Only
  * lanes move, so the bits are the same either way.
  */
+typedef int v16si __attribute__((vector_size(64)));
+
 #ifdef __clang__
 #define SHUF4(a, b, i, j, k, l) __builtin_shufflevector(a, b, i, j, k, l)
+#define SHUF16(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
 #else
 #define SHUF4(a, b, i, j, k, l) __builtin_shuffle(a, b, (v4si){ i, j, k, l })
+#define SHUF16(a, b, ...) __builtin_shuffle(a, b, (v16si){ __VA_ARGS__ })
 #endif
 
 static inline void
@@ -86,6 +103,75 @@ fold16x4(real *s, v4sf d0, v4sf d1, v4sf d2, v4sf d3)
 	    (SHUF4(t2, t3, 0, 1, 4, 5) + SHUF4(t2, t3, 2, 3, 6, 7));
 
 	memcpy(s, &r, sizeof r);
+}
+#endif
+
+#ifdef HAVE_V8SF
+/*
+ * Four rows of y = W x + b in the wide clone: each row's sixteen lanes in
+ * one register, then fold16x4's additions done on the four rows together,
+ * four lanes a row: c = lanes 0-7 + 8-15, d = c 0-3 + c 4-7, then
+ * (d0 + d1) + (d2 + d3) (a + b and b + a are the same bits).
+ */
+static inline __attribute__((always_inline)) void
+gemv4_wide(real *y, const real *w0, const real *x, const real *b,
+    size_t cols)
+{
+	const real *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
+	v16sf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, c01, c23, d, e, f;
+	v4sf sv, bv = {0};
+	real s[4];
+	size_t j, r;
+
+	for (j = 0; j + 16 <= cols; j += 16) {
+		v16sf xv, u;
+
+		VLOAD(xv, x + j);
+		VLOAD(u, w0 + j);
+		a0 += u * xv;
+		VLOAD(u, w1 + j);
+		a1 += u * xv;
+		VLOAD(u, w2 + j);
+		a2 += u * xv;
+		VLOAD(u, w3 + j);
+		a3 += u * xv;
+	}
+	c01 = SHUF16(a0, a1, 0, 1, 2, 3, 4, 5, 6, 7,
+	    16, 17, 18, 19, 20, 21, 22, 23) +
+	    SHUF16(a0, a1, 8, 9, 10, 11, 12, 13, 14, 15,
+	    24, 25, 26, 27, 28, 29, 30, 31);
+	c23 = SHUF16(a2, a3, 0, 1, 2, 3, 4, 5, 6, 7,
+	    16, 17, 18, 19, 20, 21, 22, 23) +
+	    SHUF16(a2, a3, 8, 9, 10, 11, 12, 13, 14, 15,
+	    24, 25, 26, 27, 28, 29, 30, 31);
+	d = SHUF16(c01, c23, 0, 1, 2, 3, 8, 9, 10, 11,
+	    16, 17, 18, 19, 24, 25, 26, 27) +
+	    SHUF16(c01, c23, 4, 5, 6, 7, 12, 13, 14, 15,
+	    20, 21, 22, 23, 28, 29, 30, 31);
+	e = d + SHUF16(d, d, 1, 0, 3, 2, 5, 4, 7, 6,
+	    9, 8, 11, 10, 13, 12, 15, 14);
+	f = e + SHUF16(e, e, 2, 3, 0, 1, 6, 7, 4, 5,
+	    10, 11, 8, 9, 14, 15, 12, 13);
+	if (j == cols) {	/* no tail: the four sums as one vector */
+		sv = (v4sf){ f[0], f[4], f[8], f[12] };
+		if (b != NULL)
+			memcpy(&bv, b, sizeof bv);
+		sv += bv;
+		memcpy(y, &sv, sizeof sv);
+		return;
+	}
+	s[0] = f[0];
+	s[1] = f[4];
+	s[2] = f[8];
+	s[3] = f[12];
+	for (r = 0; r < 4; r++) {
+		const real *wr = w0 + r * cols;
+		size_t k;
+
+		for (k = j; k < cols; k++)
+			s[r] += wr[k] * x[k];
+		y[r] = s[r] + (b ? b[r] : 0);
+	}
 }
 #endif
 
@@ -123,6 +209,9 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 		acc += bv;
 		VSTORE(y + i, acc);
 	}
+	if (cols >= 16 && WIDE())
+		for (; i + 4 <= rows; i += 4)
+			gemv4_wide(y + i, w + i * cols, x, b ? b + i : NULL, cols);
 	for (; cols >= 16 && i + 4 <= rows; i += 4) {
 		const real *w0 = w + i * cols, *w1 = w0 + cols;
 		const real *w2 = w1 + cols, *w3 = w2 + cols;
@@ -173,35 +262,40 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 
 #ifdef HAVE_V8SF
 /*
- * Columns J to J + 8 NV of x += W^T d, NV vectors of sums kept in registers
- * over all rows.  Each column takes the rows in order, one addition after
- * the other, so only more columns at once can hide the additions' latency:
- * NV is a constant where this is inlined, and the loops over V unroll.
+ * Columns J to J + L NV of x += W^T d, NV vectors of L sums kept in
+ * registers over all rows.  Each column takes the rows in order, one
+ * addition after the other, so only more columns at once can hide the
+ * additions' latency: NV is a constant where this is inlined, and the loops
+ * over V unroll.  Made for vectors of 8 (gemtv_block) and 16 (the wide
+ * clone's gemtv_block16).
  */
-static inline __attribute__((always_inline)) void
-gemtv_block(real *restrict x, const real *restrict w, const real *restrict d,
-    size_t rows, size_t cols, size_t j, int nv)
-{
-	v8sf a[12], wv;
-	size_t i;
-	int v;
-
-	for (v = 0; v < nv; v++)
-		VLOAD(a[v], x + j + 8 * v);
-	for (i = 0; i < rows; i++) {
-		const real *wi = w + i * cols + j;
-		real di = d[i];
-
-		if (di == 0)
-			continue;
-		for (v = 0; v < nv; v++) {
-			VLOAD(wv, wi + 8 * v);
-			a[v] += wv * di;
-		}
-	}
-	for (v = 0; v < nv; v++)
-		VSTORE(x + j + 8 * v, a[v]);
+#define GEMTV_BLOCK(name, vec, lanes)					\
+static inline __attribute__((always_inline)) void			\
+name(real *restrict x, const real *restrict w, const real *restrict d,	\
+    size_t rows, size_t cols, size_t j, int nv)				\
+{									\
+	vec a[12], wv;							\
+	size_t i;							\
+	int v;								\
+									\
+	for (v = 0; v < nv; v++)					\
+		VLOAD(a[v], x + j + (lanes) * v);			\
+	for (i = 0; i < rows; i++) {					\
+		const real *wi = w + i * cols + j;			\
+		real di = d[i];						\
+									\
+		if (di == 0)						\
+			continue;					\
+		for (v = 0; v < nv; v++) {				\
+			VLOAD(wv, wi + (lanes) * v);			\
+			a[v] += wv * di;				\
+		}							\
+	}								\
+	for (v = 0; v < nv; v++)					\
+		VSTORE(x + j + (lanes) * v, a[v]);			\
 }
+GEMTV_BLOCK(gemtv_block, v8sf, 8)
+GEMTV_BLOCK(gemtv_block16, v16sf, 16)
 #endif
 
 RNNF_HOT void
@@ -211,8 +305,29 @@ la_gemtv_acc(real *restrict x, const real *restrict w,
 	size_t i, j = 0;
 
 #ifdef HAVE_V8SF
-	/* up to twelve vectors of columns at once (all of H = 80's ten), else
-	 * eight: enough sums in flight to keep the adders busy */
+	/* the wide clone: up to twelve vectors of 16 (all of H = 128's eight
+	 * at once), else eight */
+	while (WIDE() && cols - j >= 16) {
+		size_t nv = (cols - j) / 16;
+
+		switch (nv > 12 ? 8 : nv) {
+		case 12: gemtv_block16(x, w, d, rows, cols, j, 12); break;
+		case 11: gemtv_block16(x, w, d, rows, cols, j, 11); break;
+		case 10: gemtv_block16(x, w, d, rows, cols, j, 10); break;
+		case 9: gemtv_block16(x, w, d, rows, cols, j, 9); break;
+		case 8: gemtv_block16(x, w, d, rows, cols, j, 8); break;
+		case 7: gemtv_block16(x, w, d, rows, cols, j, 7); break;
+		case 6: gemtv_block16(x, w, d, rows, cols, j, 6); break;
+		case 5: gemtv_block16(x, w, d, rows, cols, j, 5); break;
+		case 4: gemtv_block16(x, w, d, rows, cols, j, 4); break;
+		case 3: gemtv_block16(x, w, d, rows, cols, j, 3); break;
+		case 2: gemtv_block16(x, w, d, rows, cols, j, 2); break;
+		default: gemtv_block16(x, w, d, rows, cols, j, 1); break;
+		}
+		j += 16 * (nv > 12 ? 8 : nv);
+	}
+	/* up to twelve vectors of 8 columns at once (all of H = 80's ten),
+	 * else eight: enough sums in flight to keep the adders busy */
 	while (cols - j >= 8) {
 		size_t nv = (cols - j) / 8;
 
@@ -250,8 +365,9 @@ la_gemtv_acc(real *restrict x, const real *restrict w,
  * in the order t = 0..N-1, so G is what zeroing it and adding the N outer
  * products one by one gives, bit for bit (a sum that starts at +0 is never
  * -0, so adding a zero product changes nothing either).  A block of four
- * rows by sixteen columns stays in registers for all N steps: per step two
- * loads of x and four of d serve 64 multiply-adds.
+ * rows by sixteen columns (32 in the wide clone) stays in registers for all
+ * N steps: per step two loads of x and four of d serve 64 (128)
+ * multiply-adds.
  */
 RNNF_HOT void
 la_outer_n(real *restrict g, const real *restrict d, size_t ldd,
@@ -287,7 +403,27 @@ la_outer_n(real *restrict g, const real *restrict d, size_t ldd,
 		real *restrict g0 = g + i * cols, *restrict g1 = g0 + cols;
 		real *restrict g2 = g1 + cols, *restrict g3 = g2 + cols;
 
-		for (j = 0; j + 16 <= cols; j += 16) {
+		for (j = 0; WIDE() && j + 32 <= cols; j += 32) {
+			v16sf a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0};
+			v16sf c0 = {0}, c1 = {0}, e0 = {0}, e1 = {0};
+
+			for (t = 0; t < n; t++) {
+				const real *dt = d + t * ldd + i;
+				v16sf x0, x1;
+
+				VLOAD(x0, x[t] + j);
+				VLOAD(x1, x[t] + j + 16);
+				a0 += dt[0] * x0; a1 += dt[0] * x1;
+				b0 += dt[1] * x0; b1 += dt[1] * x1;
+				c0 += dt[2] * x0; c1 += dt[2] * x1;
+				e0 += dt[3] * x0; e1 += dt[3] * x1;
+			}
+			VSTORE(g0 + j, a0); VSTORE(g0 + j + 16, a1);
+			VSTORE(g1 + j, b0); VSTORE(g1 + j + 16, b1);
+			VSTORE(g2 + j, c0); VSTORE(g2 + j + 16, c1);
+			VSTORE(g3 + j, e0); VSTORE(g3 + j + 16, e1);
+		}
+		for (; j + 16 <= cols; j += 16) {
 			v8sf a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0};
 			v8sf c0 = {0}, c1 = {0}, e0 = {0}, e1 = {0};
 

@@ -40,6 +40,7 @@ typedef float real;
 #define RNNF_HOT __attribute__((target_clones("avx2", "default")))
 #else
 #define RNNF_HOT __attribute__((target_clones("avx512f", "avx2", "default")))
+#define RNNF_HAVE_512_CLONE 1
 #endif
 #else
 #define RNNF_HOT
