@@ -108,34 +108,21 @@ fold16x4(real *s, v4sf d0, v4sf d1, v4sf d2, v4sf d3)
 
 #ifdef HAVE_V8SF
 /*
- * Four rows of y = W x + b in the wide clone: each row's sixteen lanes in
- * one register, then fold16x4's additions done on the four rows together,
- * four lanes a row: c = lanes 0-7 + 8-15, d = c 0-3 + c 4-7, then
- * (d0 + d1) + (d2 + d3) (a + b and b + a are the same bits).
+ * Four rows of y = W x + b in the wide clone, from each row's sixteen lanes
+ * of sums over columns 0 to J (A0-A3): fold16x4's additions done on the four
+ * rows together, four lanes a row: c = lanes 0-7 + 8-15, d = c 0-3 + c 4-7,
+ * then (d0 + d1) + (d2 + d3) (a + b and b + a are the same bits); then the
+ * columns from J one by one, and b.
  */
 static inline __attribute__((always_inline)) void
-gemv4_wide(real *y, const real *w0, const real *x, const real *b,
-    size_t cols)
+fold4_wide(real *y, v16sf a0, v16sf a1, v16sf a2, v16sf a3, const real *b,
+    const real *w0, const real *x, size_t cols, size_t j)
 {
-	const real *w1 = w0 + cols, *w2 = w1 + cols, *w3 = w2 + cols;
-	v16sf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, c01, c23, d, e, f;
+	v16sf c01, c23, d, e, f;
 	v4sf sv, bv = {0};
 	real s[4];
-	size_t j, r;
+	size_t r;
 
-	for (j = 0; j + 16 <= cols; j += 16) {
-		v16sf xv, u;
-
-		VLOAD(xv, x + j);
-		VLOAD(u, w0 + j);
-		a0 += u * xv;
-		VLOAD(u, w1 + j);
-		a1 += u * xv;
-		VLOAD(u, w2 + j);
-		a2 += u * xv;
-		VLOAD(u, w3 + j);
-		a3 += u * xv;
-	}
 	c01 = SHUF16(a0, a1, 0, 1, 2, 3, 4, 5, 6, 7,
 	    16, 17, 18, 19, 20, 21, 22, 23) +
 	    SHUF16(a0, a1, 8, 9, 10, 11, 12, 13, 14, 15,
@@ -173,6 +160,28 @@ gemv4_wide(real *y, const real *w0, const real *x, const real *b,
 		y[r] = s[r] + (b ? b[r] : 0);
 	}
 }
+
+/* Eight rows (NR 8) or four of y = W x + b, the wide clone's way. */
+static inline __attribute__((always_inline)) void
+gemv_wide(real *y, const real *w0, const real *x, const real *b,
+    size_t cols, int nr)
+{
+	v16sf a[8] = {{0}}, xv, u;
+	size_t j;
+	int r;
+
+	for (j = 0; j + 16 <= cols; j += 16) {
+		VLOAD(xv, x + j);
+		for (r = 0; r < nr; r++) {
+			VLOAD(u, w0 + r * cols + j);
+			a[r] += u * xv;
+		}
+	}
+	fold4_wide(y, a[0], a[1], a[2], a[3], b, w0, x, cols, j);
+	if (nr == 8)
+		fold4_wide(y + 4, a[4], a[5], a[6], a[7], b ? b + 4 : NULL,
+		    w0 + 4 * cols, x, cols, j);
+}
 #endif
 
 /* Four rows at a time share the loads of x; each row's sum is dot16's. */
@@ -209,9 +218,12 @@ la_gemv(real *y, const real *w, const real *x, const real *b,
 		acc += bv;
 		VSTORE(y + i, acc);
 	}
-	if (cols >= 16 && WIDE())
+	if (cols >= 16 && WIDE()) {
+		for (; i + 8 <= rows; i += 8)
+			gemv_wide(y + i, w + i * cols, x, b ? b + i : NULL, cols, 8);
 		for (; i + 4 <= rows; i += 4)
-			gemv4_wide(y + i, w + i * cols, x, b ? b + i : NULL, cols);
+			gemv_wide(y + i, w + i * cols, x, b ? b + i : NULL, cols, 4);
+	}
 	for (; cols >= 16 && i + 4 <= rows; i += 4) {
 		const real *w0 = w + i * cols, *w1 = w0 + cols;
 		const real *w2 = w1 + cols, *w3 = w2 + cols;
