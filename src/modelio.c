@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "modelio.h"
@@ -28,14 +29,14 @@ static const char magic[8] = { 'R', 'N', 'N', 'F', 'I', 'L', 'T', 'R' };
 #define HUFFMAN_MAX (4u << 20)
 
 /*
- * A streaming save (save_stream()) hands deflate the payload in pieces
- * of STREAM_CHUNK bytes, a whole number of stored blocks of 65535 bytes,
- * with room for all their output: so each call makes whole blocks, and the
- * member has the bytes pack() makes of the whole payload in one call.
+ * A streaming save (save_stream()) writes the payload in pieces of
+ * STREAM_CHUNK bytes, a whole number of stored blocks of 65535 bytes: so
+ * the member has the blocks pack() makes of the whole payload in one call.
+ * A piece is small enough to be written from the cache it was described
+ * into.
  */
 #define STORED_MAX 65535u
-#define STREAM_CHUNK (16 * STORED_MAX)
-#define STREAM_OUT (16 * (STORED_MAX + 5) + 4096)
+#define STREAM_CHUNK (4 * STORED_MAX)
 
 /* zlib's crc32 takes uInt lengths: feed it in pieces. */
 static uint32_t
@@ -338,75 +339,124 @@ check_sum(struct ser *s, uint32_t sum)
 }
 
 /*
- * A streaming save: the payload's pieces deflated as they come (stored,
- * gzip, Unix, crc16: as pack() above HUFFMAN_MAX), the member written.
+ * A streaming save: the payload's pieces written as they come, in stored
+ * deflate blocks of STORED_MAX bytes (gzip, Unix, crc16: the member pack()
+ * makes above HUFFMAN_MAX), each piece with one writev() straight from the
+ * ser's buffer while it is still in the cache, and one crc32 pass over it
+ * that is both the payload's checksum and gzip's.  (Through deflate, level
+ * 0 copied every byte twice and the crc32 was taken twice: a save of
+ * 100,000 --global keys spent more time there than in describing them.)
  */
-struct zsink {
-	int (*write)(void *ctx, const void *p, size_t n);
-	void *ctx;
-	z_stream z;
-	gz_header gh;		/* deflate reads it in its first call */
-	unsigned char *out;	/* (STREAM_OUT) */
-	uint32_t crc;		/* of the payload handed to deflate */
+struct gzsink {
+	int fd;
+	int err;		/* the failed write's errno */
+	uLong crc;		/* of the payload written so far */
+	uint32_t isize;		/* its bytes mod 2^32 */
 };
 
+/* The blocks of a piece written at once; STREAM_CHUNK / STORED_MAX + 1. */
+#define GZ_BLOCKS 8
+
 static int
-zsink_init(struct zsink *k, int (*write)(void *ctx, const void *p, size_t n),
-    void *ctx)
+writev_all(int fd, struct iovec *iov, int n)
 {
-	memset(k, 0, sizeof *k);
-	if ((k->out = malloc(STREAM_OUT)) == NULL)
-		return -1;
-	k->write = write;
-	k->ctx = ctx;
-	k->crc = (uint32_t)crc32(0L, Z_NULL, 0);
-	if (deflateInit2(&k->z, 0, Z_DEFLATED, 15 + 16, 8,
-	    Z_HUFFMAN_ONLY) != Z_OK) {
-		free(k->out);
-		return -1;
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
-	k->gh.os = 3;
-	k->gh.hcrc = 1;
-	deflateSetHeader(&k->z, &k->gh);
 	return 0;
 }
 
-static void
-zsink_end(struct zsink *k)
+/* The gzip header: no name, no time, "fastest", Unix, its crc16. */
+static int
+gzsink_start(struct gzsink *k)
 {
-	deflateEnd(&k->z);
-	free(k->out);
+	unsigned char h[12] = { 0x1f, 0x8b, 8, 2, 0, 0, 0, 0, 4, 3 };
+	uint32_t c = (uint32_t)crc32(0L, h, 10);
+	struct iovec v;
+
+	h[10] = (unsigned char)c;
+	h[11] = (unsigned char)(c >> 8);
+	v.iov_base = h;
+	v.iov_len = sizeof h;
+	k->crc = crc32(0L, Z_NULL, 0);
+	k->isize = 0;
+	if (writev_all(k->fd, &v, 1) != 0) {
+		k->err = errno;
+		return -1;
+	}
+	return 0;
 }
 
-/* Compress the N bytes at P (FINISH: the last) and write them. */
+/*
+ * The N bytes at P as stored blocks, the last one final with FINISH (then
+ * the gzip trailer after it); N at most (GZ_BLOCKS - 1) * STORED_MAX.
+ */
 static int
-zsink_feed(struct zsink *k, const void *p, size_t n, int finish)
+gzsink_write(struct gzsink *k, const unsigned char *p, size_t n, int finish)
 {
-	int rc;
+	unsigned char hdr[GZ_BLOCKS][5], tr[8];
+	struct iovec v[2 * GZ_BLOCKS + 1];
+	int nv = 0, b = 0;
+	size_t off = 0, len;
 
-	k->z.next_in = (unsigned char *)(uintptr_t)p;
-	k->z.avail_in = (uInt)n;
-	k->z.next_out = k->out;
-	k->z.avail_out = STREAM_OUT;
-	rc = deflate(&k->z, finish ? Z_FINISH : Z_NO_FLUSH);
-	if (k->z.avail_in != 0 || (finish ? rc != Z_STREAM_END : rc != Z_OK))
+	k->crc = crc32(k->crc, p, (uInt)n);
+	k->isize += (uint32_t)n;
+	do {
+		len = n - off > STORED_MAX ? STORED_MAX : n - off;
+		hdr[b][0] = finish && off + len == n;	/* BFINAL, stored */
+		hdr[b][1] = (unsigned char)len;
+		hdr[b][2] = (unsigned char)(len >> 8);
+		hdr[b][3] = (unsigned char)~len;
+		hdr[b][4] = (unsigned char)(~len >> 8);
+		v[nv].iov_base = hdr[b++];
+		v[nv++].iov_len = 5;
+		v[nv].iov_base = (void *)(uintptr_t)(p + off);
+		v[nv++].iov_len = len;
+		off += len;
+	} while (off < n);
+	if (finish) {
+		uint32_t c = (uint32_t)k->crc;
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			tr[i] = (unsigned char)(c >> 8 * i);
+			tr[4 + i] = (unsigned char)(k->isize >> 8 * i);
+		}
+		v[nv].iov_base = tr;
+		v[nv++].iov_len = sizeof tr;
+	}
+	if (writev_all(k->fd, v, nv) != 0) {
+		k->err = errno;
 		return -1;
-	return k->write(k->ctx, k->out, STREAM_OUT - k->z.avail_out);
+	}
+	return 0;
 }
 
 /* ser_new_sink()'s PUT: a STREAM_CHUNK of payload. */
 static int
-zsink_put(void *ctx, const void *p, size_t n)
+gzsink_put(void *ctx, const void *p, size_t n)
 {
-	struct zsink *k = ctx;
-
-	k->crc = (uint32_t)crc32(k->crc, p, (uInt)n);
-	return zsink_feed(k, p, n, 0);
+	return gzsink_write(ctx, p, n, 0);
 }
 
 /* The rest of S's payload and its crc32, and the member's end: 0 or -1. */
 static int
-zsink_finish(struct zsink *k, struct ser *s)
+gzsink_finish(struct gzsink *k, struct ser *s)
 {
 	const void *p;
 	size_t n;
@@ -420,7 +470,7 @@ zsink_finish(struct zsink *k, struct ser *s)
 	if (ser_failed(s))
 		return -1;
 	p = ser_buffer(s, &n);
-	return zsink_feed(k, p, n, 1);
+	return gzsink_write(k, p, n, 1);
 }
 
 /* --- loading ---------------------------------------------------------------- */
@@ -724,67 +774,53 @@ model_pack(const struct model_payload *p, void **out, size_t *n)
 	return err;
 }
 
-/* The payload's bytes that P's model file holds, its crc32 included. */
-static size_t
-payload_size(const struct model_payload *p)
+/*
+ * Is P's payload, its crc32 included, above HUFFMAN_MAX (1), or not (0)?
+ * -1 when out of memory.  The count stops there: a payload of many keys
+ * is not described once more only to be measured.
+ */
+static int
+payload_big(const struct model_payload *p)
 {
 	struct ser *s;
 	uint32_t version = MODEL_FORMAT_VERSION;
-	size_t n;
+	int big;
 
-	if ((s = ser_new_count()) == NULL)
-		return 0;
+	if ((s = ser_new_count_upto(HUFFMAN_MAX - 4)) == NULL)
+		return -1;
 	ser_bytes(s, (void *)magic, sizeof magic);
 	ser_u32(s, &version);
 	p->describe(s, p->ctx, version);
-	n = ser_failed(s) ? 0 : ser_length(s) + 4;
+	big = ser_nomem(s) ? -1 : ser_failed(s) ? 1 : 0;
 	ser_free(s);
-	return n;
-}
-
-struct fdsink {
-	int fd;
-	int err;	/* the failed write's errno */
-};
-
-static int
-fd_write(void *ctx, const void *p, size_t n)
-{
-	struct fdsink *k = ctx;
-
-	if (write_all(k->fd, p, n) == 0)
-		return 0;
-	k->err = errno;
-	return -1;
+	return big;
 }
 
 /*
- * P's model file to FD as it is described, compressed in pieces (a payload
+ * P's model file to FD as it is described, in stored pieces (a payload
  * above HUFFMAN_MAX): 0, or an errno (ENOMEM when out of memory).
  */
 static int
 save_stream(int fd, const struct model_payload *p)
 {
-	struct fdsink k;
-	struct zsink z;
+	struct gzsink k;
 	struct ser *s;
 	uint32_t version = MODEL_FORMAT_VERSION;
 	int rc;
 
 	k.fd = fd;
 	k.err = 0;
-	if (zsink_init(&z, fd_write, &k) != 0)
+	if ((s = ser_new_sink(gzsink_put, &k, STREAM_CHUNK)) == NULL)
 		return ENOMEM;
-	if ((s = ser_new_sink(zsink_put, &z, STREAM_CHUNK)) == NULL) {
-		zsink_end(&z);
-		return ENOMEM;
+	if (gzsink_start(&k) != 0) {
+		ser_free(s);
+		return k.err;
 	}
 	ser_bytes(s, (void *)magic, sizeof magic);
 	ser_u32(s, &version);
 	p->describe(s, p->ctx, version);
-	rc = zsink_finish(&z, s);
+	rc = gzsink_finish(&k, s);
 	ser_free(s);
-	zsink_end(&z);
 	return rc == 0 ? 0 : k.err != 0 ? k.err : ENOMEM;
 }
 
@@ -799,13 +835,12 @@ model_save(const char *path, const struct model_payload *p, struct rerr *e)
 	struct stat sb;
 	char *tmp;
 	void *out = NULL;
-	size_t n = 0, len = strlen(path), pn;
+	size_t n = 0, len = strlen(path);
 	int fd, err, big;
 	mode_t mode, mask;
 
-	if ((pn = payload_size(p)) == 0)
+	if ((big = payload_big(p)) < 0)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
-	big = pn > HUFFMAN_MAX;
 	if (!big && model_pack(p, &out, &n) != 0)
 		return rerr_set(e, EXIT_DATA, "%s: cannot save: out of memory", path);
 	if ((tmp = malloc(len + sizeof ".tmp-XXXXXX")) == NULL) {

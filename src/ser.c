@@ -19,6 +19,7 @@ struct ser {
 	size_t left;		/* bytes GET has still to give */
 	int counting;		/* ser_new_count(): BUF is scratch, TOTAL counts */
 	size_t total;
+	size_t most;		/* ser_new_count_upto()'s MAX, else 0 */
 	/* ser_new_sink(): every CHUNK bytes held are handed to PUT */
 	int (*put)(void *ctx, const void *p, size_t n);
 	void *put_ctx;
@@ -112,6 +113,16 @@ ser_new_count(void)
 
 	if (s != NULL)
 		s->counting = 1;
+	return s;
+}
+
+struct ser *
+ser_new_count_upto(size_t max)
+{
+	struct ser *s = ser_new_count();
+
+	if (s != NULL)
+		s->most = max;
 	return s;
 }
 
@@ -212,6 +223,10 @@ room(struct ser *s, size_t n)
 	if (s->counting) {
 		s->total += n;
 		s->len = 0;
+		if (s->most > 0 && s->total > s->most) {
+			ser_fail(s, "longer than the count's limit");
+			return NULL;
+		}
 	}
 	while (s->put != NULL && s->len >= s->chunk)
 		if (hand_chunk(s) != 0)

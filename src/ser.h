@@ -64,6 +64,11 @@ struct ser *ser_new_save(void);
  * (ser_length()): what a save will write, before it is made.
  */
 struct ser *ser_new_count(void);
+/*
+ * The same, failed (ser_failed(), not ser_nomem()) as soon as the count
+ * exceeds MAX: the rest of a long payload is not described in vain.
+ */
+struct ser *ser_new_count_upto(size_t max);
 size_t ser_length(const struct ser *s);
 /*
  * A saving ser that holds little: whenever it holds CHUNK bytes or more
