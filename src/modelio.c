@@ -170,9 +170,119 @@ drop_read(const unsigned char *buf, const unsigned char *upto, int mapped,
 }
 
 /*
- * Check the N bytes at BUF (mapped from the file: MAPPED) as one gzip member, and count its payload's
- * bytes into *LEN and their crc32 (gzip's, checked) into *SUM; the payload
- * is inflated into a scratch buffer and dropped.  PEEK (at most 16) bytes
+ * A member of stored blocks only, as a large model is saved (gzsink), is
+ * checked and read without inflate, which copied every byte to take its
+ * crc32 in each pass: here the first pass takes the crc32 from the file's
+ * own bytes and the second copies them once, into the ser.  STORED_LAST:
+ * a block header's BFINAL bit (the other bits 0: a stored block).
+ */
+#define STORED_LAST 1u
+
+/*
+ * The offset of the first block when the N bytes at SRC are a gzip member
+ * as gzsink writes them (no extra, name or comment; a header crc16, if
+ * any, that matches), else 0.
+ */
+static size_t
+stored_start(const unsigned char *src, size_t n)
+{
+	size_t at = 10;
+	uint32_t c;
+
+	if (n < at || src[0] != 0x1f || src[1] != 0x8b || src[2] != 8 ||
+	    (src[3] & ~3u) != 0)
+		return 0;
+	if (src[3] & 2) {	/* FHCRC */
+		if (n < at + 2)
+			return 0;
+		c = (uint32_t)crc32(0L, src, (uInt)at);
+		if (src[at] != (c & 0xff) || src[at + 1] != ((c >> 8) & 0xff))
+			return 0;
+		at += 2;
+	}
+	return at;
+}
+
+/*
+ * The stored block whose header is at SRC + *AT of N bytes: its length in
+ * *LEN and 1 if it is the last, 0 if not, -1 if it is no stored block or
+ * runs beyond N; *AT then points at its bytes.
+ */
+static int
+stored_block(const unsigned char *src, size_t n, size_t *at, size_t *len)
+{
+	const unsigned char *h = src + *at;
+	unsigned l;
+
+	if (n - *at < 5 || (h[0] & ~STORED_LAST) != 0)
+		return -1;
+	l = h[1] | (unsigned)h[2] << 8;
+	if ((h[3] | (unsigned)h[4] << 8) != (~l & 0xffffu) || n - *at - 5 < l)
+		return -1;
+	*at += 5;
+	*len = l;
+	return h[0] & STORED_LAST;
+}
+
+/*
+ * unpack() of a stored member (FIRST: stored_start()): UNPACK_OK, or
+ * UNPACK_NOT_GZIP for a foreign payload; -1 when anything is not as gzsink
+ * writes it, for inflate to say what.
+ */
+static int
+stored_check(const unsigned char *src, size_t n, size_t first, int mapped,
+    size_t peek, int (*reject)(const void *payload, size_t n), size_t max,
+    size_t *lenp, uint32_t *sum)
+{
+	unsigned char head[16];
+	size_t at = first, len = 0, blen, hlen = 0, dropped = 0;
+	uLong c = crc32(0L, Z_NULL, 0);
+	uint32_t isize;
+	int last, peeked = 0;
+
+	do {
+		if ((last = stored_block(src, n, &at, &blen)) < 0 ||
+		    blen > max - len)
+			return -1;
+		c = crc32(c, src + at, (uInt)blen);
+		if (hlen < sizeof head) {
+			size_t k = sizeof head - hlen < blen ?
+			    sizeof head - hlen : blen;
+
+			memcpy(head + hlen, src + at, k);
+			hlen += k;
+		}
+		if (!peeked && hlen >= peek) {
+			peeked = 1;
+			if (reject(head, hlen))
+				return UNPACK_NOT_GZIP;	/* foreign */
+		}
+		at += blen;
+		len += blen;
+		drop_read(src, src + at, mapped, &dropped);
+	} while (!last);
+	if (n - at != 8)
+		return -1;
+	isize = src[at + 4] | (uint32_t)src[at + 5] << 8 |
+	    (uint32_t)src[at + 6] << 16 | (uint32_t)src[at + 7] << 24;
+	if ((src[at] | (uint32_t)src[at + 1] << 8 | (uint32_t)src[at + 2] << 16 |
+	    (uint32_t)src[at + 3] << 24) != (uint32_t)c ||
+	    isize != (uint32_t)len)
+		return -1;
+	if (!peeked && reject(head, hlen))
+		return UNPACK_NOT_GZIP;
+	*lenp = len;
+	*sum = (uint32_t)c;
+	return UNPACK_OK;
+}
+
+/*
+ * Check the N bytes at BUF (mapped from the file: MAPPED) as one gzip
+ * member, and count its payload's bytes into *LEN and their crc32 (gzip's,
+ * checked) into *SUM; the payload is inflated into a scratch buffer and
+ * dropped, or, when the member is stored blocks as gzsink writes them, its
+ * blocks are checked where they are (*STORED: the first one's offset,
+ * else 0).  PEEK (at most 16) bytes
  * of payload are checked with REJECT as soon as they are there: when it
  * returns nonzero decompression stops and UNPACK_NOT_GZIP is returned, so
  * that a large foreign gzip file is not decompressed.  Decompression stops
@@ -182,11 +292,11 @@ drop_read(const unsigned char *buf, const unsigned char *upto, int mapped,
 static enum unpack_status
 unpack(const void *buf, size_t n, int mapped, size_t peek,
     int (*reject)(const void *payload, size_t n), size_t max,
-    size_t *lenp, uint32_t *sum)
+    size_t *lenp, uint32_t *sum, size_t *stored)
 {
 	const unsigned char *src = buf;
 	unsigned char *dst, head[16];
-	size_t len = 0, hlen = 0, dropped = 0;
+	size_t len = 0, hlen = 0, dropped = 0, first;
 	z_stream z;
 	int rc, peeked = 0;
 	enum unpack_status why = UNPACK_OK;	/* stopped before the end */
@@ -201,6 +311,13 @@ unpack(const void *buf, size_t n, int mapped, size_t peek,
 		return UNPACK_NOT_GZIP;
 	if (peek > sizeof head)
 		peek = sizeof head;
+	if ((first = stored_start(src, n)) != 0 &&
+	    (rc = stored_check(src, n, first, mapped, peek, reject, max, lenp,
+	    sum)) >= 0) {
+		*stored = first;
+		return (enum unpack_status)rc;
+	}
+	*stored = 0;
 	if ((dst = malloc(LOAD_CHUNK)) == NULL)
 		return UNPACK_NOMEM;
 	memset(&z, 0, sizeof z);
@@ -313,6 +430,46 @@ zsource_get(void *ctx, void *p, size_t n)
 			return -1;
 		if (n > 0 && rc != Z_OK)
 			return 1;	/* it ended early: not the checked file */
+	}
+	return 0;
+}
+
+/* The second pass over a stored member (unpack()'s *STORED): no inflate. */
+struct ssource {
+	const unsigned char *src;
+	size_t n;
+	size_t at;		/* the next byte of the file */
+	size_t left;		/* of the block at AT */
+	int last;		/* that block is the last */
+	int mapped;
+	size_t dropped;		/* see drop_read() */
+};
+
+/* ser_new_load_source()'s GET: the next N bytes of payload at P. */
+static int
+ssource_get(void *ctx, void *p, size_t n)
+{
+	struct ssource *g = ctx;
+	unsigned char *d = p;
+	size_t k;
+
+	while (n > 0) {
+		if (g->left == 0) {
+			int r;
+
+			if (g->last ||
+			    (r = stored_block(g->src, g->n, &g->at, &g->left)) < 0)
+				return 1;	/* not the checked file */
+			g->last = r;
+			continue;
+		}
+		k = n < g->left ? n : g->left;
+		memcpy(d, g->src + g->at, k);
+		d += k;
+		n -= k;
+		g->at += k;
+		g->left -= k;
+		drop_read(g->src, g->src + g->at, g->mapped, &g->dropped);
 	}
 	return 0;
 }
@@ -525,13 +682,14 @@ unpack_model(const void *buf, size_t n, int mapped, const char *name,
 {
 	struct ser *s;
 	struct zsource g;
+	struct ssource ss;
 	char mg[sizeof magic];
 	uint32_t version = 0, sum = 0;
-	size_t len;
+	size_t len, stored;
 	int rc;
 
 	rc = unpack(buf, n, mapped, sizeof magic, reject_foreign, payload_max(n),
-	    &len, &sum);
+	    &len, &sum, &stored);
 	switch (rc) {
 	case UNPACK_OK:
 		break;
@@ -553,15 +711,27 @@ unpack_model(const void *buf, size_t n, int mapped, const char *name,
 		    "%s: corrupt model file: checksum mismatch", name);
 	}
 	memset(&g, 0, sizeof g);
-	g.src = buf;
-	g.n = n;
-	g.mapped = mapped;
-	g.z.next_in = (unsigned char *)(uintptr_t)buf;
-	if (inflateInit2(&g.z, 15 + 16) != Z_OK)
-		return rerr_set(e, EXIT_DATA, "%s: out of memory", name);
-	if ((s = ser_new_load_source(zsource_get, &g, len,
-	    len < LOAD_CHUNK ? len : LOAD_CHUNK)) == NULL) {
-		inflateEnd(&g.z);
+	memset(&ss, 0, sizeof ss);
+	if (stored != 0) {
+		ss.src = buf;
+		ss.n = n;
+		ss.at = stored;
+		ss.mapped = mapped;
+		s = ser_new_load_source(ssource_get, &ss, len,
+		    len < LOAD_CHUNK ? len : LOAD_CHUNK);
+	} else {
+		g.src = buf;
+		g.n = n;
+		g.mapped = mapped;
+		g.z.next_in = (unsigned char *)(uintptr_t)buf;
+		if (inflateInit2(&g.z, 15 + 16) != Z_OK)
+			return rerr_set(e, EXIT_DATA, "%s: out of memory", name);
+		s = ser_new_load_source(zsource_get, &g, len,
+		    len < LOAD_CHUNK ? len : LOAD_CHUNK);
+	}
+	if (s == NULL) {
+		if (stored == 0)
+			inflateEnd(&g.z);
 		return rerr_set(e, EXIT_DATA, "%s: out of memory", name);
 	}
 	ser_bytes(s, mg, sizeof mg);
@@ -593,7 +763,8 @@ unpack_model(const void *buf, size_t n, int mapped, const char *name,
 		    ser_error(s));
 done:
 	ser_free(s);
-	inflateEnd(&g.z);
+	if (stored == 0)
+		inflateEnd(&g.z);
 	return rc;
 }
 
