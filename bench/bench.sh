@@ -16,10 +16,17 @@
 #
 # The arithmetic column counts the multiply-adds of the network per item
 # (forward, backward through the gates, weight gradients; the AR baseline,
-# parsing and output are not counted) and gives them per cycle at the clock
-# of /proc/cpuinfo, against the FMA peak of 16 single-precision multiply-adds
-# per cycle and core (two 256-bit FMA units).  Absolute rates drift 20-40% on
-# a shared machine: compare the ratios of one run.
+# parsing and output are not counted), gives them per second and against the
+# FMA peak that ../shared/peers/gemv_peak.c measures in the same run (its
+# register-only loop, built with -march=native), of the vector width that
+# rnnfilter's kernels run here: 512 bits where the CPU has AVX-512F and the
+# binary its AVX-512 clones, else 256.  A peak measured, not a clock times a
+# width: /proc/cpuinfo's MHz is not the clock the core runs at.  gemv_peak.c
+# times itself by the wall clock: its rate is divided by the share of a CPU
+# it had (user + system seconds over elapsed), the better of two runs, to
+# be a rate per CPU second as the others are.  Without
+# gemv_peak.c those two columns are "-".  Absolute rates drift 20-40% on a
+# shared machine: compare the ratios of one run.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -75,6 +82,34 @@ pbytes=$(wc -c <"$tmp/ptext")
 
 mhz=$(sed -n 's/^cpu MHz[[:space:]]*:[[:space:]]*\([0-9.]*\).*/\1/p' /proc/cpuinfo 2>/dev/null | head -1)
 mhz=${mhz:-0}
+
+# The machine's own FMA peak and matrix-vector rates (printed at the end);
+# the peak, in multiply-adds per second, of the width the kernels run.
+peak=0 width=
+if [ -r "$peers/gemv_peak.c" ] && ${CC:-cc} -O3 -march=native \
+    "$peers/gemv_peak.c" -o "$tmp/gemv_peak" -lm 2>/dev/null; then
+	# wall-clock rates: on a loaded machine, scaled by the CPU share the
+	# program had (user + system over elapsed), the best of two runs
+	share=0
+	for i in 1 2; do
+		$pin /usr/bin/time -o "$tmp/ptime" -f '%e %U %S' \
+		    "$tmp/gemv_peak" 0.3 >"$tmp/peak$i" 2>&1 || :
+		_s=$(awk '$1 > 0 { printf "%.3f", ($2 + $3) / $1 }' "$tmp/ptime")
+		if [ -n "$_s" ] && awk -v a="$_s" -v b="$share" 'BEGIN { exit !(a > b) }'; then
+			share=$_s
+			cp "$tmp/peak$i" "$tmp/peak"
+		fi
+	done
+	width=256
+	if grep -qw avx512f /proc/cpuinfo 2>/dev/null &&
+	    grep -q 'la_gemv\.avx512f' "$bin" 2>/dev/null; then
+		width=512
+	fi
+	[ -s "$tmp/peak" ] || : >"$tmp/peak"
+	peak=$(sed -n "s/^# fma$width register-only FMA peak: \([0-9.]*\) GFLOP.*/\1/p" \
+	    "$tmp/peak" | awk -v s="$share" 's > 0 { printf "%.0f", $1 * 1e9 / 2 / (s > 1 ? 1 : s) }')
+	peak=${peak:-0}
+fi
 
 # cpu INPUT CMD...: user + system CPU seconds of one pinned run of CMD.
 # CPU time, not wall time: the other load on a shared machine does not count
@@ -147,24 +182,33 @@ echo "Machine: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //
     "${mhz} MHz (/proc/cpuinfo);" \
     "$(grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo AVX-512 || echo 'AVX2, no AVX-512')."
 echo "Build: $("$bin" --version | head -1), $(${CC:-cc} --version 2>/dev/null | head -1)."
-echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'). Pinned: ${pin:-no (no taskset)}."
+echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'). Pinned: ${pin:-no (no taskset)}." \
+    "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)."
 echo "Numeric stream: $items items (peer: the first $pitems); text: $(basename "$text"), $tbytes bytes (peer: the first $pbytes)."
 echo "Rates per CPU second (user + system): rnnfilter the best of $runs runs; a peer"
 echo "one run of its stream less one of its first 200 items (2,000 bytes), which"
 echo "takes its start-up out."
 echo
-echo "| configuration | rnnfilter items/s | peer | peer items/s | ratio | madds/item | madds/cycle | of FMA peak | peak RSS kB |"
+if [ "$peak" -gt 0 ]; then
+	echo "FMA peak: $(echo "$peak" | awk '{ printf "%.1f", $1 / 1e9 }') G multiply-adds per CPU second, gemv_peak.c's fma$width (the"
+	echo "width of the kernels that run here) in this run, its wall-clock rate over the"
+	echo "CPU share it had ($share of a core)."
+else
+	echo "FMA peak: not measured (no gemv_peak.c, or it does not build)."
+fi
+echo
+echo "| configuration | rnnfilter items/s | peer | peer items/s | ratio | madds/item | G madds/s | of FMA peak | peak RSS kB |"
 echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 
 # The awk function that prints a row of the table.
-row='function row(o, rate, ps, pr, m, mhz, r,   pk, rt, mc, fr) {
+row='function row(o, rate, ps, pr, m, peak, r,   pk, rt, mc, fr) {
 	pk = "-"; rt = "-"; mc = "-"; fr = "-"
 	if (pr != "") {
 		pk = sprintf("%.0f", pr); rt = sprintf("%.1fx", rate / pr)
 	}
-	if (mhz > 0) {
-		mc = sprintf("%.2f", rate * m / (mhz * 1e6))
-		fr = sprintf("%.0f%%", 100 * rate * m / (mhz * 1e6) / 16)
+	if (peak > 0) {
+		mc = sprintf("%.2f", rate * m / 1e9)
+		fr = sprintf("%.0f%%", 100 * rate * m / peak)
 	}
 	printf "| %s | %.0f | %s | %s | %s | %d | %s | %s | %s |\n", o, rate, ps,
 	    pk, rt, m, mc, fr, r
@@ -188,8 +232,8 @@ numeric() {
 	fi
 	_m=$(madds "$_cell" "$_h" 1 1)
 	echo "$_t" | awk -v n="$items" -v o="$_name" -v r="$_r" -v ps="$_ps" \
-	    -v pr="$_prate" -v m="$_m" -v mhz="$mhz" "$row"'{
-		row(o, n / $1, ps, pr, m, mhz, r) }'
+	    -v pr="$_prate" -v m="$_m" -v peak="$peak" "$row"'{
+		row(o, n / $1, ps, pr, m, peak, r) }'
 }
 
 # The network rows run the plain network (--predict change), the work the
@@ -212,8 +256,8 @@ if [ "$numpy_ok" = 1 ]; then
 fi
 m=$(madds lstm "$ch" 0 256)
 echo "$t" | awk -v n="$tbytes" -v o="--chars defaults (LSTM H=$ch), bytes/s" \
-    -v r="$r" -v ps="$ps" -v pr="$prate" -v m="$m" -v mhz="$mhz" "$row"'{
-	row(o, n / $1, ps, pr, m, mhz, r) }'
+    -v r="$r" -v ps="$ps" -v pr="$prate" -v m="$m" -v peak="$peak" "$row"'{
+	row(o, n / $1, ps, pr, m, peak, r) }'
 
 [ "$torch_ok" = 1 ] || echo "
 torch_online.py skipped: no python3-torch (or no peers directory)."
@@ -236,15 +280,15 @@ echo "Peak RSS with the defaults: $r10 kB for $((items / 10)) items, $r100 kB fo
 echo "Start-up and exit, one item, the defaults: $st us wall clock (best of 20,"  \
     "the fork and exec of date(1) included)."
 echo "The allocation calls of a run do not grow with the stream (tests/alloc.test)."
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)."
 
-# The machine's own matrix-vector peak, for the same shapes.
-if [ -r "$peers/gemv_peak.c" ] && ${CC:-cc} -O3 -march=native \
-    "$peers/gemv_peak.c" -o "$tmp/gemv_peak" -lm 2>/dev/null; then
+# The machine's own matrix-vector rates, for the same shapes.
+if [ -s "$tmp/peak" ]; then
 	echo
 	echo "gemv_peak.c (W of 4H x 2H, float32, -O3 -march=native), pinned:"
 	echo
 	echo '```'
-	$pin "$tmp/gemv_peak" 0.3 || :
+	cat "$tmp/peak"
 	echo '```'
 else
 	echo
