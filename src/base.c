@@ -31,9 +31,9 @@ static const double ses_a[BASE_SES_G] = { 0.05, 0.1, 0.2, 0.3, 0.5, 0.7,
 static const double ds_p[3] = { 0, 0.8, 0.95 };
 
 static const char *const kind_name[BX_NKIND] = { "naive", "ses", "ar3",
-    "ar12", "snaive", "snaive2", "ar3s", "ar12s", "arm", "hw", "dshw" };
+    "ar24", "snaive", "snaive2", "ar3s", "ar12s", "arm", "hw", "dshw" };
 static const char *const log_name[BX_NKIND] = { "log naive", "log ses",
-    "log ar3", "log ar12", "log snaive", "log snaive2", "log ar3s",
+    "log ar3", "log ar24", "log snaive", "log snaive2", "log ar3s",
     "log ar12s", "log arm", "log hw", "log dshw" };
 
 /*
@@ -48,7 +48,10 @@ struct bx {
 	int np;			/* n rounded up to a multiple of 4 */
 	int G;			/* grid rows */
 	int m1, m2;		/* integer periods in use */
-	uint64_t t0;		/* item at which a grid started; 0 before */
+	uint64_t t0;		/* item at which a grid started; 0 before;
+				 * AR: the first item its lags may read (0,
+				 * or the oldest item of an older file's
+				 * shorter history) */
 	int started;
 	int active;		/* fully updated at this item (base_rank) */
 	double q, qn;		/* discounted squared error, count */
@@ -108,7 +111,8 @@ ar_lags(int kind, int h, int nper, const int *m, int *offs)
 {
 	int p, i, j, nl = 0;
 
-	p = kind == BX_AR3 || kind == BX_AR3S ? 3 : kind == BX_ARM ? m[0] : 12;
+	p = kind == BX_AR3 || kind == BX_AR3S ? 3 : kind == BX_ARM ? m[0] :
+	    kind == BX_AR24 ? 24 : 12;
 	for (i = 0; i < p; i++)
 		add_lag(offs, &nl, i);
 	if (kind == BX_AR3S || kind == BX_AR12S)
@@ -127,7 +131,7 @@ bx_layout(struct bx *x, int h)
 	size_t sz = (size_t)h;
 
 	switch (x->kind) {
-	case BX_AR3: case BX_AR12: case BX_AR3S: case BX_AR12S: case BX_ARM:
+	case BX_AR3: case BX_AR24: case BX_AR3S: case BX_AR12S: case BX_ARM:
 		sz += np + n * np;
 		break;
 	case BX_SES:
@@ -151,7 +155,7 @@ bx_point(struct bx *x, int h)
 
 	x->pend = p, p += h;
 	switch (x->kind) {
-	case BX_AR3: case BX_AR12: case BX_AR3S: case BX_AR12S: case BX_ARM:
+	case BX_AR3: case BX_AR24: case BX_AR3S: case BX_AR12S: case BX_ARM:
 		x->w = p, p += x->np;
 		x->P = p;
 		break;
@@ -228,7 +232,7 @@ kind_fits(int kind, int tr, int nper, const int *m)
 	if (tr == 1 && (kind == BX_NAIVE || kind == BX_SNAIVE ||
 	    kind == BX_SNAIVE2))
 		return 0;	/* the same forecasts as on the values */
-	if (tr == 1 && (kind == BX_AR12 || kind == BX_AR12S))
+	if (tr == 1 && (kind == BX_AR24 || kind == BX_AR12S))
 		return 0;	/* little over the values' ar12s, at a cost */
 	switch (kind) {
 	case BX_SNAIVE: case BX_AR3S: case BX_AR12S: case BX_HW:
@@ -257,10 +261,11 @@ hist_max(int h)
  * the replay of seasonal forecasters made when a period is found, read them
  * back), in doubling steps up to hist_max(); then as many as its
  * forecasters read back: an AR's lags at the origin t - h, snaive's
- * season, a grid's start from its longest period.
+ * season, a grid's start from its longest period.  AR24: the lags counted
+ * of ar24 (12 for the ar12 of a file before BASE_LAYOUT 4).
  */
 static int
-hist_len(const struct base *b)
+hist_len_ar(const struct base *b, int ar24)
 {
 	int L, tr, k, i, h = b->h;
 
@@ -279,7 +284,8 @@ hist_len(const struct base *b)
 			if (x == NULL)
 				continue;
 			for (i = 0; i < x->nl; i++)
-				if (x->off[i] + h + 1 > L)
+				if (x->off[i] + h + 1 > L &&
+				    (k != BX_AR24 || x->off[i] < ar24))
 					L = x->off[i] + h + 1;
 			if (k == BX_SNAIVE && season_off(x->m1, h) + 1 > L)
 				L = season_off(x->m1, h) + 1;
@@ -291,6 +297,13 @@ hist_len(const struct base *b)
 				L = x->m2;
 		}
 	return L;
+}
+
+/* The history of the forecasters as they are (ar24's 24 lags). */
+static int
+hist_len(const struct base *b)
+{
+	return hist_len_ar(b, 24);
 }
 
 /* Keep the history in HL slots, as many of the latest items as fit. */
@@ -526,7 +539,7 @@ regressor(const struct base *b, const struct bx *x, uint64_t s, double *phi)
 
 	phi[0] = 1;
 	for (i = 0; i < x->nl; i++) {
-		if ((uint64_t)x->off[i] > s)
+		if ((uint64_t)x->off[i] > s || s - (uint64_t)x->off[i] < x->t0)
 			return 0;
 		/* one division, then offsets within the ring (off < hl) */
 		if ((j = k - x->off[i]) < 0)
@@ -1254,6 +1267,42 @@ hist_ser_v2(struct ser *s, struct base *b)
 	free(old);
 }
 
+/*
+ * The ar12 of a file before layout 4, in the place of ar24 X: X starts
+ * afresh (no scores, no fits, the P and w of bx_new()), with lags no older
+ * than item T0, the oldest of the file's history; only ar12's pending
+ * forecasts are kept, to be scored as X's first.
+ */
+static void
+ar12_ser(struct ser *s, struct base *b, struct bx *x, int layout, uint64_t t0)
+{
+	size_t n = 13, np = 16, len = layout == 1 ? n + n * n : np + n * np;
+	double *skip = malloc(len * sizeof *skip);
+
+	if (skip == NULL) {
+		ser_fail_nomem(s);
+		return;
+	}
+	ser_u64(s, &x->t0);
+	ser_int(s, &x->started);
+	ser_f64(s, &x->q);
+	ser_f64(s, &x->qn);
+	ser_f64(s, &x->sae);
+	ser_f64(s, &x->sse);
+	ser_f64(s, &x->nsc);
+	ser_f64(s, &x->nfit);
+	ser_f64(s, &x->c);
+	ser_f64(s, &x->sc);
+	ser_f64(s, &x->weight);
+	ser_f64s(s, x->pend, (size_t)b->h);
+	ser_f64s(s, skip, len);	/* its w and P */
+	free(skip);
+	if (x->t0 > b->n || x->started != 0)
+		ser_fail(s, "base forecaster out of range");
+	x->q = x->qn = x->sae = x->sse = x->nsc = x->nfit = x->weight = 0;
+	x->t0 = t0;
+}
+
 static void
 bx_ser(struct ser *s, struct base *b, struct bx *x, int layout)
 {
@@ -1289,8 +1338,9 @@ base_ser(struct ser *s, struct base *b, int layout)
 	int h = b->h, nper = b->nper, logok = b->logok, find = b->find;
 	int i, tr, k, hasacf = b->acf != NULL;
 	double per[2] = { b->per[0], b->per[1] };
+	uint64_t t0;
 
-	if (layout != BASE_LAYOUT && (layout < 1 || layout > 2 ||
+	if (layout != BASE_LAYOUT && (layout < 1 || layout > 3 ||
 	    !ser_loading(s))) {
 		ser_fail(s, "base layout unknown");
 		return;
@@ -1337,7 +1387,9 @@ base_ser(struct ser *s, struct base *b, int layout)
 			return;
 		}
 	}
-	if (ser_loading(s) && hist_resize(b, hist_len(b)) != 0) {
+	/* layout 3's history was sized to an ar12 */
+	if (ser_loading(s) && hist_resize(b, layout == 3 ? hist_len_ar(b, 12) :
+	    hist_len(b)) != 0) {
 		ser_fail_nomem(s);
 		return;
 	}
@@ -1345,6 +1397,7 @@ base_ser(struct ser *s, struct base *b, int layout)
 		hist_ser_v2(s, b);
 	else
 		ser_f64s(s, b->hist, 2 * (size_t)b->hl);
+	t0 = b->n - (b->n < (uint64_t)b->hl ? b->n : (uint64_t)b->hl);
 	if (b->acf != NULL)
 		acf_ser(s, b);
 	ser_f64s(s, b->pend, 2 * (size_t)b->h);
@@ -1354,7 +1407,15 @@ base_ser(struct ser *s, struct base *b, int layout)
 	ser_f64(s, &b->bq);
 	ser_f64(s, &b->bn);
 	for (tr = 0; tr < 2; tr++)
-		for (k = 0; k < BX_NKIND; k++)
-			if (b->x[tr][k] != NULL)
+		for (k = 0; k < BX_NKIND; k++) {
+			if (b->x[tr][k] == NULL)
+				continue;
+			if (layout < 4 && k == BX_AR24)
+				ar12_ser(s, b, b->x[tr][k], layout, t0);
+			else
 				bx_ser(s, b, b->x[tr][k], layout);
+		}
+	if (ser_loading(s) && layout == 3 && !ser_failed(s) &&
+	    hist_resize(b, hist_len(b)) != 0)
+		ser_fail_nomem(s);
 }

@@ -9,11 +9,11 @@
  *   ses             simple exponential smoothing, a grid of BASE_SES_G
  *                   smoothing constants, the one with the lowest absolute
  *                   error so far used at each step;
- *   ar3, ar12       AR on the last 3 or 12 values, by recursive least squares;
+ *   ar3, ar24       AR on the last 3 or 24 values, by recursive least squares;
  * and, once seasonal periods m (and m2, a multiple of m) are known:
  *   snaive          x_{t+h-m}, and x_{t+h-m2};
- *   ar3s, ar12s     the same ARs with the seasonal lags m, m+1, 2m (and m2,
- *                   m2+1, 2 m2) of the target added;
+ *   ar3s, ar12s     AR on the last 3 or 12 values with the seasonal lags m,
+ *                   m+1, 2m (and m2, m2+1, 2 m2) of the target;
  *   arm             AR on the last m values, for 12 < m <= BASE_MAX_ARM;
  *   hw              additive Holt-Winters on m, a grid of BASE_HW_G
  *                   (alpha, beta, gamma), online choice as for ses;
@@ -21,7 +21,7 @@
  *                   term on its error (Taylor 2003), a grid of BASE_DSHW_G.
  * Every forecaster forecasts x_{t+h} directly after x_t; one that is not
  * ready yet forecasts naively.  On the logarithm there is no naive or
- * snaive (the same forecasts) and no ar12 or ar12s (their cost for little).
+ * snaive (the same forecasts) and no ar24 or ar12s (their cost for little).
  *
  * Combination: each forecaster's squared errors are averaged with discount
  * BASE_LAMBDA per item; the BASE_TOPK with the lowest mean are averaged with
@@ -78,7 +78,7 @@ struct ser;
 #define BASE_DSHW_G 36
 
 enum base_kind {
-	BX_NAIVE, BX_SES, BX_AR3, BX_AR12,
+	BX_NAIVE, BX_SES, BX_AR3, BX_AR24,
 	BX_SNAIVE, BX_SNAIVE2, BX_AR3S, BX_AR12S, BX_ARM, BX_HW, BX_DSHW,
 	BX_NKIND
 };
@@ -151,10 +151,13 @@ int base_info(const struct base *b, int i, struct base_info *info);
 
 /*
  * LAYOUT: BASE_LAYOUT, or to load a base saved by an older model format, 1
- * (format 6: the ARs' rows not padded, the history of hist_max() slots) or
- * 2 (formats 7 and 8: the same history); saving is always in BASE_LAYOUT.
+ * (format 6: the ARs' rows not padded, the history of hist_max() slots), 2
+ * (formats 7 and 8: the same history) or 3 (formats 9 to 11: the history
+ * sized to the forecasters); before layout 4 the pool had an ar12 where
+ * ar24 is: ar24 then starts afresh (ar12's pending forecasts are its
+ * first).  Saving is always in BASE_LAYOUT.
  */
-#define BASE_LAYOUT 3
+#define BASE_LAYOUT 4
 void base_ser(struct ser *s, struct base *b, int layout);
 
 #endif
