@@ -22,7 +22,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/chars-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 n=$(wc -c <"$text")
 
-# cell hidden K lr, one setting a line; SETTINGS replaces the list
+# cell hidden K lr [layers], one setting a line; SETTINGS replaces the list
 settings=${SETTINGS:-'lstm 16 32 0.01
 lstm 24 32 0.01
 lstm 24 64 0.01
@@ -43,16 +43,17 @@ rnn 64 32 0.01
 rnn 128 32 0.003'}
 
 i=0
-echo "$settings" | while read -r cell h k lr; do
+echo "$settings" | while read -r cell h k lr layers; do
 	i=$((i + 1))
-	echo "$i $cell $h $k $lr"
+	echo "$i $cell $h $k $lr ${layers:-1}"
 done >"$tmp/list"
 
 export bin text tmp
-# one line of the list: index cell hidden K lr
+# one line of the list: index cell hidden K lr layers
 xargs -P "$jobs" -L 1 sh -c '
 	/usr/bin/time -f %U -o "$tmp/$1.time" "$bin" --chars --cell "$2" \
-	    --hidden "$3" --bptt "$4" --lr "$5" --report --generate 1 \
+	    --hidden "$3" --bptt "$4" --lr "$5" --layers "$6" --report \
+	    --generate 1 \
 	    <"$text" >/dev/null 2>"$tmp/$1.rep"' sh <"$tmp/list"
 
 echo "# Character-mode defaults: one online pass over $(basename "$text") ($n bytes)"
@@ -60,14 +61,14 @@ echo
 echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores;" \
     "build: $("$bin" --version); $(date -u +%Y-%m-%d)."
 echo "Bits per byte over every byte of the pass (the first at 8 bits);"
-echo "speed in bytes per CPU second (user time), Adam, clip 5, 1 layer."
+echo "speed in bytes per CPU second (user time), Adam, clip 5."
 echo
-echo "| cell | hidden | K | lr | bits/byte | bytes/s (CPU) |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-while read -r idx cell h k lr; do
+echo "| cell | hidden | layers | K | lr | bits/byte | bytes/s (CPU) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+while read -r idx cell h k lr layers; do
 	bpb=$(sed -n 's/.*bits\/byte \([0-9.]*\).*/\1/p' "$tmp/$idx.rep")
 	bps=$(awk -v n="$n" '{ printf "%.0f", n / $1 }' "$tmp/$idx.time")
-	echo "| $cell | $h | $k | $lr | $bpb | $bps |"
+	echo "| $cell | $h | $layers | $k | $lr | $bpb | $bps |"
 done <"$tmp/list"
 
 echo

@@ -110,13 +110,13 @@ struct opts {
 
 /*
  * Character-mode defaults that differ from the numeric ones: the best bits
- * per byte of one online pass over Austen at 50k bytes/s or more on one core
+ * per byte of one online pass over Austen at 60k bytes/s or more on one core
  * (bench/chars_defaults.md).  The rate is Adam's; other optimizers keep
  * their own default.
  */
 #define OPTS_MAX_INPUTS 64	/* --inputs columns at most */
 #define OPTS_AR_ORDER 13	/* --ar-order, by measurement (REPORT) */
-#define CHARS_DEFAULT_HIDDEN 80
+#define CHARS_DEFAULT_HIDDEN 128
 #define CHARS_DEFAULT_BPTT 32
 #define CHARS_DEFAULT_LR 0.01
 
