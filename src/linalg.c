@@ -2,6 +2,15 @@
 #include <string.h>
 #include "linalg.h"
 
+/*
+ * The 16-float helpers below are always inlined, so no call passes a
+ * vector: GCC's note that an AVX-512 vector argument changes the calling
+ * convention where AVX-512 is off does not apply.
+ */
+#ifdef __GNUC__		/* GCC and clang */
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 #ifndef RNNF_DOUBLE
 /*
  * 8-float vectors of GCC's vector extensions (one AVX register, or two SSE
@@ -728,6 +737,70 @@ la_sigmoid_v(real *y, const real *x, size_t n)
 
 #define SIGM(x) sigmoid_kernel(x)
 #define TANH(x) tanh_kernel(x)
+
+/*
+ * The three kernels above on 16 lanes, written with the vector type so that
+ * each lane does exactly the scalar kernel's operations (the selects become
+ * masks, the cast a truncating conversion).  Left to itself the compiler
+ * threads the scalar kernels' selects into whole second evaluations, which
+ * the vectorised loop then computes in every lane; these do each once.
+ */
+typedef int v16si_ __attribute__((vector_size(64)));
+typedef unsigned v16su __attribute__((vector_size(64)));
+#define VINLINE static inline __attribute__((always_inline))
+
+VINLINE v16sf
+vsel(v16si_ m, v16sf a, v16sf b)	/* m ? a : b, lane by lane */
+{
+	return (v16sf)(((v16si_)a & m) | ((v16si_)b & ~m));
+}
+
+VINLINE v16sf
+vclamp(v16sf x, float lo, float hi)
+{
+	v16sf l = (v16sf){0} + lo, h = (v16sf){0} + hi;
+
+	x = vsel(x < l, l, x);
+	return vsel(x > h, h, x);
+}
+
+VINLINE v16sf
+vexp(v16sf x)
+{
+	const float log2e = 1.44269504f, ln2_hi = 0.693145752f,
+	    ln2_lo = 1.42860677e-6f, round = 12582912.0f; /* 1.5 * 2^23 */
+	v16sf zero = {0};
+	v16sf xk = vsel(x == x, x, zero);
+	v16sf k = (xk * log2e + round) - round;
+	v16sf r = (x - k * ln2_hi) - k * ln2_lo;
+	v16sf p = 1 + r * (1 + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 +
+	    r * (1.0f / 120 + r * (1.0f / 720 + r * (1.0f / 5040)))))));
+	v16su bits = ((v16su)__builtin_convertvector(k, v16si_) + 127) << 23;
+
+	return p * (v16sf)bits;
+}
+
+VINLINE v16sf
+vtanh(v16sf x)
+{
+	v16sf zero = {0};
+	v16sf a = vsel(x < zero, -x, x);
+	v16sf s = x * x;
+	v16sf small = x * (1 + s * (-1.0f / 3 + s * (2.0f / 15 +
+	    s * (-17.0f / 315 + s * (62.0f / 2835 + s * (-1382.0f / 155925 +
+	    s * (21844.0f / 6081075 +
+	    s * (-929569.0f / (float)638512875))))))));
+	v16sf big = 1 - 2 / (1 + vexp(vclamp(2 * a, 0, 88)));
+
+	big = vsel(x < zero, -big, big);
+	return vsel(a < 0.5f, small, big);
+}
+
+VINLINE v16sf
+vsigm(v16sf x)
+{
+	return 1 / (1 + vexp(vclamp(-x, -87, 88)));
+}
 #endif
 
 /*
@@ -741,9 +814,34 @@ la_lstm_gates(real *restrict gate, real *restrict tc, real *restrict c,
     real *restrict h, const real *restrict gi, const real *restrict gh,
     const real *restrict cprev, size_t n)
 {
-	size_t j;
+	size_t j = 0;
 
-	for (j = 0; j < n; j++) {
+#ifdef HAVE_V8SF
+	for (; WIDE() && j + 16 <= n; j += 16) {	/* the same, 16 units */
+		v16sf ai, af, ag, ao, u, i_, f, g, o, cj, t;
+
+		VLOAD(ai, gi + j); VLOAD(u, gh + j); ai += u;
+		VLOAD(af, gi + n + j); VLOAD(u, gh + n + j); af += u;
+		VLOAD(ag, gi + 2 * n + j); VLOAD(u, gh + 2 * n + j); ag += u;
+		VLOAD(ao, gi + 3 * n + j); VLOAD(u, gh + 3 * n + j); ao += u;
+		i_ = vsigm(ai);
+		f = vsigm(af);
+		g = vtanh(ag);
+		o = vsigm(ao);
+		VLOAD(u, cprev + j);
+		cj = f * u + i_ * g;
+		t = vtanh(cj);
+		VSTORE(gate + j, i_);
+		VSTORE(gate + n + j, f);
+		VSTORE(gate + 2 * n + j, g);
+		VSTORE(gate + 3 * n + j, o);
+		VSTORE(c + j, cj);
+		VSTORE(tc + j, t);
+		u = o * t;
+		VSTORE(h + j, u);
+	}
+#endif
+	for (; j < n; j++) {
 		real ai = gi[j] + gh[j], af = gi[n + j] + gh[n + j];
 		real ag = gi[2 * n + j] + gh[2 * n + j];
 		real ao = gi[3 * n + j] + gh[3 * n + j];

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "linalg.h"
 #include "online.h"
 #include "ser.h"
 
@@ -276,6 +277,55 @@ optim_cols_test(void)
 	check(same, "the optimizers on a block's columns are the dense ones");
 }
 
+/* Bits, or both NaN (a NaN's sign and payload are not promised). */
+static int
+same_real(real a, real b)
+{
+	return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0;
+}
+
+/*
+ * The LSTM's gate step on 19 units, whose first 16 a vector kernel may take
+ * (the AVX-512 clone's), against the same units one at a time (the scalar
+ * loop), over ordinary and extreme pre-activations: the same bits.
+ */
+static void
+gates_lanes_test(void)
+{
+	static const real vals[] = { 0, -0.0f, 1e-30f, -1e-30f, 0.25f, -0.3f,
+	    0.4999f, 0.5f, -0.5f, 0.75f, 1, -1, 2.5f, -3, 8, -9.5f, 20, -40,
+	    43.9f, -43.6f, 87, -87, 88, -88.5f, 100, -1000, 1e30f, -1e30f,
+	    INFINITY, -INFINITY, NAN, 3.1f, -0.01f, 0.0625f, 6, -6 };
+	const size_t nv = sizeof vals / sizeof vals[0], n = 19;
+	real gi[4 * 19], gh[4 * 19], cp[19], gate[4 * 19], tc[19], c[19], h[19];
+	real g1[4], tc1, c1, h1, gi1[4], gh1[4];
+	size_t round, j, q;
+	int same = 1;
+
+	for (round = 0; round < 3 * nv; round++) {
+		for (j = 0; j < n; j++) {
+			for (q = 0; q < 4; q++) {
+				gi[q * n + j] = vals[(round * 7 + j * 4 + q) % nv];
+				gh[q * n + j] = (round & 1) ? vals[(round + j + q) % nv] : 0;
+			}
+			cp[j] = vals[(round * 3 + j) % nv];
+		}
+		la_lstm_gates(gate, tc, c, h, gi, gh, cp, n);
+		for (j = 0; j < n; j++) {
+			for (q = 0; q < 4; q++) {
+				gi1[q] = gi[q * n + j];
+				gh1[q] = gh[q * n + j];
+			}
+			la_lstm_gates(g1, &tc1, &c1, &h1, gi1, gh1, cp + j, 1);
+			for (q = 0; q < 4; q++)
+				same &= same_real(g1[q], gate[q * n + j]);
+			same &= same_real(tc1, tc[j]) && same_real(c1, c[j]) &&
+			    same_real(h1, h[j]);
+		}
+	}
+	check(same, "the gate step's vector lanes are its scalar loop's");
+}
+
 int
 main(void)
 {
@@ -305,6 +355,7 @@ main(void)
 	if ((o = online_new(&cf)) == NULL)
 		return 99;
 	optim_cols_test();
+	gates_lanes_test();
 
 	/* learning: the last cycles' error far below the first ones' */
 	for (t = 0; t < ITEMS; t++) {
