@@ -244,8 +244,10 @@ numeric "LSTM H=128 K=16 Adam" lstm 128 16 0.003 --predict change
 numeric "defaults (base + LSTM H=32 K=8 Adam 0.003)" lstm 32 8 0.003
 
 # Character mode with its defaults, beside min-char-rnn (a plain RNN, H 100).
-ch=$("$bin" --help | sed -n 's/.*-H, --hidden N.*\[[0-9]*; \([0-9]*\) with --chars\].*/\1/p')
-ch=${ch:-80}
+# (--help may wrap the default onto the option's second line)
+ch=$("$bin" --help | tr '\n' ' ' | tr -s ' ' |
+    sed -n 's/.*-H, --hidden N[^[]*\[[0-9]*; \([0-9]*\) with --chars\].*/\1/p')
+[ -n "$ch" ] || { echo "bench.sh: no --chars default in --help" >&2; exit 1; }
 t=$(best "$runs" "$tmp/text" --chars -q)
 r=$(rss "$tmp/text" "$bin" --chars -q)
 ps=- prate=
