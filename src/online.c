@@ -104,6 +104,7 @@ scratch_new(const struct online_config *cf)
 		scratch_free(sc);
 		return NULL;
 	}
+	model_view(&cf->shape, sc->grad, &sc->gv);
 	return sc;
 }
 
@@ -170,7 +171,6 @@ weights_new(const struct online_config *cf, size_t np, struct rng *r)
 		return NULL;
 	}
 	w->moment = w->param + np;
-	model_view(&cf->shape, w->param, &w->pv);
 	optim_init(&w->opt, cf->optimizer, cf->lr, np, w->moment);
 	if (r != NULL)
 		model_init(&cf->shape, w->param, r, cf->forget_bias);
@@ -226,7 +226,6 @@ online_make(const struct online_config *cf, const struct online *like,
 		o->h0 = o->c + L * H;
 		o->c0 = o->h0 + L * H;
 	}
-	model_view(s, o->grad, &o->gv);
 	return o;
 }
 
@@ -353,6 +352,22 @@ head_grad(const struct online *o, const real *p, real *dy, double n)
 }
 
 /*
+ * The view of O's parameters, made in the shared scratch when another
+ * network's was there: a key keeps no pointers its shape gives.
+ */
+static const struct net_view *
+wview(struct online *o)
+{
+	struct online_scratch *sc = o->sc;
+
+	if (sc->pv_of != o->w->param) {
+		model_view(&o->cf.shape, o->w->param, &sc->pv);
+		sc->pv_of = o->w->param;
+	}
+	return &sc->pv;
+}
+
+/*
  * A one-hot input's W_ih gradient is zero but in the columns of the last
  * window's bytes (sc->ids, sc->nids of them): only those columns are cleared
  * before the next window, not the whole (G*H, 256) block.
@@ -360,7 +375,7 @@ head_grad(const struct online *o, const real *p, real *dy, double n)
 static void
 clear_onehot(struct online *o)
 {
-	const struct layer_view *g = &o->gv.layer[0];
+	const struct layer_view *g = &o->sc->gv.layer[0];
 	size_t GH = (size_t)cell_gates(o->cf.shape.cell) * o->cf.shape.hidden;
 	size_t i;
 	int t;
@@ -405,7 +420,7 @@ forward(struct online *o, const real *x, int xid, real *h, real *c,
 	for (l = 0; l < L; l++) {
 		in = l == 0 ? (o->cf.chars ? NULL : x) :
 		    cell_cache_h(s->cell, H, cache + (size_t)(l - 1) * o->cache);
-		cell_forward(s->cell, H, &o->w->pv.layer[l], in, xid,
+		cell_forward(s->cell, H, &wview(o)->layer[l], in, xid,
 		    h + (size_t)l * H, c + (size_t)l * H,
 		    cache + (size_t)l * o->cache, o->sc->work);
 	}
@@ -457,9 +472,9 @@ static void
 onehot_cols(struct online *o, struct optim_cols *oc, int *run)
 {
 	struct online_weights *w = o->w;
-	const struct layer_view *g = &o->gv.layer[0];
+	const struct layer_view *g = &o->sc->gv.layer[0];
 	size_t GH = (size_t)cell_gates(o->cf.shape.cell) * o->cf.shape.hidden;
-	size_t off = (size_t)(w->pv.layer[0].w_ih - w->param), i;
+	size_t off = (size_t)(wview(o)->layer[0].w_ih - w->param), i;
 	unsigned char in[256] = {0};
 	int t, c;
 
@@ -472,11 +487,15 @@ onehot_cols(struct online *o, struct optim_cols *oc, int *run)
 			memset(w->live, 0, sizeof w->live);
 			for (i = 0; i < GH * g->in; i++)
 				if (m[i] != 0 || v[i] != 0)
-					w->live[i % g->in] = 1;
+					w->live[i % g->in / 64] |=
+					    (uint64_t)1 << (i % g->in % 64);
 			w->live_known = 1;
 		}
-		for (c = 0; c < 256; c++)
-			in[c] = w->live[c] |= in[c];
+		for (c = 0; c < 256; c++) {
+			if (in[c])
+				w->live[c / 64] |= (uint64_t)1 << (c % 64);
+			in[c] = w->live[c / 64] >> (c % 64) & 1;
+		}
 	}
 	/* a column left in with neither gradient nor moments changes nothing:
 	 * whole groups of 16, so that runs are long and few */
@@ -536,6 +555,7 @@ window_update(struct online *o)
 	int ns = 0, ny = 0, run[16];
 	struct optim_cols oc;
 	double n = 0, norm;
+	const struct net_view *pv = wview(o);
 
 	o->pairs = 0;
 	/* the K pairs are those predicted at steps e-K+1 .. e */
@@ -565,7 +585,7 @@ window_update(struct online *o)
 			real *d = dy + (size_t)ny * nout;
 
 			head_grad(o, p, d, n);
-			la_gemtv_acc(dcur, o->w->pv.head_w, d, nout, H);
+			la_gemtv_acc(dcur, pv->head_w, d, nout, H);
 			tp[ny++] = htop;
 		}
 		for (l = L - 1; l >= 0; l--) {
@@ -580,7 +600,7 @@ window_update(struct online *o)
 				o->sc->ids[ns] = o->cf.chars ? (int)p[0] : 0;
 			if (l > 0)
 				memset(dx, 0, H * sizeof *dx);
-			cell_backward(s->cell, H, &o->w->pv.layer[l], cache, dcur,
+			cell_backward(s->cell, H, &pv->layer[l], cache, dcur,
 			    dc + (size_t)l * H, dnext + (size_t)l * H,
 			    l > 0 ? dx : NULL, dgi + at, dgh + at);
 			if (l > 0) {
@@ -596,12 +616,12 @@ window_update(struct online *o)
 	 * but a one-hot W_ih, which clear_onehot() keeps zero elsewhere. */
 	if (o->cf.chars)
 		o->sc->nids = ns;
-	memset(o->gv.head_b, 0, nout * sizeof *o->gv.head_b);
+	memset(o->sc->gv.head_b, 0, nout * sizeof *o->sc->gv.head_b);
 	for (step = 0; step < (uint64_t)ny; step++)
-		la_add(o->gv.head_b, dy + step * nout, nout);
-	la_outer_n(o->gv.head_w, dy, nout, tp, (size_t)ny, nout, H);
+		la_add(o->sc->gv.head_b, dy + step * nout, nout);
+	la_outer_n(o->sc->gv.head_w, dy, nout, tp, (size_t)ny, nout, H);
 	for (l = 0; l < L; l++)
-		cell_grads(s->cell, H, &o->gv.layer[l], xp + (size_t)l * T,
+		cell_grads(s->cell, H, &o->sc->gv.layer[l], xp + (size_t)l * T,
 		    o->sc->ids, hp + (size_t)l * T, dgi + (size_t)l * T * GH,
 		    dgh + (size_t)l * T * GH, ns);
 
@@ -649,6 +669,7 @@ online_advance(struct online *o, const real *x, int xid)
 	/* a lean window keeps no caches: the step's go to scratch */
 	real *cache = o->lean ? o->sc->win : SLOT_CACHE(o, p, 0);
 	const real *in;
+	const struct net_view *pv;
 
 	if (o->cf.chars)
 		p[0] = (real)xid;
@@ -659,7 +680,8 @@ online_advance(struct online *o, const real *x, int xid)
 	if (forward(o, p, xid, o->h, o->c, cache))
 		o->resets++;
 	in = cell_cache_h(s->cell, H, cache + (size_t)(L - 1) * o->cache);
-	la_gemv(y, o->w->pv.head_w, in, o->w->pv.head_b, s->nout, H);
+	pv = wview(o);
+	la_gemv(y, pv->head_w, in, pv->head_b, s->nout, H);
 	if (o->cf.chars)
 		la_log_softmax(y, s->nout);
 	o->t++;

@@ -68,6 +68,12 @@ struct online_scratch {
 				 * then (2, layers, H) its state: when T = K
 				 * and horizon 1, else NULL */
 	real *hs;		/* into WIN: the state */
+	struct net_view gv;	/* into GRAD */
+	struct net_view pv;	/* into the parameters at PV_OF, those of
+				 * the network that used it last (a view
+				 * follows from the shape, the same for
+				 * every network that shares the scratch) */
+	const real *pv_of;
 	int users;		/* networks that share it */
 };
 
@@ -75,12 +81,11 @@ struct online_scratch {
 struct online_weights {
 	real *param;		/* (np) */
 	real *moment;		/* (optim_state_size(np)) */
-	struct net_view pv;	/* into PARAM */
 	struct optim opt;	/* its step counts the updates of every user */
 	int users;		/* networks that share them */
 	/* character mode: the bytes whose W_ih column may have moments (all
 	 * those a window held), known once found from the moments */
-	unsigned char live[256];
+	uint64_t live[4];	/* a bit per byte */
 	int live_known;
 };
 
@@ -88,8 +93,7 @@ struct online {
 	struct online_config cf;
 	size_t np;		/* parameters */
 	struct online_weights *w;	/* maybe shared (online_new_tied) */
-	real *grad;		/* (np) borrowed from SC */
-	struct net_view gv;	/* into GRAD */
+	real *grad;		/* (np) borrowed from SC, SC->gv into it */
 	struct rng rng;		/* initialisation, then sampling */
 
 	int cap;		/* ring slots: T + horizon */
