@@ -55,6 +55,7 @@ struct bx {
 	int started;
 	int active;		/* fully updated at this item (base_rank) */
 	double q, qn;		/* discounted squared error, count */
+	double qf, qfn;		/* the same discounted by BASE_LAMBDA_FAST */
 	double mse;		/* q / qn once QN >= BASE_MIN_QN, from
 				 * base_rank() (not state: q and qn give it) */
 	double sae, sse, nsc;	/* all errors, for --report */
@@ -406,10 +407,11 @@ base_new(int h, int find)
 				goto fail;
 	b->hl = hist_len(b);
 	b->hist = calloc(2 * (size_t)b->hl, sizeof *b->hist);
-	b->pend = calloc(2 * (size_t)h, sizeof *b->pend);
+	b->pend = calloc(4 * (size_t)h, sizeof *b->pend);
 	if (b->hist == NULL || b->pend == NULL || (find && acf_resize(b, 0)))
 		goto fail;
 	b->dlv = b->pend + h;
+	b->pc = b->pend + 2 * h;
 	return b;
 fail:
 	base_free(b);
@@ -946,6 +948,8 @@ bx_score(struct bx *x, uint64_t slot, double v)
 
 	x->q = BASE_LAMBDA * x->q + e * e;
 	x->qn = BASE_LAMBDA * x->qn + 1;
+	x->qf = BASE_LAMBDA_FAST * x->qf + e * e;
+	x->qfn = BASE_LAMBDA_FAST * x->qfn + 1;
 	x->sae += fabs(e);
 	x->sse += e * e;
 	x->nsc += 1;
@@ -1006,9 +1010,13 @@ base_rank(struct base *b)
 		top[i]->active = 1;
 }
 
-/* The combination of the best BASE_TOPK forecasters after item T. */
+/*
+ * The combination of the BASE_TOPK forecasters with the lowest squared
+ * error discounted by BASE_LAMBDA, or by BASE_LAMBDA_FAST if FAST, into
+ * slot SLOT; each one's weight is set.
+ */
 static double
-combine(struct base *b, uint64_t slot, double naive)
+combine(struct base *b, uint64_t slot, double naive, int fast)
 {
 	struct bx *top[BASE_TOPK];
 	double mse[BASE_TOPK], sw = 0, f = 0;
@@ -1023,7 +1031,8 @@ combine(struct base *b, uint64_t slot, double naive)
 			x->weight = 0;
 			if (x->qn < BASE_MIN_QN || !isfinite(x->pend[slot]))
 				continue;
-			rank_insert(top, mse, &nt, BASE_TOPK, x, x->mse);
+			rank_insert(top, mse, &nt, BASE_TOPK, x,
+			    fast ? x->qf / x->qfn : x->mse);
 		}
 	if (nt == 0)
 		return naive;
@@ -1164,6 +1173,10 @@ base_push(struct base *b, double x, int present)
 		e = x - b->dlv[slot];
 		b->bq = BASE_LAMBDA * b->bq + e * e;
 		b->bn = BASE_LAMBDA * b->bn + 1;
+		for (k = 0; k < 2; k++) {
+			e = x - b->pc[2 * slot + (uint64_t)k];
+			b->cq[k] = BASE_CHOICE_LAMBDA * b->cq[k] + e * e;
+		}
 	}
 	if (b->logok && !(x > 0)) {
 		b->logok = 0;
@@ -1185,7 +1198,11 @@ base_push(struct base *b, double x, int present)
 			f = bx_push(b, bx, t, hist_at(b, tr, t), present);
 			bx->pend[slot] = tr ? exp(f) : f;
 		}
-	comb = combine(b, slot, x);
+	/* the memory whose combination has erred less; the other's weights
+	 * are overwritten */
+	k = b->cq[1] < b->cq[0];
+	b->pc[2 * slot + (uint64_t)!k] = combine(b, slot, x, !k);
+	comb = b->pc[2 * slot + (uint64_t)k] = combine(b, slot, x, k);
 	b->pend[slot] = comb;
 	se = b->gn > 1 ? sqrt(fmax(b->gv - b->gm * b->gm, 0) / b->gn) : 0;
 	ts = se > 0 ? b->gm / se : b->gm > 0 ? INFINITY : 0;
@@ -1268,6 +1285,33 @@ hist_ser_v2(struct ser *s, struct base *b)
 }
 
 /*
+ * A forecaster's counts and scores.  Before layout 5 there is no fast
+ * discounted error: it starts as the slow one.
+ */
+static void
+bx_head_ser(struct ser *s, struct bx *x, int layout)
+{
+	ser_u64(s, &x->t0);
+	ser_int(s, &x->started);
+	ser_f64(s, &x->q);
+	ser_f64(s, &x->qn);
+	if (layout >= 5) {
+		ser_f64(s, &x->qf);
+		ser_f64(s, &x->qfn);
+	} else if (ser_loading(s)) {
+		x->qf = x->q;
+		x->qfn = x->qn;
+	}
+	ser_f64(s, &x->sae);
+	ser_f64(s, &x->sse);
+	ser_f64(s, &x->nsc);
+	ser_f64(s, &x->nfit);
+	ser_f64(s, &x->c);
+	ser_f64(s, &x->sc);
+	ser_f64(s, &x->weight);
+}
+
+/*
  * The ar12 of a file before layout 4, in the place of ar24 X: X starts
  * afresh (no scores, no fits, the P and w of bx_new()), with lags no older
  * than item T0, the oldest of the file's history; only ar12's pending
@@ -1283,40 +1327,21 @@ ar12_ser(struct ser *s, struct base *b, struct bx *x, int layout, uint64_t t0)
 		ser_fail_nomem(s);
 		return;
 	}
-	ser_u64(s, &x->t0);
-	ser_int(s, &x->started);
-	ser_f64(s, &x->q);
-	ser_f64(s, &x->qn);
-	ser_f64(s, &x->sae);
-	ser_f64(s, &x->sse);
-	ser_f64(s, &x->nsc);
-	ser_f64(s, &x->nfit);
-	ser_f64(s, &x->c);
-	ser_f64(s, &x->sc);
-	ser_f64(s, &x->weight);
+	bx_head_ser(s, x, layout);
 	ser_f64s(s, x->pend, (size_t)b->h);
 	ser_f64s(s, skip, len);	/* its w and P */
 	free(skip);
 	if (x->t0 > b->n || x->started != 0)
 		ser_fail(s, "base forecaster out of range");
-	x->q = x->qn = x->sae = x->sse = x->nsc = x->nfit = x->weight = 0;
+	x->q = x->qn = x->qf = x->qfn = x->sae = x->sse = x->nsc = x->nfit =
+	    x->weight = 0;
 	x->t0 = t0;
 }
 
 static void
 bx_ser(struct ser *s, struct base *b, struct bx *x, int layout)
 {
-	ser_u64(s, &x->t0);
-	ser_int(s, &x->started);
-	ser_f64(s, &x->q);
-	ser_f64(s, &x->qn);
-	ser_f64(s, &x->sae);
-	ser_f64(s, &x->sse);
-	ser_f64(s, &x->nsc);
-	ser_f64(s, &x->nfit);
-	ser_f64(s, &x->c);
-	ser_f64(s, &x->sc);
-	ser_f64(s, &x->weight);
+	bx_head_ser(s, x, layout);
 	if (layout == 1 && x->P != NULL)
 		ar_ser_v1(s, x, b->h);
 	else
@@ -1340,7 +1365,7 @@ base_ser(struct ser *s, struct base *b, int layout)
 	double per[2] = { b->per[0], b->per[1] };
 	uint64_t t0;
 
-	if (layout != BASE_LAYOUT && (layout < 1 || layout > 3 ||
+	if (layout != BASE_LAYOUT && (layout < 1 || layout > 4 ||
 	    !ser_loading(s))) {
 		ser_fail(s, "base layout unknown");
 		return;
@@ -1406,6 +1431,15 @@ base_ser(struct ser *s, struct base *b, int layout)
 	ser_f64(s, &b->gn);
 	ser_f64(s, &b->bq);
 	ser_f64(s, &b->bn);
+	if (layout >= 5) {
+		ser_f64s(s, b->pc, 2 * (size_t)b->h);
+		ser_f64s(s, b->cq, 2);
+	} else if (ser_loading(s)) {
+		/* both memories made the file's combination; slow is chosen */
+		for (i = 0; i < h; i++)
+			b->pc[2 * i] = b->pc[2 * i + 1] = b->pend[i];
+		b->cq[0] = b->cq[1] = 0;
+	}
 	for (tr = 0; tr < 2; tr++)
 		for (k = 0; k < BX_NKIND; k++) {
 			if (b->x[tr][k] == NULL)

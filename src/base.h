@@ -24,8 +24,13 @@
  * snaive (the same forecasts) and no ar24 or ar12s (their cost for little).
  *
  * Combination: each forecaster's squared errors are averaged with discount
- * BASE_LAMBDA per item; the BASE_TOPK with the lowest mean are averaged with
- * weights 1 / mean.  The combination is delivered only while it beats the
+ * BASE_LAMBDA per item (a memory of some 100 items), and again with
+ * BASE_LAMBDA_FAST (some 20 items); for each memory, the BASE_TOPK with the
+ * lowest mean are averaged with weights 1 / mean.  Of the two combinations,
+ * the one whose squared errors, discounted by BASE_CHOICE_LAMBDA, are lower
+ * is used: a long memory where the best forecasters stay the best (a noisy
+ * series), a short one where they take turns (a series whose pattern
+ * drifts).  The combination is delivered only while it beats the
  * naive forecast: the discounted mean of |e_naive| - |e_comb| must exceed
  * BASE_GATE_T of its standard error, else the naive forecast is the base.
  *
@@ -60,6 +65,8 @@ struct ser;
 #define BASE_MAX_ARM 64
 #define BASE_MAX_HORIZON 10000
 #define BASE_LAMBDA 0.99
+#define BASE_LAMBDA_FAST 0.95
+#define BASE_CHOICE_LAMBDA 0.995
 #define BASE_TOPK 3
 #define BASE_NACTIVE 4
 #define BASE_DORM_N 500
@@ -108,6 +115,11 @@ struct base {
 	double *dlv;		/* (h) base delivered after x_s, [s % h] */
 	double gm, gv, gn;	/* gate: discounted mean, mean square, count */
 	double bq, bn;		/* delivered base: discounted error^2, count */
+	double *pc;		/* (h, 2) the combinations of memory
+				 * BASE_LAMBDA and BASE_LAMBDA_FAST made
+				 * after x_s, at [s % h] */
+	double cq[2];		/* their squared errors, discounted by
+				 * BASE_CHOICE_LAMBDA */
 };
 
 /*
@@ -152,12 +164,13 @@ int base_info(const struct base *b, int i, struct base_info *info);
 /*
  * LAYOUT: BASE_LAYOUT, or to load a base saved by an older model format, 1
  * (format 6: the ARs' rows not padded, the history of hist_max() slots), 2
- * (formats 7 and 8: the same history) or 3 (formats 9 to 11: the history
- * sized to the forecasters); before layout 4 the pool had an ar12 where
- * ar24 is: ar24 then starts afresh (ar12's pending forecasts are its
- * first).  Saving is always in BASE_LAYOUT.
+ * (formats 7 and 8: the same history), 3 (formats 9 to 11: the history
+ * sized to the forecasters) or 4 (format 12); before layout 4 the pool had
+ * an ar12 where ar24 is: ar24 then starts afresh (ar12's pending forecasts
+ * are its first); before layout 5 there is one memory of the combination,
+ * from which both start.  Saving is always in BASE_LAYOUT.
  */
-#define BASE_LAYOUT 4
+#define BASE_LAYOUT 5
 void base_ser(struct ser *s, struct base *b, int layout);
 
 #endif

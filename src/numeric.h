@@ -31,7 +31,7 @@ struct ser;
 #define NUM_BASE_IN 6
 #define NUM_MAX_NIN (NUM_BASE_IN + NUM_MAX_INPUTS)
 /* The network's correction is used once it beats the base by this t. */
-#define NUM_NET_GATE_T 1.0
+#define NUM_NET_GATE_T 2.0
 #define NUM_NET_GATE_LAMBDA 0.999
 #define NUM_MAX_HORIZON STREAM_MAX_HORIZON
 #define NUM_NAME_MAX COLUMNS_NAME_MAX

@@ -168,7 +168,8 @@ stream_ser(struct ser *s, struct stream *st, int ncols, int ninputs,
 	}
 	metrics_ser(s, met, (int)version);
 	if (version >= 6)	/* base layouts: format 6 1, 7 and 8 2, 9 to
-				 * 11 3 */
-		base_part_ser(s, st, ncols, version >= 12 ? BASE_LAYOUT :
-		    version >= 9 ? 3 : version >= 7 ? 2 : 1);
+				 * 11 3, 12 4 */
+		base_part_ser(s, st, ncols, version >= 13 ? BASE_LAYOUT :
+		    version >= 12 ? 4 : version >= 9 ? 3 : version >= 7 ? 2 :
+		    1);
 }
