@@ -4,23 +4,27 @@ anomalies of known kinds injected, scored with NAB's rules
 (bench/nab_score.py): does the score find anomalies it was not tuned on?
 
 Usage: bench/nab_inject.py [--rnnfilter BIN] [--column NAME] [--seed N]
-                           [--jobs J] [--keep DIR] [NABDIR]
+                           [--copies C] [--jobs J] [--keep DIR] [NABDIR]
                            [-- RNNFILTER-OPTION...]
   BIN      the program [./rnnfilter next to this script's tree]
   NAME     the column of --append output scored [anomaly]
-  N        the seed of the positions, signs and noise [1]
+  N        the seed of the positions, signs and noise of the first copy
+           [1]; copy c has seed N + c
+  C        how many copies of each file are injected, each at its own
+           position [3], and scored together
   J        rnnfilter runs at a time, each under nice [2]
-  DIR      write there, for each kind, the injected CSVs (KIND/FOLDER/FILE)
-           and their windows (KIND/windows.json, NAB's format) with what
-           was injected (KIND/injections.json)
+  DIR      write there, for each kind and seed, the injected CSVs
+           (KIND/seedS/FOLDER/FILE) and their windows (KIND/seedS/
+           windows.json, NAB's format) with what was injected
+           (KIND/seedS/injections.json)
   NABDIR   NAB's data/ and labels/ [../shared/data/nab from the source tree,
            or from its parent]; when absent the benchmark says so, exits 0
 
 The source series: of each of NAB's 58 files, its longest stretch of rows
 outside every labelled window (the whole file when it has none), fed to
 rnnfilter as a file of its own.  In it, one anomaly of one kind is injected
-at row i0, drawn uniformly (seeded by the file's name, the same for every
-kind) so that its window lies after NAB's probationary period,
+at row i0, drawn uniformly (seeded by the seed and the file's name, the
+same for every kind) so that its window lies after NAB's probationary period,
 min(floor(0.15 n), 750) rows, and inside the stretch.  The window is NAB's:
 w = int(0.10 n) rows for the one anomaly (0.10 n / number of anomalies),
 rows i0 - w // 2 to i0 + w // 2.  The sizes are in units of the series'
@@ -47,7 +51,9 @@ The signs are drawn at random, but up where down would make a negative
 value in a series that has none; noise is clipped at 0 there likewise;
 and on a series of integers the injected values are rounded.
 
-Each kind's files are scored together, as NAB scores its corpus: at the
+Each file is injected so in C copies, with seeds N to N + C - 1 (one copy
+alone varies by several points with the position drawn).  Each kind's
+files, all copies, are scored together, as NAB scores its corpus: at the
 threshold that maximises the kind's raw total (its own), and at the
 threshold chosen by NAB's real labels on the 58 whole files (rnnfilter run
 on them too, as bench/nab.py does).  A window is found when any of its rows
@@ -242,6 +248,7 @@ def main(argv):
     top = os.path.dirname(here)
     binary = os.path.join(top, "rnnfilter")
     column, keep, nab, extra, seed, jobs = "anomaly", None, None, [], 1, 2
+    copies = 3
     args = argv[1:]
     while args:
         a = args.pop(0)
@@ -253,6 +260,8 @@ def main(argv):
             keep = args.pop(0)
         elif a == "--seed":
             seed = int(args.pop(0))
+        elif a == "--copies":
+            copies = int(args.pop(0))
         elif a == "--jobs":
             jobs = int(args.pop(0))
         elif a == "--":
@@ -279,7 +288,9 @@ def main(argv):
             whole[r] = (ts, f.read())
         a, b = stretch(ts, wins[r])
         src[r] = (ts[a:b], vs[a:b], day_rows(ts[a:b]))
-    sets = {k: make_set(k, src, seed) for k in KINDS}
+    seeds = list(range(seed, seed + copies))
+    sets = {k: {(sd, r): v for sd in seeds
+                for r, v in make_set(k, src, sd).items()} for k in KINDS}
     pool = concurrent.futures.ThreadPoolExecutor(jobs)
     real = {r: pool.submit(run, binary, whole[r][1], column, extra)
             for r in rel}
@@ -294,31 +305,38 @@ def main(argv):
     res = {}
     items = sum(len(s) for s in rscores)
     for k in KINDS:
-        fs, scs, sps = [], [], []
+        fs, scs, sps, sds, rels = [], [], [], [], []
         for r, (ts, text, (a, b), info) in sets[k].items():
             tsn = [ns._ts(t) for t in ts]
             fs.append(ns.File(tsn, [(tsn[a], tsn[b])]))
             scs.append(jobsets[k][r].result())
             sps.append((info["row"], b))
+            sds.append(r[0])
+            rels.append(r[1])
             items += len(ts)
-        res[k] = (fs, scs, sps)
+        res[k] = (fs, scs, sps, sds, rels)
     pool.shutdown()
     secs = time.time() - t0
     if keep:
         for k in KINDS:
-            wj, ij = {}, {}
-            for r, (ts, text, (a, b), info) in sets[k].items():
-                path = os.path.join(keep, k, r)
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, "w") as f:
-                    f.write(text)
-                wj[r] = [[ns._ts(ts[a]) + ".000000",
-                          ns._ts(ts[b]) + ".000000"]]
-                ij[r] = info
-            with open(os.path.join(keep, k, "windows.json"), "w") as f:
-                json.dump(wj, f, indent=1, sort_keys=True)
-            with open(os.path.join(keep, k, "injections.json"), "w") as f:
-                json.dump(ij, f, indent=1, sort_keys=True)
+            for sd in seeds:
+                d = os.path.join(keep, k, "seed%d" % sd)
+                wj, ij = {}, {}
+                for (s, r), (ts, text, (a, b), info) in sets[k].items():
+                    if s != sd:
+                        continue
+                    path = os.path.join(d, r)
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    with open(path, "w") as f:
+                        f.write(text)
+                    wj[r] = [[ns._ts(ts[a]) + ".000000",
+                              ns._ts(ts[b]) + ".000000"]]
+                    ij[r] = info
+                os.makedirs(d, exist_ok=True)
+                with open(os.path.join(d, "windows.json"), "w") as f:
+                    json.dump(wj, f, indent=1, sort_keys=True)
+                with open(os.path.join(d, "injections.json"), "w") as f:
+                    json.dump(ij, f, indent=1, sort_keys=True)
     version = subprocess.run([binary, "--version"], capture_output=True,
                              text=True).stdout.split("\n")[0].strip()
     if binary == os.path.join(top, "rnnfilter"):
@@ -327,8 +345,8 @@ def main(argv):
                               text=True).stdout.strip()
         if head:
             version += ", commit " + head
-    report(res, nabt, seed, extra, column, len(rel), items, secs, src,
-           sets["daily"], version, (files, rscores))
+    report(res, nabt, seeds, extra, column, len(rel), items, secs, src,
+           version, (files, rscores))
     return 0
 
 
@@ -351,78 +369,86 @@ def cpu_model():
     return "unknown CPU"
 
 
-def report(res, nabt, seed, extra, column, nfiles, items, secs, src,
-           daily, version, real):
+def report(res, nabt, seeds, extra, column, nfiles, items, secs, src,
+           version, real):
     opts = " ".join(extra)
+    t0 = nabt["standard"][0]
     print("# rnnfilter on NAB's series with injected anomalies\n")
     print("Machine: %s, %d cores.  " % (cpu_model(), os.cpu_count() or 0))
     print("Build: %s.  " % version)
     print("Date: %s.\n" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
-    print("Generated by `bench/nab_inject.py --seed %d%s`: one anomaly of "
-          "each kind injected into the longest stretch outside NAB's "
-          "labelled windows of each of its %d files (the kinds, the sizes "
-          "and the windows are in the script's header), `rnnfilter -q "
-          "--append%s FILE` on each injected file and on NAB's whole files "
-          "(%d items, %.1f s in all, two at a time), column `%s`, scored "
-          "with NAB's rules by `bench/nab_score.py`. Each kind's files are "
-          "scored together: at the threshold that maximises the kind's raw "
-          "total (\"own\") and at the threshold NAB's real labels choose "
-          "on the %d whole files (\"NAB's\": standard %.10g, scoring %.1f "
-          "there). Found: windows with a row at or after the injection "
-          "(not before it, in the window's first half, where NAB would "
-          "count a chance detection too) at or above the threshold; false "
-          "alarms: rows after the probation, outside the windows, at or "
-          "above NAB's threshold.\n"
-          % (seed, " -- " + opts if opts else "", nfiles,
-             " " + opts if opts else "", items, secs, column, nfiles,
-             nabt["standard"][0], nabt["standard"][1]))
+    print("Generated by `bench/nab_inject.py --seed %d --copies %d%s`: "
+          "anomalies of each kind injected into the longest stretch outside "
+          "NAB's labelled windows of each of its %d files, one per file, "
+          "%d times (seeds %d to %d: %d copies of each file, the same %d "
+          "positions for every kind; the kinds, the sizes and the windows "
+          "are in the script's header), `rnnfilter -q --append%s FILE` on "
+          "each injected file and on NAB's whole files (%d items, %.1f s "
+          "in all, two at a time), column `%s`, scored with NAB's rules by "
+          "`bench/nab_score.py`. Each kind's files are scored together: at "
+          "the threshold that maximises the kind's raw total (\"own\") and "
+          "at the threshold NAB's real labels choose on the %d whole files "
+          "(\"NAB's\": standard %.10g, scoring %.1f there). Found: windows "
+          "with a row at or after the injection (not before it, in the "
+          "window's first half, where NAB would count a chance detection "
+          "too) at or above the threshold; false alarms: rows after the "
+          "probation, outside the windows, at or above NAB's threshold.\n"
+          % (seeds[0], len(seeds), " -- " + opts if opts else "", nfiles,
+             len(seeds), seeds[0], seeds[-1], len(seeds), len(seeds),
+             " " + opts if opts else "", items, secs, column, nfiles, t0,
+             nabt["standard"][1]))
     lens = sorted(len(v[0]) for v in src.values())
     print("The stretches have %d to %d rows (median %d); their window is "
           "10%% of that.\n" % (lens[0], lens[-1], lens[len(lens) // 2]))
-    print("The daily kind applies to %d files: %s.\n"
-          % (len(res["daily"][0]), ", ".join(
-              r.split("/")[1][:-4] for r in sorted(daily))))
     print("| kind | files | found, own | found, NAB's | false alarms, NAB's "
           "| standard, own | standard, NAB's | own threshold |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     tot = {"own": [], "nab": []}
     allf, alls, allp = [], [], []
     for k in KINDS:
-        fs, scs, sps = res[k]
+        fs, scs, sps, sds, _ = res[k]
         t, own = score(fs, scs, "standard")
-        _, at = score(fs, scs, "standard", nabt["standard"][0])
+        _, at = score(fs, scs, "standard", t0)
         tot["own"].append(own)
         tot["nab"].append(at)
         allf += fs
         alls += scs
         allp += sps
-        print("| %s | %d | %d | %d | %d | %.1f | %.1f | %.10g |"
-              % (k, len(fs), found(fs, scs, sps, t),
-                 found(fs, scs, sps, nabt["standard"][0]),
-                 false_alarms(fs, scs, nabt["standard"][0]), own, at, t))
+        print("| %s | %d | %d of %d | %d | %d | %.1f | %.1f | %.10g |"
+              % (k, len(fs) // len(seeds), found(fs, scs, sps, t), len(fs),
+                 found(fs, scs, sps, t0), false_alarms(fs, scs, t0), own,
+                 at, t))
     t, own = score(allf, alls, "standard")
-    _, at = score(allf, alls, "standard", nabt["standard"][0])
+    _, at = score(allf, alls, "standard", t0)
     print("| mean of the kinds | | | | | %.1f | %.1f | |"
           % (sum(tot["own"]) / len(KINDS), sum(tot["nab"]) / len(KINDS)))
-    print("| all kinds pooled | %d | %d | %d | %d | %.1f | %.1f | %.10g |"
-          % (len(allf), found(allf, alls, allp, t),
-             found(allf, alls, allp, nabt["standard"][0]),
-             false_alarms(allf, alls, nabt["standard"][0]), own, at, t))
+    print("| all kinds pooled | | %d of %d | %d | %d | %.1f | %.1f | %.10g |"
+          % (found(allf, alls, allp, t), len(allf),
+             found(allf, alls, allp, t0), false_alarms(allf, alls, t0),
+             own, at, t))
     fs, scs = real
-    t0 = nabt["standard"][0]
     hit = sum(len({k for v, k in zip(sc[f.prob:], f.win) if v >= t0 and
                    k >= 0}) for f, sc in zip(fs, scs))
     print("| NAB's own labels, whole files | %d | | %d of %d, any row | %d "
-          "| | %.1f | %.10g |\n" % (len(fs), hit, sum(len(f.scored_win)
-                                                    for f in fs),
-                                  false_alarms(fs, scs, t0),
-                                  nabt["standard"][1], t0))
+          "| | %.1f | %.10g |\n"
+          % (len(fs), hit, sum(len(f.scored_win) for f in fs),
+             false_alarms(fs, scs, t0), nabt["standard"][1], t0))
+    print("The files column counts each file once (%d copies of each). "
+          "The daily kind applies to %d files: %s.\n"
+          % (len(seeds), len(res["daily"][0]) // len(seeds),
+             ", ".join(sorted({r.split("/")[1][:-4]
+                               for r in res["daily"][4]}))))
     print("Each file here has one window where NAB's have %d to %d (%.1f "
           "on average), so a false alarm weighs more against the windows "
           "than on NAB: the scores are comparable between kinds, and "
           "between versions of rnnfilter, more than with NAB's.\n"
           % (min(f.nwin for f in real[0]), max(f.nwin for f in real[0]),
              sum(f.nwin for f in real[0]) / len(real[0])))
+    print("Each copy alone (one seed: the position drawn matters), mean of "
+          "the kinds' standard scores at their own threshold / at NAB's: "
+          "%s.\n" % ", ".join(
+              "seed %d %.1f / %.1f" % ((sd,) + per_seed(res, sd, t0))
+              for sd in seeds))
     print("The other two profiles, own threshold / NAB's (NAB's: "
           "reward_low_FP %.10g, scoring %.1f on NAB; reward_low_FN %.10g, "
           "%.1f):\n" % (nabt["reward_low_FP_rate"][0],
@@ -438,6 +464,19 @@ def report(res, nabt, seed, extra, column, nfiles, items, secs, src,
         for p in PROFS[1:]:
             row += [score(fs, scs, p)[1], score(fs, scs, p, nabt[p][0])[1]]
         print("| %s | %.1f | %.1f | %.1f | %.1f |" % tuple([k] + row))
+
+
+def per_seed(res, sd, t0):
+    """The mean over the kinds of the standard score of copy SD alone, at
+    each kind's own threshold and at T0."""
+    own, at = [], []
+    for k in KINDS:
+        fs, scs, _, sds, _ = res[k]
+        f1 = [f for f, s in zip(fs, sds) if s == sd]
+        s1 = [c for c, s in zip(scs, sds) if s == sd]
+        own.append(score(f1, s1, "standard")[1])
+        at.append(score(f1, s1, "standard", t0)[1])
+    return sum(own) / len(own), sum(at) / len(at)
 
 
 if __name__ == "__main__":
