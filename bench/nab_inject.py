@@ -341,10 +341,14 @@ def main(argv):
                              text=True).stdout.split("\n")[0].strip()
     if binary == os.path.join(top, "rnnfilter"):
         head = subprocess.run(["git", "-C", top, "log", "-1",
-                               "--format=%h %cs"], capture_output=True,
-                              text=True).stdout.strip()
+                               "--format=%h %cs", "--", "src"],
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", top, "status", "--porcelain",
+                                "--", "src"], capture_output=True,
+                               text=True).stdout.strip()
         if head:
-            version += ", commit " + head
+            version += ", src/ of commit %s%s" % (
+                head, " with changes" if dirty else "")
     report(res, nabt, seeds, extra, column, len(rel), items, secs, src,
            version, (files, rscores))
     return 0
