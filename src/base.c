@@ -65,7 +65,10 @@ struct bx {
 	size_t nblk;
 	double *blk;
 	double *pend;		/* (h) forecast after x_s, input units */
-	double *w, *P;		/* AR: (np), (n, np), zero past n */
+	double *w;		/* AR: (np), zero past n */
+	double *P;		/* AR: (n (n + 1) / 2) the upper triangle of
+				 * the symmetric (n, n) P, row by row: row i
+				 * holds P_ii .. P_i,n-1 (tri_at()) */
 	double *phic;		/* AR: (n) the regressor of the latest forecast,
 				 * at origin phis - 1 (phis 0: none); not state,
 				 * the history gives it again */
@@ -133,7 +136,7 @@ bx_layout(struct bx *x, int h)
 
 	switch (x->kind) {
 	case BX_AR3: case BX_AR24: case BX_AR3S: case BX_AR12S: case BX_ARM:
-		sz += np + n * np;
+		sz += np + n * (n + 1) / 2;
 		break;
 	case BX_SES:
 		sz += G * (size_t)h + 2 * G;
@@ -146,6 +149,14 @@ bx_layout(struct bx *x, int h)
 		break;
 	}
 	return sz;
+}
+
+/* The index of P_ij, i <= j, in an AR's triangle of N rows. */
+static size_t
+tri_at(int n, int i, int j)
+{
+	return (size_t)i * (size_t)n - (size_t)i * (size_t)(i - 1) / 2 +
+	    (size_t)(j - i);
 }
 
 static void
@@ -219,9 +230,10 @@ bx_new(int kind, int tr, int h, int nper, const int *m)
 	x->blk = (double *)(void *)((char *)x + head);
 	bx_point(x, h);
 	if (x->P != NULL) {
+		/* right after P, which rls() relies on */
 		x->phic = x->blk + x->nblk;
 		for (i = 0; i < x->n; i++)
-			x->P[i * x->np + i] = AR_P0;
+			x->P[tri_at(x->n, i, i)] = AR_P0;
 	}
 	return x;
 }
@@ -552,49 +564,92 @@ regressor(const struct base *b, const struct bx *x, uint64_t s, double *phi)
 }
 
 /*
+ * P_ji for i = I..I+3 from the triangle (row i at P + RB[i]), whichever
+ * half holds them: row j where i >= j, else row i's P_ij.  In a last block
+ * that is not whole, the lanes past the last row read the numbers that
+ * follow in the block (the next row's, or past the last row the
+ * regressor's n >= 4, bx_new()), and are dropped.
+ */
+static inline void
+tri_col4(v4df *q, const double *P, const size_t *rb, int i, int j)
+{
+	const double *Rj = P + rb[j];
+
+	if (j <= i) {
+		v4df c;
+
+		V4LOAD(c, Rj + i);
+		*q = c;
+	} else if (j >= i + 3) {
+		v4df c = { P[rb[i] + j], P[rb[i + 1] + j], P[rb[i + 2] + j],
+		    j == i + 3 ? Rj[i + 3] : P[rb[i + 3] + j] };
+
+		*q = c;
+	} else {
+		v4df c = { P[rb[i] + j], j <= i + 1 ? Rj[i + 1] :
+		    P[rb[i + 1] + j], Rj[i + 2], Rj[i + 3] };
+
+		*q = c;
+	}
+}
+
+/*
  * One RLS step (forgetting factor 1) on (phi, y):
  *   k = P phi / (1 + phi' P phi),  w += k (y - w' phi),
  *   P -= k k' (1 + phi' P phi).
- * P is symmetric, so P phi is summed column by column (the same order for
- * every element, and a loop without a reduction that vectorises); P stays
- * exactly symmetric because each k_i k_j is formed before it is scaled.
- * Rows are padded to np, a multiple of 4, with zeros in P, w and phi that
- * stay zero (their k is 0), so that the inner loops are whole blocks of 4
- * (one AVX2 operation each) with no remainder.
+ * P is exactly symmetric: it starts diagonal, and P_ij and P_ji each lose
+ * (k_i k_j) (1 + phi' P phi), the same product, so only its upper triangle
+ * is kept, row i from P_ii on at P + rb[i] (P_ij at [j], j >= i).  Each
+ * element of P phi is summed over j in order, j = 0 first, the same order
+ * whichever half its P_ij is read from (tri_col4()), 16 at a time in four
+ * registers: four independent chains of additions in flight.  Against the
+ * whole matrix read row by row, the half read across rows costs time: the
+ * step takes about 1.5 times as long at n = 25 (ar24).
  */
 RNNF_HOT static void
 rls(struct bx *x, const double *phi, double y)
 {
 	double g[BX_NP], den = 1, e = y;
 	double *restrict P = x->P, *restrict w = x->w;
-	int i, j, n = x->n, np = x->np;
-	v4df a, p;
+	size_t rb[BX_NP], k;
+	int i, j, n = x->n;
+	v4df a, a1, a2, a3, p = { 0, 0, 0, 0 };
 
-	/* 16 sums of g in four registers: four independent chains of
-	 * additions in flight, and one broadcast of phi_j serves them all */
-	for (i = 0; i + 16 <= np; i += 16) {
-		v4df a1, a2, a3, p1, p2, p3;
-
-		V4LOAD(p, P + i); V4LOAD(p1, P + i + 4);
-		V4LOAD(p2, P + i + 8); V4LOAD(p3, P + i + 12);
-		a = p * phi[0]; a1 = p1 * phi[0];
-		a2 = p2 * phi[0]; a3 = p3 * phi[0];
+	for (i = 0, k = 0; i < n; k += (size_t)(n - i), i++)
+		rb[i] = k - (size_t)i;
+	for (i = 0; i + 12 < n; i += 16) {
+		V4LOAD(a, P + i); V4LOAD(a1, P + i + 4);	/* row 0 */
+		V4LOAD(a2, P + i + 8); V4LOAD(a3, P + i + 12);
+		a *= phi[0]; a1 *= phi[0]; a2 *= phi[0]; a3 *= phi[0];
 		for (j = 1; j < n; j++) {
-			const double *Pj = P + (size_t)j * np + i;
-
-			V4LOAD(p, Pj); V4LOAD(p1, Pj + 4);
-			V4LOAD(p2, Pj + 8); V4LOAD(p3, Pj + 12);
-			a += p * phi[j]; a1 += p1 * phi[j];
-			a2 += p2 * phi[j]; a3 += p3 * phi[j];
+			tri_col4(&p, P, rb, i, j);
+			a += p * phi[j];
+			tri_col4(&p, P, rb, i + 4, j);
+			a1 += p * phi[j];
+			tri_col4(&p, P, rb, i + 8, j);
+			a2 += p * phi[j];
+			tri_col4(&p, P, rb, i + 12, j);
+			a3 += p * phi[j];
 		}
 		V4STORE(g + i, a); V4STORE(g + i + 4, a1);
 		V4STORE(g + i + 8, a2); V4STORE(g + i + 12, a3);
 	}
-	for (; i < np; i += 4) {	/* the rest, 4 sums at a time */
-		V4LOAD(p, P + i);
-		a = p * phi[0];
+	for (; i + 4 < n; i += 8) {
+		V4LOAD(a, P + i); V4LOAD(a1, P + i + 4);
+		a *= phi[0]; a1 *= phi[0];
 		for (j = 1; j < n; j++) {
-			V4LOAD(p, P + (size_t)j * np + i);
+			tri_col4(&p, P, rb, i, j);
+			a += p * phi[j];
+			tri_col4(&p, P, rb, i + 4, j);
+			a1 += p * phi[j];
+		}
+		V4STORE(g + i, a); V4STORE(g + i + 4, a1);
+	}
+	for (; i < n; i += 4) {
+		V4LOAD(a, P + i);
+		a *= phi[0];
+		for (j = 1; j < n; j++) {
+			tri_col4(&p, P, rb, i, j);
 			a += p * phi[j];
 		}
 		V4STORE(g + i, a);
@@ -607,30 +662,17 @@ rls(struct bx *x, const double *phi, double y)
 		g[i] /= den;
 		w[i] += g[i] * e;
 	}
-	for (i = 0; i + 2 <= n; i += 2) {	/* two rows share g's loads */
-		double *restrict Pi = P + (size_t)i * np, *restrict Pk = Pi + np;
-		double ki = g[i], kk = g[i + 1];
-		v4df q;
+	for (i = 0; i < n; i++) {
+		double *restrict Ri = P + rb[i], ki = g[i];
 
-		for (j = 0; j < np; j += 4) {
+		for (j = i; j + 4 <= n; j += 4) {
 			V4LOAD(a, g + j);
-			V4LOAD(p, Pi + j);
-			V4LOAD(q, Pk + j);
+			V4LOAD(p, Ri + j);
 			p -= ki * a * den;
-			q -= kk * a * den;
-			V4STORE(Pi + j, p);
-			V4STORE(Pk + j, q);
+			V4STORE(Ri + j, p);
 		}
-	}
-	for (; i < n; i++) {
-		double *restrict Pi = P + (size_t)i * np, ki = g[i];
-
-		for (j = 0; j < np; j += 4) {
-			V4LOAD(p, Pi + j);
-			V4LOAD(a, g + j);
-			p -= ki * a * den;
-			V4STORE(Pi + j, p);
-		}
+		for (; j < n; j++)
+			Ri[j] -= ki * g[j] * den;
 	}
 }
 
@@ -1243,19 +1285,48 @@ base_info(const struct base *b, int i, struct base_info *info)
 	return 0;
 }
 
+/* Equal bits, or NaN both: the two halves of a P that every version made. */
+static int
+same_f64(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b));
+}
+
 /*
- * An AR's numbers in layout 1 (format 6): w (n) and P (n, n), unpadded;
- * read into the padded rows, whose pads stay zero.
+ * An AR's numbers as every layout stores them: its pending forecasts (h),
+ * w and the whole (n, n) P, w and P's rows padded with zeros to np (in
+ * layout 1, format 6, not padded).  Every version made P symmetric (each
+ * update subtracts the same k_i k_j (1 + phi' P phi) from P_ij and P_ji),
+ * so a loaded P must be, and only its upper triangle is kept; the pads
+ * were never read.
  */
 static void
-ar_ser_v1(struct ser *s, struct bx *x, int h)
+ar_ser(struct ser *s, struct bx *x, int h, int v1)
 {
-	int i;
+	double r[BX_NP];
+	int i, j, n = x->n, row = v1 ? x->n : x->np, bad = 0;
 
 	ser_f64s(s, x->pend, (size_t)h);
-	ser_f64s(s, x->w, (size_t)x->n);
-	for (i = 0; i < x->n; i++)
-		ser_f64s(s, x->P + (size_t)i * x->np, (size_t)x->n);
+	ser_f64s(s, x->w, (size_t)row);
+	for (i = 0; i < n; i++) {
+		if (!ser_loading(s))
+			for (j = 0; j < row; j++)
+				r[j] = j >= n ? 0 : j < i ?
+				    x->P[tri_at(n, j, i)] :
+				    x->P[tri_at(n, i, j)];
+		ser_f64s(s, r, (size_t)row);
+		if (!ser_loading(s))
+			continue;
+		for (j = 0; j < i; j++)
+			bad |= !same_f64(r[j], x->P[tri_at(n, j, i)]);
+		for (j = i; j < n; j++)
+			x->P[tri_at(n, i, j)] = r[j];
+	}
+	if (v1)
+		for (j = n; j < x->np; j++)
+			x->w[j] = 0;
+	if (bad)
+		ser_fail(s, "base forecaster out of range");
 }
 
 /*
@@ -1342,8 +1413,8 @@ static void
 bx_ser(struct ser *s, struct base *b, struct bx *x, int layout)
 {
 	bx_head_ser(s, x, layout);
-	if (layout == 1 && x->P != NULL)
-		ar_ser_v1(s, x, b->h);
+	if (x->P != NULL)
+		ar_ser(s, x, b->h, layout == 1);
 	else
 		ser_f64s(s, x->blk, x->nblk);
 	if (ser_loading(s) && (x->t0 > b->n || (x->started != 0 &&

@@ -4,12 +4,14 @@
  * learns a sine by the protocol of rnnfilter(1), and its state goes through
  * the serializer to memory and back, through a sink in pieces and from a
  * source in pieces, and goes on as it would have; a key's lean window
- * learns as the cached ring does.
+ * learns as the cached ring does; the base forecasters' symmetric RLS
+ * matrices, kept as triangles, go to the model file whole and back.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base.h"
 #include "linalg.h"
 #include "online.h"
 #include "ser.h"
@@ -326,6 +328,108 @@ gates_lanes_test(void)
 	check(same, "the gate step's vector lanes are its scalar loop's");
 }
 
+/* The 8-byte double at byte P of a payload, and back. */
+static double
+f64_at(const unsigned char *p)
+{
+	double v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+/*
+ * The byte offset of a saved (4, 4) symmetric matrix with a positive
+ * diagonal and distinct nonzero entries off it (an ar3's P after some
+ * fits), or -1.
+ */
+static long
+find_sym4(const unsigned char *p, size_t n)
+{
+	size_t q;
+	int i, j, ok;
+
+	for (q = 0; q + 16 * 8 <= n; q++) {
+		ok = 1;
+		for (i = 0; i < 4 && ok; i++) {
+			ok = f64_at(p + q + 8 * (5 * i)) > 0;
+			for (j = 0; j < i && ok; j++)
+				ok = f64_at(p + q + 8 * (4 * i + j)) != 0 &&
+				    memcmp(p + q + 8 * (4 * i + j),
+				    p + q + 8 * (4 * j + i), 8) == 0 &&
+				    f64_at(p + q + 8 * (4 * i + j)) !=
+				    f64_at(p + q + 8 * (4 * i + j) - 8);
+		}
+		if (ok)
+			return (long)q;
+	}
+	return -1;
+}
+
+static double
+series(long t)
+{
+	return 10 + sin(0.7 * (double)t) + 0.01 * (double)t;
+}
+
+/*
+ * A base saved and loaded goes on as the original, bit for bit, and saves
+ * the same bytes; a saved P that is not symmetric is refused.
+ */
+static void
+base_pack_test(void)
+{
+	struct base *b = base_new(1, 1), *c = base_new(1, 1), *d = base_new(1, 1);
+	struct ser *s = ser_new_save(), *l = NULL, *s2 = ser_new_save(), *t;
+	const unsigned char *p, *p2;
+	unsigned char *bad;
+	size_t n, n2;
+	long t0, q, diff = 0;
+
+	if (b == NULL || c == NULL || d == NULL || s == NULL || s2 == NULL)
+		exit(99);
+	for (t0 = 0; t0 < 300; t0++)
+		base_push(b, series(t0), 1);
+	base_ser(s, b, BASE_LAYOUT);
+	p = ser_buffer(s, &n);
+	if ((l = ser_new_load(s)) == NULL)
+		exit(99);
+	base_ser(l, c, BASE_LAYOUT);
+	check(!ser_failed(l), "a base loads");
+	base_ser(s2, c, BASE_LAYOUT);
+	p2 = ser_buffer(s2, &n2);
+	check(n2 == n && memcmp(p, p2, n) == 0,
+	    "a loaded base saves the same bytes");
+	for (t0 = 300; t0 < 600; t0++) {
+		base_push(b, series(t0), 1);
+		base_push(c, series(t0), 1);
+		diff += memcmp(&(double){ base_forecast(b) },
+		    &(double){ base_forecast(c) }, sizeof(double)) != 0;
+	}
+	check(diff == 0, "a loaded base forecasts as the original, bit for bit");
+	q = find_sym4(p, n);
+	check(q >= 0, "an ar3's P is saved whole");
+	if (q >= 0 && (bad = malloc(n)) != NULL) {
+		memcpy(bad, p, n);
+		/* P_10 one ulp off P_01 */
+		memcpy(bad + q + 8 * 4, &(double){ nextafter(f64_at(p + q + 8 * 4),
+		    INFINITY) }, 8);
+		if ((t = ser_new_load_buf(bad, n)) == NULL)
+			exit(99);
+		base_ser(t, d, BASE_LAYOUT);
+		check(ser_failed(t) && ser_error(t) != NULL &&
+		    strcmp(ser_error(t), "base forecaster out of range") == 0,
+		    "a P that is not symmetric is refused");
+		ser_free(t);
+	}
+	ser_free(s);
+	ser_free(s2);
+	ser_free(l);
+	base_free(b);
+	base_free(c);
+	base_free(d);
+}
+
 int
 main(void)
 {
@@ -356,6 +460,7 @@ main(void)
 		return 99;
 	optim_cols_test();
 	gates_lanes_test();
+	base_pack_test();
 
 	/* learning: the last cycles' error far below the first ones' */
 	for (t = 0; t < ITEMS; t++) {
