@@ -37,9 +37,10 @@ static const char *const log_name[BX_NKIND] = { "log naive", "log ses",
     "log ar12s", "log arm", "log hw", "log dshw" };
 
 /*
- * One forecaster.  Its numbers live in BLK, laid out by bx_layout() from
- * (kind, h, lags, grid, periods) alone, so that saving and loading are one
- * flat array.
+ * One forecaster.  Its numbers live in BLK (bx_blk()), laid out by
+ * bx_layout() from (kind, h, lags, grid, periods) alone, so that saving and
+ * loading are one flat array, and the arrays in it are found from those
+ * too: a forecaster keeps no pointers.
  */
 struct bx {
 	int kind, tr;
@@ -62,25 +63,54 @@ struct bx {
 	double nfit, c, sc;	/* AR: pairs fitted; z enters as (z - c) / sc,
 				 * c the first value and sc = |c| (or 1) */
 	double weight;		/* in the latest combination */
-	size_t nblk;
-	double *blk;
-	double *pend;		/* (h) forecast after x_s, input units */
-	double *w;		/* AR: (np), zero past n */
-	double *P;		/* AR: (n (n + 1) / 2) the upper triangle of
-				 * the symmetric (n, n) P, row by row: row i
-				 * holds P_ii .. P_i,n-1 (tri_at()) */
-	double *phic;		/* AR: (n) the regressor of the latest forecast,
-				 * at origin phis - 1 (phis 0: none); not state,
-				 * the history gives it again */
-	uint64_t phis;
-	double *gp;		/* (h, G) grid rows' forecasts, transformed */
-	double *cum;		/* (G) grid rows' |errors| */
-	double *L, *B, *E;	/* (G) level, trend, error (dshw) */
-	double *S;		/* (G, m1) hw seasonals, dshw's daily ones */
-	double *W;		/* (G, m2) dshw's weekly seasonals */
+	uint64_t phis;		/* AR: see phic */
+	int h;			/* the base's horizon */
+	int head;		/* bytes from the struct to its numbers */
+	int nblk;		/* numbers in BLK */
 	int off[];		/* (nl) the lags; BLK and PHIC follow, in the
 				 * same allocation */
 };
+
+/*
+ * BLK, at HEAD bytes from the struct (its numbers, bx_layout()), and the
+ * arrays in it, found from the shape alone (a key keeps no pointers):
+ *   pend   (h) forecast after x_s, input units;
+ *   AR:    w (np), zero past n; P (n (n + 1) / 2) the upper triangle of
+ *          the symmetric (n, n) P, row by row, row i P_ii .. P_i,n-1
+ *          (tri_at()); then, past BLK, phic (n) the regressor of the latest
+ *          forecast, at origin phis - 1 (phis 0: none), not state (the
+ *          history gives it again);
+ *   grids: gp (h, G) the rows' forecasts, transformed; cum (G) the rows'
+ *          |errors|; L, B (G) level and trend, E the same slot (dshw's
+ *          error); S (G, m1) hw's seasonals, dshw's daily ones; W (G, m2)
+ *          dshw's weekly ones.
+ */
+static inline double *
+bx_blk(const struct bx *x)
+{
+	return (double *)(void *)((char *)x + x->head);
+}
+
+static inline double *bx_pend(const struct bx *x) { return bx_blk(x); }
+static inline double *bx_w(const struct bx *x) { return bx_blk(x) + x->h; }
+static inline double *bx_P(const struct bx *x) { return bx_w(x) + x->np; }
+static inline double *bx_phic(const struct bx *x)
+{
+	return bx_blk(x) + x->nblk;
+}
+static inline double *bx_gp(const struct bx *x) { return bx_blk(x) + x->h; }
+static inline double *bx_cum(const struct bx *x)
+{
+	return bx_gp(x) + (size_t)x->G * (size_t)x->h;
+}
+static inline double *bx_L(const struct bx *x) { return bx_cum(x) + x->G; }
+static inline double *bx_B(const struct bx *x) { return bx_L(x) + x->G; }
+static inline double *bx_E(const struct bx *x) { return bx_B(x); }
+static inline double *bx_S(const struct bx *x) { return bx_B(x) + x->G; }
+static inline double *bx_W(const struct bx *x)
+{
+	return bx_S(x) + (size_t)x->G * (size_t)x->m1;
+}
 
 static int
 iround(double v)
@@ -160,35 +190,6 @@ tri_at(int n, int i, int j)
 }
 
 static void
-bx_point(struct bx *x, int h)
-{
-	double *p = x->blk;
-	size_t G = (size_t)x->G;
-
-	x->pend = p, p += h;
-	switch (x->kind) {
-	case BX_AR3: case BX_AR24: case BX_AR3S: case BX_AR12S: case BX_ARM:
-		x->w = p, p += x->np;
-		x->P = p;
-		break;
-	case BX_SES:
-		x->gp = p, p += G * (size_t)h;
-		x->cum = p, p += G;
-		x->L = p;
-		break;
-	case BX_HW:
-	case BX_DSHW:
-		x->gp = p, p += G * (size_t)h;
-		x->cum = p, p += G;
-		x->L = p, p += G;
-		x->B = x->E = p, p += G;
-		x->S = p, p += G * (size_t)x->m1;
-		x->W = p;
-		break;
-	}
-}
-
-static void
 bx_free(struct bx *x)
 {
 	free(x);
@@ -204,8 +205,10 @@ bx_new(int kind, int tr, int h, int nper, const int *m)
 	struct bx t, *x;
 	int offs[BX_MAXLAGS], i;
 	size_t head, sz;
+	double *P;
 
 	memset(&t, 0, sizeof t);
+	t.h = h;
 	t.kind = kind;
 	t.tr = tr;
 	t.active = 1;
@@ -219,22 +222,20 @@ bx_new(int kind, int tr, int h, int nper, const int *m)
 	}
 	t.G = kind == BX_SES ? BASE_SES_G : kind == BX_HW ? BASE_HW_G :
 	    kind == BX_DSHW ? BASE_DSHW_G : 0;
-	t.nblk = bx_layout(&t, h);
-	/* the numbers start at a multiple of 16 bytes, past the lags */
+	t.nblk = (int)bx_layout(&t, h);
+	/* the numbers start at a multiple of 16 bytes, past the lags; an
+	 * AR's phic right after P, which rls() relies on */
 	head = (sizeof t + (size_t)t.nl * sizeof(int) + 15) / 16 * 16;
-	sz = head + (t.nblk + (t.nl > 0 ? (size_t)t.n : 0)) * sizeof(double);
+	t.head = (int)head;
+	sz = head + ((size_t)t.nblk + (t.nl > 0 ? (size_t)t.n : 0)) *
+	    sizeof(double);
 	if ((x = calloc(1, sz)) == NULL)
 		return NULL;
 	*x = t;
 	memcpy(x->off, offs, (size_t)t.nl * sizeof(int));
-	x->blk = (double *)(void *)((char *)x + head);
-	bx_point(x, h);
-	if (x->P != NULL) {
-		/* right after P, which rls() relies on */
-		x->phic = x->blk + x->nblk;
-		for (i = 0; i < x->n; i++)
-			x->P[tri_at(x->n, i, i)] = AR_P0;
-	}
+	if (x->nl > 0)
+		for (i = 0, P = bx_P(x); i < x->n; i++)
+			P[tri_at(x->n, i, i)] = AR_P0;
 	return x;
 }
 
@@ -466,7 +467,7 @@ replay(struct base *b, struct bx *x)
 		if (s >= s0 + h)
 			bx_score(x, s % h, hist_at(b, 0, s));
 		f = bx_push(b, x, s, hist_at(b, x->tr, s), 1);
-		x->pend[s % h] = x->tr ? exp(f) : f;
+		bx_pend(x)[s % h] = x->tr ? exp(f) : f;
 	}
 }
 
@@ -610,7 +611,7 @@ RNNF_HOT static void
 rls(struct bx *x, const double *phi, double y)
 {
 	double g[BX_NP], den = 1, e = y;
-	double *restrict P = x->P, *restrict w = x->w;
+	double *restrict P = bx_P(x), *restrict w = bx_w(x);
 	size_t rb[BX_NP], k;
 	int i, j, n = x->n;
 	v4df a, a1, a2, a3, p = { 0, 0, 0, 0 };
@@ -680,10 +681,11 @@ rls(struct bx *x, const double *phi, double y)
 static int
 grid_best(const struct bx *x)
 {
+	double *xcum = bx_cum(x);
 	int g, k = 0;
 
 	for (g = 1; g < x->G; g++)
-		if (x->cum[g] < x->cum[k])
+		if (xcum[g] < xcum[k])
 			k = g;
 	return k;
 }
@@ -693,7 +695,7 @@ static void
 grid_start(const struct base *b, struct bx *x, uint64_t t)
 {
 	int g, i, m = x->kind == BX_HW ? x->m1 : x->m2;
-	double mean = 0, *d = x->S;	/* row 0 as scratch, then copied */
+	double mean = 0, *d = bx_S(x);	/* row 0 as scratch, then copied */
 	uint64_t s;
 
 	for (s = t + 1 - (uint64_t)m; s <= t; s++)
@@ -712,19 +714,19 @@ grid_start(const struct base *b, struct bx *x, uint64_t t)
 		for (i = 0; i < x->m1; i++)
 			d[i] -= mean;
 		for (s = t + 1 - (uint64_t)m; s <= t; s++)
-			x->W[s % (uint64_t)m] = hist_at(b, x->tr, s) - mean -
+			bx_W(x)[s % (uint64_t)m] = hist_at(b, x->tr, s) - mean -
 			    d[s % (uint64_t)x->m1];
 	}
 	for (g = 0; g < x->G; g++) {
-		x->L[g] = mean;
-		x->B[g] = 0;
-		x->cum[g] = 0;
+		bx_L(x)[g] = mean;
+		bx_B(x)[g] = 0;
+		bx_cum(x)[g] = 0;
 		if (g > 0) {
-			memcpy(x->S + (size_t)g * x->m1, x->S,
-			    (size_t)x->m1 * sizeof *x->S);
+			memcpy(bx_S(x) + (size_t)g * x->m1, bx_S(x),
+			    (size_t)x->m1 * sizeof *bx_S(x));
 			if (x->kind == BX_DSHW)
-				memcpy(x->W + (size_t)g * x->m2, x->W,
-				    (size_t)x->m2 * sizeof *x->W);
+				memcpy(bx_W(x) + (size_t)g * x->m2, bx_W(x),
+				    (size_t)x->m2 * sizeof *bx_W(x));
 		}
 	}
 	x->started = 1;
@@ -758,12 +760,13 @@ static const double ds_rw[BASE_DSHW_G] = { X3(0.1), X3(0.3), X3(0.1),
 static void
 ses_rows(struct bx *x, double z, double *gp, int upd)
 {
+	double *xL = bx_L(x);
 	int g;
 
 	for (g = 0; g < x->G; g++) {
 		if (upd)
-			x->L[g] += ses_a[g] * (z - x->L[g]);
-		gp[g] = x->L[g];
+			xL[g] += ses_a[g] * (z - xL[g]);
+		gp[g] = xL[g];
 	}
 }
 
@@ -795,14 +798,15 @@ hw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
     double h)
 {
 	size_t m = (size_t)x->m1;
-	double *S = x->S;
+	double *xL = bx_L(x), *xB = bx_B(x);
+	double *S = bx_S(x);
 	int g;
 
 	for (g = 0; upd && g + 4 <= x->G; g += 4, S += 4 * m) {
 		v4df L, B, a, be, ga, D, Ln, Sj;
 
-		V4LOAD(L, x->L + g);
-		V4LOAD(B, x->B + g);
+		V4LOAD(L, xL + g);
+		V4LOAD(B, xB + g);
 		V4LOAD(a, hw_ra + g);
 		V4LOAD(be, hw_rb + g);
 		V4LOAD(ga, hw_rg + g);
@@ -811,14 +815,14 @@ hw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
 		B = be * (Ln - L) + (1 - be) * B;
 		D = ga * (z - Ln) + (1 - ga) * D;
 		col4_put(S, m, i1, &D);
-		V4STORE(x->L + g, Ln);
-		V4STORE(x->B + g, B);
+		V4STORE(xL + g, Ln);
+		V4STORE(xB + g, B);
 		col4_get(&Sj, S, m, j1);	/* after the put: j1 may be i1 */
 		L = Ln + h * B + Sj;
 		V4STORE(gp + g, L);
 	}
 	for (; g < x->G; g++, S += m) {
-		double L = x->L[g], B = x->B[g];
+		double L = xL[g], B = xB[g];
 
 		if (upd) {
 			double a = hw_ra[g], be = hw_rb[g], ga = hw_rg[g];
@@ -827,8 +831,8 @@ hw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
 			B = be * (Ln - L) + (1 - be) * B;
 			S[i1] = ga * (z - Ln) + (1 - ga) * S[i1];
 			L = Ln;
-			x->L[g] = L;
-			x->B[g] = B;
+			xL[g] = L;
+			xB[g] = B;
 		}
 		gp[g] = L + h * B + S[j1];
 	}
@@ -840,7 +844,8 @@ dshw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
     size_t i2, size_t j2, const double *php)
 {
 	size_t m1 = (size_t)x->m1, m2 = (size_t)x->m2;
-	double *S = x->S, *W = x->W;
+	double *xL = bx_L(x), *xE = bx_E(x);
+	double *S = bx_S(x), *W = bx_W(x);
 	int g;
 
 	for (g = 0; upd && g + 4 <= x->G; g += 4, S += 4 * m1, W += 4 * m2) {
@@ -848,7 +853,7 @@ dshw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
 		v4df ph = { php[g % 3], php[(g + 1) % 3], php[(g + 2) % 3],
 		    php[(g + 3) % 3] };
 
-		V4LOAD(L, x->L + g);
+		V4LOAD(L, xL + g);
 		V4LOAD(a, ds_ra + g);
 		V4LOAD(de, ds_rd + g);
 		V4LOAD(om, ds_rw + g);
@@ -860,15 +865,15 @@ dshw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
 		Wn = om * (z - L - D) + (1 - om) * Wj;
 		col4_put(S, m1, i1, &Sn);
 		col4_put(W, m2, i2, &Wn);
-		V4STORE(x->E + g, E);
-		V4STORE(x->L + g, L);
+		V4STORE(xE + g, E);
+		V4STORE(xL + g, L);
 		col4_get(&Sn, S, m1, j1);	/* after the puts, as j may be i */
 		col4_get(&Wn, W, m2, j2);
 		Sn = L + Sn + Wn + ph * E;
 		V4STORE(gp + g, Sn);
 	}
 	for (; g < x->G; g++, S += m1, W += m2) {
-		double L = x->L[g], E = x->E[g];
+		double L = xL[g], E = xE[g];
 
 		if (upd) {
 			double a = ds_ra[g], de = ds_rd[g], om = ds_rw[g];
@@ -878,8 +883,8 @@ dshw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
 			L = a * (z - D - Wj) + (1 - a) * L;
 			S[i1] = de * (z - L - Wj) + (1 - de) * D;
 			W[i2] = om * (z - L - D) + (1 - om) * Wj;
-			x->E[g] = E;
-			x->L[g] = L;
+			xE[g] = E;
+			xL[g] = L;
 		}
 		gp[g] = L + S[j1] + W[j2] + php[g % 3] * E;
 	}
@@ -895,14 +900,15 @@ grid_push(const struct base *b, struct bx *x, uint64_t t, double z,
     int present)
 {
 	uint64_t h = (uint64_t)b->h, ts = t + h;
-	double *gp = x->gp + (size_t)(t % h) * x->G, php[3];
+	double *gp = bx_gp(x) + (size_t)(t % h) * x->G, php[3];
+	double *xcum = bx_cum(x);
 	int g, upd, m = x->kind == BX_HW ? x->m1 : x->m2;
 	/* the seasonal slots of x_t and of x_{t+h}, once for all rows */
 	size_t i1 = 0, j1 = 0, i2 = 0, j2 = 0;
 
 	if (x->kind == BX_SES && t == 0)
 		for (g = 0; g < x->G; g++)
-			x->L[g] = z;
+			bx_L(x)[g] = z;
 	if (x->kind != BX_SES && !x->started) {
 		if (t + 1 >= (uint64_t)m)
 			grid_start(b, x, t);
@@ -910,7 +916,7 @@ grid_push(const struct base *b, struct bx *x, uint64_t t, double z,
 			return z;
 	} else if (present && (x->kind == BX_SES || t >= x->t0 + h)) {
 		for (g = 0; g < x->G; g++)
-			x->cum[g] += fabs(gp[g] - z);
+			xcum[g] += fabs(gp[g] - z);
 	}
 	upd = x->kind == BX_SES ? t > 0 : t != x->t0;
 	switch (x->kind) {
@@ -941,7 +947,7 @@ bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
 {
 	uint64_t h = (uint64_t)b->h;
 	double phi[BX_NP], f;
-	const double *fit;
+	const double *fit, *w, *phic;
 	int i;
 
 	switch (x->kind) {
@@ -965,7 +971,7 @@ bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
 	if (present && t >= h && (x->active || (t + (uint64_t)(x->kind +
 	    BX_NKIND * x->tr)) % BASE_DORM_FIT == 0)) {
 		/* with h = 1, the regressor of the forecast made at t - 1 */
-		fit = x->phis == t - h + 1 ? x->phic :
+		fit = x->phis == t - h + 1 ? bx_phic(x) :
 		    regressor(b, x, t - h, phi) ? phi : NULL;
 		if (fit != NULL) {
 			rls(x, fit, (z - x->c) / x->sc);
@@ -973,12 +979,12 @@ bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
 		}
 	}
 	x->phis = 0;
-	if (x->nfit < 2.0 * x->n || !regressor(b, x, t, x->phic))
+	if (x->nfit < 2.0 * x->n || !regressor(b, x, t, bx_phic(x)))
 		return z;
 	x->phis = t + 1;
 	f = 0;
-	for (i = 0; i < x->n; i++)
-		f += x->w[i] * x->phic[i];
+	for (i = 0, w = bx_w(x), phic = bx_phic(x); i < x->n; i++)
+		f += w[i] * phic[i];
 	return x->c + x->sc * f;
 }
 
@@ -986,7 +992,7 @@ bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
 static void
 bx_score(struct bx *x, uint64_t slot, double v)
 {
-	double e = v - x->pend[slot];
+	double e = v - bx_pend(x)[slot];
 
 	x->q = BASE_LAMBDA * x->q + e * e;
 	x->qn = BASE_LAMBDA * x->qn + 1;
@@ -1071,7 +1077,7 @@ combine(struct base *b, uint64_t slot, double naive, int fast)
 			if (x == NULL)
 				continue;
 			x->weight = 0;
-			if (x->qn < BASE_MIN_QN || !isfinite(x->pend[slot]))
+			if (x->qn < BASE_MIN_QN || !isfinite(bx_pend(x)[slot]))
 				continue;
 			rank_insert(top, mse, &nt, BASE_TOPK, x,
 			    fast ? x->qf / x->qfn : x->mse);
@@ -1082,7 +1088,7 @@ combine(struct base *b, uint64_t slot, double naive, int fast)
 		sw += 1 / (mse[i] + 1e-300);
 	for (i = 0; i < nt; i++) {
 		top[i]->weight = 1 / (mse[i] + 1e-300) / sw;
-		f += top[i]->weight * top[i]->pend[slot];
+		f += top[i]->weight * bx_pend(top[i])[slot];
 	}
 	return f;
 }
@@ -1238,7 +1244,7 @@ base_push(struct base *b, double x, int present)
 			if (bx == NULL)
 				continue;
 			f = bx_push(b, bx, t, hist_at(b, tr, t), present);
-			bx->pend[slot] = tr ? exp(f) : f;
+			bx_pend(bx)[slot] = tr ? exp(f) : f;
 		}
 	/* the memory whose combination has erred less; the other's weights
 	 * are overwritten */
@@ -1306,25 +1312,25 @@ ar_ser(struct ser *s, struct bx *x, int h, int v1)
 	double r[BX_NP];
 	int i, j, n = x->n, row = v1 ? x->n : x->np, bad = 0;
 
-	ser_f64s(s, x->pend, (size_t)h);
-	ser_f64s(s, x->w, (size_t)row);
+	ser_f64s(s, bx_pend(x), (size_t)h);
+	ser_f64s(s, bx_w(x), (size_t)row);
 	for (i = 0; i < n; i++) {
 		if (!ser_loading(s))
 			for (j = 0; j < row; j++)
 				r[j] = j >= n ? 0 : j < i ?
-				    x->P[tri_at(n, j, i)] :
-				    x->P[tri_at(n, i, j)];
+				    bx_P(x)[tri_at(n, j, i)] :
+				    bx_P(x)[tri_at(n, i, j)];
 		ser_f64s(s, r, (size_t)row);
 		if (!ser_loading(s))
 			continue;
 		for (j = 0; j < i; j++)
-			bad |= !same_f64(r[j], x->P[tri_at(n, j, i)]);
+			bad |= !same_f64(r[j], bx_P(x)[tri_at(n, j, i)]);
 		for (j = i; j < n; j++)
-			x->P[tri_at(n, i, j)] = r[j];
+			bx_P(x)[tri_at(n, i, j)] = r[j];
 	}
 	if (v1)
 		for (j = n; j < x->np; j++)
-			x->w[j] = 0;
+			bx_w(x)[j] = 0;
 	if (bad)
 		ser_fail(s, "base forecaster out of range");
 }
@@ -1399,7 +1405,7 @@ ar12_ser(struct ser *s, struct base *b, struct bx *x, int layout, uint64_t t0)
 		return;
 	}
 	bx_head_ser(s, x, layout);
-	ser_f64s(s, x->pend, (size_t)b->h);
+	ser_f64s(s, bx_pend(x), (size_t)b->h);
 	ser_f64s(s, skip, len);	/* its w and P */
 	free(skip);
 	if (x->t0 > b->n || x->started != 0)
@@ -1413,10 +1419,10 @@ static void
 bx_ser(struct ser *s, struct base *b, struct bx *x, int layout)
 {
 	bx_head_ser(s, x, layout);
-	if (x->P != NULL)
+	if (x->nl > 0)
 		ar_ser(s, x, b->h, layout == 1);
 	else
-		ser_f64s(s, x->blk, x->nblk);
+		ser_f64s(s, bx_blk(x), (size_t)x->nblk);
 	if (ser_loading(s) && (x->t0 > b->n || (x->started != 0 &&
 	    x->started != 1)))
 		ser_fail(s, "base forecaster out of range");
