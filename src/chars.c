@@ -9,6 +9,7 @@
 #include <zlib.h>
 #include "chars.h"
 #include "input.h"
+#include "linalg.h"
 #include "output.h"
 #include "ser.h"
 
@@ -137,7 +138,7 @@ byte_step(struct crun *r, int b)
 	struct charstate *cs = r->cs;
 	const real *y;
 	double loss, bits;
-	int j, best;
+	int best;
 
 	/* 1. score the prediction made before B arrived */
 	bits = online_score(net, (real)b, 1, &loss) ? loss / M_LN2 :
@@ -175,9 +176,7 @@ byte_step(struct crun *r, int b)
 	}
 	if (r->quiet_out || r->op->per_line)
 		return;
-	for (best = 0, j = 1; j < NBYTE; j++)
-		if (y[j] > y[best])
-			best = j;
+	best = (int)la_argmax(y, NBYTE);
 	put_escaped(b);
 	out_char('\t');
 	put_fixed3(bits);
@@ -317,9 +316,7 @@ sample(const real *logp, double temp, struct rng *rng)
 
 	if (logp == NULL)
 		return temp == 0 ? 0 : (int)(rng_uniform(rng) * NBYTE);
-	for (j = 1; j < NBYTE; j++)
-		if (logp[j] > logp[best])
-			best = j;
+	best = (int)la_argmax(logp, NBYTE);
 	if (temp == 0)
 		return best;
 	mx = (double)logp[best];

@@ -444,6 +444,24 @@ la_outer_n(real *restrict g, const real *restrict d, size_t ldd,
 			VSTORE(g2 + j, c0); VSTORE(g2 + j + 16, c1);
 			VSTORE(g3 + j, e0); VSTORE(g3 + j + 16, e1);
 		}
+		for (; WIDE() && j + 16 <= cols; j += 16) {	/* H = 80's last 16 */
+			v16sf a0 = {0}, b0 = {0}, c0 = {0}, e0 = {0};
+
+			for (t = 0; t < n; t++) {
+				const real *dt = d + t * ldd + i;
+				v16sf x0;
+
+				VLOAD(x0, x[t] + j);
+				a0 += dt[0] * x0;
+				b0 += dt[1] * x0;
+				c0 += dt[2] * x0;
+				e0 += dt[3] * x0;
+			}
+			VSTORE(g0 + j, a0);
+			VSTORE(g1 + j, b0);
+			VSTORE(g2 + j, c0);
+			VSTORE(g3 + j, e0);
+		}
 		for (; j + 16 <= cols; j += 16) {
 			v8sf a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0};
 			v8sf c0 = {0}, c1 = {0}, e0 = {0}, e1 = {0};
@@ -577,12 +595,9 @@ la_sigmoid(real x)
 RNNF_HOT void
 la_log_softmax(real *x, size_t n)
 {
-	real mx = x[0], lse;
+	real mx = x[la_argmax(x, n)], lse;	/* the first of the largest */
 	size_t i;
 
-	for (i = 1; i < n; i++)
-		if (x[i] > mx)
-			mx = x[i];
 	for (i = 0; i < n; i++)
 		x[i] -= mx;
 	lse = RLOG(la_sum_exp(x, n));
@@ -628,6 +643,17 @@ la_sigmoid_v(real *y, const real *x, size_t n)
 
 	for (i = 0; i < n; i++)
 		y[i] = la_sigmoid(x[i]);
+}
+
+size_t
+la_argmax(const real *x, size_t n)
+{
+	size_t i, best = 0;
+
+	for (i = 1; i < n; i++)
+		if (x[i] > x[best])
+			best = i;
+	return best;
 }
 
 #define SIGM(x) la_sigmoid(x)
@@ -800,6 +826,49 @@ VINLINE v16sf
 vsigm(v16sf x)
 {
 	return 1 / (1 + vexp(vclamp(-x, -87, 88)));
+}
+
+/*
+ * Eight lanes, each starting at x[0] (not NaN, so no lane ever holds one),
+ * keep the largest element of theirs and the first index it had (a strict
+ * >, as the plain loop).  The first index of the largest value overall is
+ * then the smallest index among the lanes that hold it, and the tail's
+ * elements come after every lane's.  -0 and +0 are equals here as there.
+ */
+RNNF_HOT size_t
+la_argmax(const real *x, size_t n)
+{
+	typedef int v8si __attribute__((vector_size(32)));
+	v8sf m = (v8sf){0} + x[0], v;
+	v8si id = {0}, at = { 0, 1, 2, 3, 4, 5, 6, 7 }, gt;
+	size_t i, k, best = 0;
+	real mx;
+
+	if (x[0] != x[0] || n < 16) {	/* the plain loop */
+		for (i = 1; i < n; i++)
+			if (x[i] > x[best])
+				best = i;
+		return best;
+	}
+	for (i = 0; i + 8 <= n; i += 8, at += 8) {
+		VLOAD(v, x + i);
+		gt = v > m;
+		m = (v8sf)(((v8si)v & gt) | ((v8si)m & ~gt));
+		id = (at & gt) | (id & ~gt);
+	}
+	mx = m[0];
+	best = (size_t)id[0];
+	for (k = 1; k < 8; k++)
+		if (m[k] > mx || (m[k] == mx && (size_t)id[k] < best)) {
+			mx = m[k];
+			best = (size_t)id[k];
+		}
+	for (; i < n; i++)
+		if (x[i] > mx) {
+			mx = x[i];
+			best = i;
+		}
+	return best;
 }
 #endif
 

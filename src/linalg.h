@@ -39,6 +39,9 @@ void la_lstm_gates(real *restrict gate, real *restrict tc, real *restrict c,
 /* y = scale * e^x elementwise; the sum of e^x over X. */
 void la_exp_v(real *y, const real *x, real scale, size_t n);
 real la_sum_exp(const real *x, size_t n);
+/* The first index of X's largest element, as a loop that keeps the first
+ * of equals would find it (0 if x[0] is NaN; other NaNs never win; N > 0). */
+size_t la_argmax(const real *x, size_t n);
 /* In place: x <- log(softmax(x)). */
 void la_log_softmax(real *x, size_t n);
 

@@ -430,6 +430,37 @@ base_pack_test(void)
 	base_free(d);
 }
 
+/*
+ * la_argmax against the plain loop it stands for (the first of the
+ * largest, "if (x[i] > x[best]) best = i"): ties in other lanes and in the
+ * tail, -0 beside +0, NaN first and elsewhere, sizes around the lanes'.
+ */
+static void
+argmax_test(void)
+{
+	static const real vals[] = { 0, -0.0f, 1, -1, 2, 2, -3, 0.5f, NAN,
+	    -INFINITY, INFINITY, 1e-30f, -7, 2 };
+	const size_t nv = sizeof vals / sizeof vals[0];
+	real x[300];
+	size_t n, round, i, best;
+	int same = 1;
+
+	for (n = 1; n <= 300; n += n < 40 ? 1 : 37)
+		for (round = 0; round < 4 * nv; round++) {
+			for (i = 0; i < n; i++)
+				x[i] = vals[(round * 5 + i * (round % 7 + 1)) % nv];
+			if (round % 3 == 0)	/* no NaN, no infinity */
+				for (i = 0; i < n; i++)
+					if (x[i] != x[i] || x[i] == INFINITY)
+						x[i] = -0.0f;
+			for (best = 0, i = 1; i < n; i++)
+				if (x[i] > x[best])
+					best = i;
+			same &= la_argmax(x, n) == best;
+		}
+	check(same, "la_argmax finds the plain loop's index");
+}
+
 int
 main(void)
 {
@@ -461,6 +492,7 @@ main(void)
 	optim_cols_test();
 	gates_lanes_test();
 	base_pack_test();
+	argmax_test();
 
 	/* learning: the last cycles' error far below the first ones' */
 	for (t = 0; t < ITEMS; t++) {
