@@ -74,31 +74,46 @@ norm_end(const double *acc, double s)
 	return sqrt(s);
 }
 
-/* The ranges of C within N elements, in order: NR of them. */
+/*
+ * The ranges of C within N elements, in order: [0, off), each row's runs,
+ * [end of the block, N).  Range K (0 to NR - 1) of NR = cols_ranges(C) is
+ * [*A, *B); the row and the run are counted along, not divided out of K,
+ * so a caller walks K from 0 up.
+ */
+struct cols_walk {
+	const struct optim_cols *c;
+	size_t n, row;
+	int run;
+};
+
 static size_t
 cols_ranges(const struct optim_cols *c)
 {
 	return c->rows * (size_t)c->nrun + 2;
 }
 
-/* Range K of C: [*A, *B). */
-static void
-cols_range(const struct optim_cols *c, size_t n, size_t k, size_t *a,
-    size_t *b)
+static inline void
+cols_range(struct cols_walk *w, size_t k, size_t *a, size_t *b)
 {
-	size_t end = c->off + c->rows * c->cols, r, j;
+	const struct optim_cols *c = w->c;
+	size_t at;
 
 	if (k == 0) {
 		*a = 0;
 		*b = c->off;
+		w->row = 0;
+		w->run = 0;
 	} else if (k == cols_ranges(c) - 1) {
-		*a = end;
-		*b = n;
+		*a = c->off + c->rows * c->cols;
+		*b = w->n;
 	} else {
-		r = (k - 1) / (size_t)c->nrun;
-		j = (k - 1) % (size_t)c->nrun;
-		*a = c->off + r * c->cols + (size_t)c->run[2 * j];
-		*b = c->off + r * c->cols + (size_t)c->run[2 * j + 1];
+		at = c->off + w->row * c->cols;
+		*a = at + (size_t)c->run[2 * w->run];
+		*b = at + (size_t)c->run[2 * w->run + 1];
+		if (++w->run == c->nrun) {
+			w->run = 0;
+			w->row++;
+		}
 	}
 }
 
@@ -116,9 +131,10 @@ optim_grad_norm_cols(const real *g, size_t n, const struct optim_cols *c)
 {
 	double acc[16] = {0}, s = 0;
 	size_t k, a, b, nr = cols_ranges(c);
+	struct cols_walk w = { c, n, 0, 0 };
 
 	for (k = 0; k < nr; k++) {
-		cols_range(c, n, k, &a, &b);
+		cols_range(&w, k, &a, &b);
 		norm_range(acc, &s, g, a, b, n - n % 16);
 	}
 	return norm_end(acc, s);
@@ -151,11 +167,12 @@ optim_clip_cols(real *g, size_t n, double norm, double maxnorm,
 {
 	real coef = clip_coef(norm, maxnorm);
 	size_t i, k, a, b, nr = cols_ranges(c);
+	struct cols_walk w = { c, n, 0, 0 };
 
 	if (coef == 0)
 		return;
 	for (k = 0; k < nr; k++) {
-		cols_range(c, n, k, &a, &b);
+		cols_range(&w, k, &a, &b);
 		for (i = a; i < b; i++)
 			g[i] *= coef;
 	}
@@ -241,9 +258,10 @@ optim_step_cols(struct optim *o, real *p, const real *g,
 {
 	struct stepc k = step_begin(o);
 	size_t j, a, b, nr = cols_ranges(c);
+	struct cols_walk w = { c, o->n, 0, 0 };
 
 	for (j = 0; j < nr; j++) {
-		cols_range(c, o->n, j, &a, &b);
+		cols_range(&w, j, &a, &b);
 		step_range(o, &k, p, g, a, b);
 	}
 }
