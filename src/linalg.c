@@ -717,53 +717,12 @@ sigmoid_kernel(float x)
 	return 1 / (1 + exp_kernel(clampf(-x, -87, 88)));
 }
 
-RNNF_HOT void
-la_tanh_v(real *y, const real *x, size_t n)
-{
-	size_t i;
 
-	for (i = 0; i < n; i++)
-		y[i] = tanh_kernel(x[i]);
-}
 
-RNNF_HOT void
-la_exp_v(real *y, const real *x, real scale, size_t n)
-{
-	size_t i;
 
-	for (i = 0; i < n; i++)
-		y[i] = exp_kernel(clampf(x[i], -87, 88)) * scale;
-}
-
-/* Sixteen fixed lanes, as in dot16, for a reproducible sum. */
-RNNF_HOT real
-la_sum_exp(const real *x, size_t n)
-{
-	real acc[16] = {0}, s = 0;
-	size_t i, k;
-
-	for (i = 0; i + 16 <= n; i += 16)
-		for (k = 0; k < 16; k++)
-			acc[k] += exp_kernel(clampf(x[i + k], -87, 88));
-	for (; i < n; i++)
-		s += exp_kernel(clampf(x[i], -87, 88));
-	for (k = 0; k < 16; k++)
-		s += acc[k];
-	return s;
-}
-
-RNNF_HOT void
-la_sigmoid_v(real *y, const real *x, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		y[i] = sigmoid_kernel(x[i]);
-}
 
 #define SIGM(x) sigmoid_kernel(x)
 #define TANH(x) tanh_kernel(x)
-
 /*
  * The three kernels above on 16 lanes, written with the vector type so that
  * each lane does exactly the scalar kernel's operations (the selects become
@@ -826,6 +785,83 @@ VINLINE v16sf
 vsigm(v16sf x)
 {
 	return 1 / (1 + vexp(vclamp(-x, -87, 88)));
+}
+
+/*
+ * The elementwise kernels: 16 lanes at a time in the wide clone (vexp,
+ * vtanh, vsigm do the scalar kernels' operations lane by lane), the rest
+ * and the narrower clones through the scalar kernels.  Y may be X.
+ */
+RNNF_HOT void
+la_tanh_v(real *y, const real *x, size_t n)
+{
+	size_t i = 0;
+	v16sf v;
+
+	for (; WIDE() && i + 16 <= n; i += 16) {
+		VLOAD(v, x + i);
+		v = vtanh(v);
+		VSTORE(y + i, v);
+	}
+	for (; i < n; i++)
+		y[i] = tanh_kernel(x[i]);
+}
+
+RNNF_HOT void
+la_sigmoid_v(real *y, const real *x, size_t n)
+{
+	size_t i = 0;
+	v16sf v;
+
+	for (; WIDE() && i + 16 <= n; i += 16) {
+		VLOAD(v, x + i);
+		v = vsigm(v);
+		VSTORE(y + i, v);
+	}
+	for (; i < n; i++)
+		y[i] = sigmoid_kernel(x[i]);
+}
+
+/* y = e^x * scale, x clamped to [-87, 88] */
+RNNF_HOT void
+la_exp_v(real *y, const real *x, real scale, size_t n)
+{
+	size_t i = 0;
+	v16sf v;
+
+	for (; WIDE() && i + 16 <= n; i += 16) {
+		VLOAD(v, x + i);
+		v = vexp(vclamp(v, -87, 88)) * scale;
+		VSTORE(y + i, v);
+	}
+	for (; i < n; i++)
+		y[i] = exp_kernel(clampf(x[i], -87, 88)) * scale;
+}
+
+/* Sixteen fixed lanes, as in dot16, for a reproducible sum. */
+RNNF_HOT real
+la_sum_exp(const real *x, size_t n)
+{
+	real acc[16] = {0}, s = 0;
+	size_t i = 0, k;
+
+	if (WIDE() && n >= 16) {
+		v16sf a = {0}, v;
+
+		for (; i + 16 <= n; i += 16) {
+			VLOAD(v, x + i);
+			a += vexp(vclamp(v, -87, 88));
+		}
+		VSTORE(acc, a);
+	}
+	for (; i + 16 <= n; i += 16)
+		for (k = 0; k < 16; k++)
+			acc[k] += exp_kernel(clampf(x[i + k], -87, 88));
+	for (; i < n; i++)
+		s += exp_kernel(clampf(x[i], -87, 88));
+	for (k = 0; k < 16; k++)
+		s += acc[k];
+	return s;
 }
 
 /*

@@ -431,6 +431,55 @@ base_pack_test(void)
 }
 
 /*
+ * la_tanh_v, la_sigmoid_v, la_exp_v and la_sum_exp on 16 lanes (the wide
+ * clone) against the same kernels one element at a time (the scalar loop),
+ * over the gates test's extremes: the same bits.
+ */
+static void
+elementwise_lanes_test(void)
+{
+	static const real vals[] = { 0, -0.0f, 1e-30f, -1e-30f, 0.25f, -0.3f,
+	    0.4999f, 0.5f, -0.5f, 0.75f, 1, -1, 2.5f, -3, 8, -9.5f, 20, -40,
+	    43.9f, -43.6f, 87, -87, 88, -88.5f, 100, -1000, 1e30f, -1e30f,
+	    INFINITY, -INFINITY, NAN, 3.1f, -0.01f, 0.0625f, 6, -6 };
+	const size_t nv = sizeof vals / sizeof vals[0], n = 37;
+	real x[37], xs[37], t[37], sg[37], e[37], one, acc[16], sum;
+	size_t round, j, k;
+	int same = 1;
+
+	for (round = 0; round < nv; round++) {
+		for (j = 0; j < n; j++)
+			x[j] = vals[(round * 5 + j) % nv];
+		la_tanh_v(t, x, n);
+		la_sigmoid_v(sg, x, n);
+		for (j = 0; j < n; j++)	/* a sum of finite terms for la_sum_exp */
+			xs[j] = x[j] != x[j] ? 0 : x[j] < -50 ? -50 :
+			    x[j] > 20 ? 20 : x[j];
+		la_exp_v(e, xs, 1, n);
+		for (k = 0; k < 16; k++)	/* la_sum_exp's lanes and tail */
+			acc[k] = 0;
+		for (j = 0; j + 16 <= n; j += 16)
+			for (k = 0; k < 16; k++)
+				acc[k] += e[j + k];
+		for (sum = 0; j < n; j++)
+			sum += e[j];
+		for (k = 0; k < 16; k++)
+			sum += acc[k];
+		same &= sum == la_sum_exp(xs, n);
+		la_exp_v(e, x, 0.25f, n);
+		for (j = 0; j < n; j++) {
+			la_tanh_v(&one, x + j, 1);
+			same &= same_real(one, t[j]);
+			la_sigmoid_v(&one, x + j, 1);
+			same &= same_real(one, sg[j]);
+			la_exp_v(&one, x + j, 0.25f, 1);
+			same &= same_real(one, e[j]);
+		}
+	}
+	check(same, "tanh, sigmoid and exp: the vector lanes are the scalar loop's");
+}
+
+/*
  * la_argmax against the plain loop it stands for (the first of the
  * largest, "if (x[i] > x[best]) best = i"): ties in other lanes and in the
  * tail, -0 beside +0, NaN first and elsewhere, sizes around the lanes'.
@@ -493,6 +542,7 @@ main(void)
 	gates_lanes_test();
 	base_pack_test();
 	argmax_test();
+	elementwise_lanes_test();
 
 	/* learning: the last cycles' error far below the first ones' */
 	for (t = 0; t < ITEMS; t++) {
