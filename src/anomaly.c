@@ -42,6 +42,26 @@ tail_ok(const struct anom_tail *t, int warm)
 	    (!warm || t->beta >= ANOM_BETA_MIN);
 }
 
+/* Can p5's state S go on; is it its own start for its period? */
+static int
+seas_ok(const struct anom_seas *z)
+{
+	int i, warm = z->k >= ANOM_SEAS - 1 + ANOM_WARMUP;
+
+	if (z->m == 0)	/* off: as anomaly_init() leaves it */
+		return z->n == 0 && z->k == 0;
+	if (!(z->m >= 1 && z->m <= ANOM_PERIOD_MAX && z->m == floor(z->m)))
+		return 0;
+	/* k indexes the ring, and the warm-up's values until it is warm */
+	if (!(z->k >= 0 && z->k <= z->n && (warm || z->k == floor(z->k))))
+		return 0;
+	for (i = 0; i < ANOM_SEAS; i++)
+		if (!bounded(z->last[i]))
+			return 0;
+	return isfinite(z->mu) && isfinite(z->mad) && z->mad >= 0 &&
+	    tail_ok(&z->t, warm);
+}
+
 static int
 anomaly_ok(const struct anomaly *a)
 {
@@ -58,7 +78,7 @@ anomaly_ok(const struct anomaly *a)
 	    tail_ok(&a->t2, warm) && isfinite(a->lo) && isfinite(a->hi) &&
 	    isfinite(a->x) && a->lo <= a->hi &&
 	    !isnan(a->hold_prev) && !isnan(a->hold_cur) &&
-	    a->hold_n <= ANOM_HOLDOFF_MAX;
+	    a->hold_n <= ANOM_HOLDOFF_MAX && seas_ok(&a->sz);
 }
 
 /* A model of an older format: the interval's state and the count stay. */
@@ -110,6 +130,18 @@ anomaly_ser(struct ser *s, struct anomaly *a, int version)
 	ser_f64(s, &a->lo);
 	ser_f64(s, &a->hi);
 	ser_f64(s, &a->x);
+	if (version < 14) {	/* p5 starts afresh */
+		if (ser_loading(s))
+			memset(&a->sz, 0, sizeof a->sz);
+	} else {
+		ser_f64(s, &a->sz.m);
+		ser_f64(s, &a->sz.n);
+		ser_f64(s, &a->sz.mu);
+		ser_f64(s, &a->sz.mad);
+		ser_f64(s, &a->sz.k);
+		ser_f64s(s, a->sz.last, ANOM_SEAS);
+		tail_ser(s, &a->sz.t);
+	}
 	ser_u64(s, &a->run);
 	ser_u64(s, &a->longest);
 	ser_f64(s, &a->hold_prev);
@@ -327,11 +359,60 @@ short_median(const struct anomaly *a, double v)
 	return n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
 }
 
-int
-anomaly_step(struct anomaly *a, double x, double r, uint64_t holdoff,
-    double *score)
+/*
+ * p5: the L of the seasonal change D = X - XM of period M (0: none known)
+ * and take it.  Its surprises start once their mad is above 0 (a stretch
+ * that repeats exactly would make them -log(DBL_MIN)), their mean once
+ * ANOM_SEAS are taken, the tail ANOM_WARMUP means later: 0 until then.
+ */
+static double
+seas_step(struct anom_seas *z, double x, double xm, int m)
 {
-	double dev = fabs(r - a->mu), v, m, l, w;
+	double d = x - xm, dev, v, mean = 0, l = 0, w;
+	int i, n, k;
+
+	if (m <= 0 || m > ANOM_PERIOD_MAX || (double)m != z->m) {
+		memset(z, 0, sizeof *z);
+		if (m <= 0 || m > ANOM_PERIOD_MAX)
+			return 0;
+		z->m = m;
+	}
+	dev = fabs(d - z->mu);
+	if (!(dev <= DBL_MAX))
+		dev = DBL_MAX;
+	if (z->mad > 0) {
+		v = fmin(log(fmax(dev + ANOM_FLOOR * z->mad, DBL_MIN)),
+		    log(DBL_MAX));
+		z->last[(int)fmod(z->k, ANOM_SEAS)] = v;
+		n = z->k + 1 < ANOM_SEAS ? (int)z->k + 1 : ANOM_SEAS;
+		for (i = 0; i < n; i++)
+			mean += z->last[i];
+		mean /= n;
+		if (z->k >= ANOM_SEAS - 1 + ANOM_WARMUP) {
+			l = tail_l(&z->t, mean);
+			tail_update(&z->t, mean, z->k - (ANOM_SEAS - 1));
+		} else if ((k = (int)z->k - (ANOM_SEAS - 1)) >= 0) {
+			z->t.first[k] = mean;
+			if (k + 1 >= ANOM_WARMUP)
+				tail_start(&z->t);
+		}
+		z->k += 1;
+	}
+	w = fmax(1 / (z->n + 1), ANOM_ALPHA);
+	if (isfinite(z->mu + w * (d - z->mu)))
+		z->mu += w * (d - z->mu);
+	w = fmax(1 / (z->n + 1), ANOM_FLOOR_ALPHA);
+	if (isfinite(z->mad + w * (dev - z->mad)))
+		z->mad += w * (dev - z->mad);
+	z->n += 1;
+	return l;
+}
+
+int
+anomaly_step(struct anomaly *a, double x, double r, double xm, int season,
+    uint64_t holdoff, double *score)
+{
+	double dev = fabs(r - a->mu), v, m, l, l5, w;
 	int warm = a->ns >= ANOM_WARMUP, i;
 
 	if (!(dev <= DBL_MAX))
@@ -340,7 +421,9 @@ anomaly_step(struct anomaly *a, double x, double r, uint64_t holdoff,
 	v = fmin(log(fmax(dev + ANOM_FLOOR * a->mad, DBL_MIN)), log(DBL_MAX));
 	m = short_median(a, v);
 	l = stuck_l(a, x, warm);
+	l5 = seas_step(&a->sz, x, xm, season);
 	if (warm) {
+		l = fmax(l, l5);
 		l = fmax(l, tail_l(&a->t1, v));
 		l = fmax(l, tail_l(&a->t2, m));
 		l = fmax(l, record_l(a, x));

@@ -5,7 +5,7 @@
  *
  * The score is 1 - p, p a tail probability that calibrates itself on each
  * series, so that one threshold means about the same on very different
- * series.  p is the smallest of four, each the probability of seeing what
+ * series.  p is the smallest of five, each the probability of seeing what
  * it measures by chance (kept as L = -log p, which the hold-off compares):
  *
  * - the surprise of a residual is v = log(|r - mu| + ANOM_FLOOR m), mu the
@@ -31,6 +31,14 @@
  * - p4, a stuck series: when the value has been repeated exactly for
  *   ANOM_STUCK times as many items as its longest run before, and for at
  *   least ANOM_STUCK_MIN, p = ANOM_RECORD once;
+ * - p5, a changed daily pattern, which a one-step forecast follows so that
+ *   its residuals stay small: with the base's first period m (the caller
+ *   gives x_{t-m} and m, 0 when none is known, and then p5 is off), the
+ *   seasonal change d = x_t - x_{t-m} has a surprise v5 = log(|d - mu5| +
+ *   ANOM_FLOOR m5) like the residual's, with its own location mu5 and mean
+ *   absolute deviation m5 (weighted as mu and m are); the mean of the last
+ *   ANOM_SEAS of them has its own tail as p1 (and its own warm-up, from
+ *   m5 > 0 on).  A new period starts p5 afresh;
  * - the hold-off: an item scores 0 unless its L exceeds every L of the
  *   current block of HOLDOFF scored items before it and of the block
  *   before that, so for at least HOLDOFF items after a surprise (at most
@@ -63,14 +71,27 @@ struct ser;
 #define ANOM_INT_WARMUP 30
 #define ANOM_ALPHA 0.01
 #define ANOM_CLIP 5.0
+#define ANOM_SEAS 24
+/* the longest period p5 takes (a loaded model's bound) */
+#define ANOM_PERIOD_MAX 1000000
 /* |u|, |vm|, vs and beta of a loaded tail: v lies within +-log(DBL_MAX) */
 #define ANOM_TAIL_BOUND 1e4
 
-/* One exponential tail (p1 or p2 above). */
+/* One exponential tail (p1, p2 or p5 above). */
 struct anom_tail {
 	double u, beta;		/* the tail's threshold and mean excess */
 	double vm, vs;		/* mean and mean |v - vm|: u's step */
 	double first[ANOM_WARMUP];	/* the warm-up's values */
+};
+
+/* p5: the seasonal change d = x_t - x_{t-m} and its tail. */
+struct anom_seas {
+	double m;		/* the period they are of; 0: off */
+	double n;		/* changes taken since m was set */
+	double mu, mad;		/* d's location and mean |d - mu| */
+	double k;		/* surprises taken (from mad > 0 on) */
+	double last[ANOM_SEAS];	/* the latest, at [k % ANOM_SEAS] */
+	struct anom_tail t;	/* of the mean of the last ANOM_SEAS */
 };
 
 struct anomaly {
@@ -83,6 +104,7 @@ struct anomaly {
 	double last[ANOM_SHORT - 1];	/* the surprises before, newest first */
 	double lo, hi;		/* the range of the values (once ns > 0) */
 	double x;		/* the last value */
+	struct anom_seas sz;	/* p5 */
 	uint64_t run;		/* items in the last value's run */
 	uint64_t longest;	/* the longest run before it */
 	double hold_prev;	/* the largest L of the previous block */
@@ -96,16 +118,18 @@ void anomaly_init(struct anomaly *a);
  * The state as model format VERSION holds it.  Before format 5 a model
  * holds only n, mu, var and alerts; formats 5 to 7 hold the tail of v
  * only.  From those the score's model starts afresh, with its warm-up.
+ * Before format 14 there is no p5: it starts afresh.
  */
 void anomaly_ser(struct ser *s, struct anomaly *a, int version);
 
 /*
- * Score item X of residual R against the items before it, then take it.
+ * Score item X of residual R against the items before it, then take it;
+ * XM is x_{t-M} for p5, M the period (0: none known, p5 off).
  * Returns 1 and sets *SCORE (0 to 1) once warm, else 0 and leaves *SCORE
  * unset.
  */
-int anomaly_step(struct anomaly *a, double x, double r, uint64_t holdoff,
-    double *score);
+int anomaly_step(struct anomaly *a, double x, double r, double xm, int m,
+    uint64_t holdoff, double *score);
 /* The interval's offsets from the prediction; 0 during its warm-up. */
 int anomaly_interval(const struct anomaly *a, double z, double *lo,
     double *hi);

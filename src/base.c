@@ -537,6 +537,19 @@ base_rms(const struct base *b)
 	return b->bn > 0 ? sqrt(b->bq / b->bn) : 0;
 }
 
+int
+base_season(const struct base *b, int *m, double *xm)
+{
+	int p = b->nper > 0 ? iround(b->per[0]) : 0;
+
+	/* the history holds x_{n-hl} .. x_{n-1}, n the items taken */
+	if (p < 1 || (uint64_t)p > b->n || p > b->hl)
+		return 0;
+	*m = p;
+	*xm = hist_at(b, 0, b->n - (uint64_t)p);
+	return 1;
+}
+
 /* z_s of transform TR, for s <= the latest item. */
 static double
 hist_at(const struct base *b, int tr, uint64_t s)

@@ -148,6 +148,12 @@ double base_pred(const struct base *b);
 int base_push(struct base *b, double x, int present);
 /* The delivered base forecast made after the latest item. */
 double base_forecast(const struct base *b);
+/*
+ * The first period m, if one is known and x_{t-m} is in the history, into
+ * *M, and x_{t-m} into *XM, t the coming item (the one base_push() takes
+ * next): 1, else 0.
+ */
+int base_season(const struct base *b, int *m, double *xm);
 /* The root mean square of the delivered base's recent errors, 0 if none. */
 double base_rms(const struct base *b);
 

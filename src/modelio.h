@@ -28,12 +28,14 @@ struct ser;
  * without weights), 11 the lean windows of independent keys at T = K and
  * horizon 1 (online.h, ONLINE_FORMAT_LEAN), 12 the base's ar24 in the place of
  * ar12 (base.h, BASE_LAYOUT 4; from an older file it starts afresh), 13
- * the base's second, shorter combination memory (BASE_LAYOUT 5); earlier versions still load (1 to 5 as the plain
+ * the base's second, shorter combination memory (BASE_LAYOUT 5), 14 the
+ * anomaly score's seasonal tail p5 (anomaly.h; from an older file it starts
+ * afresh); earlier versions still load (1 to 5 as the plain
  * network, 6 to 8 with the base converted to its layout on loading; before
  * 8 the anomaly score warms up afresh; before 10 with independent keys; before 11 a lean window from the cached
  * ring)
  */
-#define MODEL_FORMAT_VERSION 13
+#define MODEL_FORMAT_VERSION 14
 
 /*
  * What a model file holds after its magic and version: DESCRIBE saves,

@@ -257,8 +257,8 @@ score(struct run *r, struct stream *st, const struct pending *pd, double x,
 	struct metrics *met = &st->met;
 	/* --key: the totals over the keys */
 	struct metrics *sum = r->st->keys != NULL ? &r->st->total : NULL;
-	double lo, hi, arp;
-	int alert;
+	double lo, hi, arp, xm = 0;
+	int alert, m = 0;
 
 	memset(it, 0, sizeof *it);
 	it->scored = st->net->t >= (uint64_t)st->horizon;
@@ -276,9 +276,13 @@ score(struct run *r, struct stream *st, const struct pending *pd, double x,
 		if (r->present[0]) {
 			arp = r->ar_on && ar_due(&met->arm) ?
 			    ar_pred(&met->arm) : pd->x;
+			/* x_{t-m}: the base has not taken x yet */
+			if (st->base == NULL ||
+			    !base_season(st->base, &m, &xm))
+				m = 0;
 			it->has_res = 1;
 			it->res = x - pd->pred;
-			it->has_an = anomaly_step(&met->an, x, it->res,
+			it->has_an = anomaly_step(&met->an, x, it->res, xm, m,
 			    (uint64_t)r->op->holdoff, &it->an);
 			alert = it->has_an && r->op->alert >= 0 &&
 			    it->an >= r->op->alert;

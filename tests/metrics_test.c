@@ -10,6 +10,7 @@
 #include "ar.h"
 #include "metrics.h"
 #include "rng.h"
+#include "ser.h"
 
 static int fails;
 
@@ -67,7 +68,7 @@ test_interval(void)
 			fprintf(stderr, "metrics_test.c: an interval in the warm-up\n");
 			fails++;
 		}
-		anomaly_step(&a, i % 2 ? -1 : 1, i % 2 ? -1 : 1, 0, &s);
+		anomaly_step(&a, i % 2 ? -1 : 1, i % 2 ? -1 : 1, 0, 0, 0, &s);
 	}
 	/* 30 residuals +1, -1, ...: mean 0, population variance 1 */
 	CHECK("mu", a.mu, 0, 1e-12);
@@ -76,7 +77,7 @@ test_interval(void)
 	CHECK("lo", lo, -1.959963984540054, 1e-12);
 	CHECK("hi", hi, 1.959963984540054, 1e-12);
 	/* a spike enters winsorized at mu + ANOM_CLIP sigma */
-	anomaly_step(&a, 100, 100, 0, &s);
+	anomaly_step(&a, 100, 100, 0, 0, 0, &s);
 	var = 30.0 / 31 * (1 + ANOM_CLIP * ANOM_CLIP / 31);
 	CHECK("mu after a spike", a.mu, ANOM_CLIP / 31, 1e-12);
 	CHECK("var after a spike", a.var, var, 1e-12);
@@ -117,8 +118,8 @@ feed(double scale, uint64_t holdoff, const int *at, const double *spike,
 		v = log(fabs(scale * x - a.mu) + ANOM_FLOOR * a.mad);
 		if (over != NULL && a.ns >= ANOM_WARMUP && v > a.t1.u)
 			++*over;
-		out[i] = anomaly_step(&a, scale * x, scale * x, holdoff, &s) ?
-		    s : -1;
+		out[i] = anomaly_step(&a, scale * x, scale * x, 0, 0, holdoff,
+		    &s) ? s : -1;
 	}
 }
 
@@ -190,15 +191,15 @@ test_records(void)
 	anomaly_init(&a);
 	rng_seed(&r, 3);
 	for (i = 0; i < 2000; i++)
-		anomaly_step(&a, rng_uniform(&r), gauss(&r), 0, &s);
+		anomaly_step(&a, rng_uniform(&r), gauss(&r), 0, 0, 0, &s);
 	w = a.hi - a.lo;
-	anomaly_step(&a, a.hi + 0.5, 0, 0, &s);
+	anomaly_step(&a, a.hi + 0.5, 0, 0, 0, 0, &s);
 	p = ANOM_RECORD * exp(-0.5 / w);
 	CHECK("a record's p", 1 - s, p, 1e-12);
-	anomaly_step(&a, a.hi - 0.5 * w, 0, 0, &s);
+	anomaly_step(&a, a.hi - 0.5 * w, 0, 0, 0, 0, &s);
 	CHECK("inside the range: no record", 1 - s > ANOM_RECORD, 1, 0);
 	for (i = 1; i <= 3 * ANOM_STUCK_MIN; i++) {
-		anomaly_step(&a, 0.25, 0, 0, &s);
+		anomaly_step(&a, 0.25, 0, 0, 0, 0, &s);
 		if (1 - s <= ANOM_RECORD * (1 + 1e-12)) {
 			CHECK("stuck at run", i, ANOM_STUCK_MIN, 0);
 			stuck++;
@@ -222,17 +223,134 @@ test_bounds(void)
 
 	anomaly_init(&a);
 	for (i = 0; i < ANOM_WARMUP; i++)
-		anomaly_step(&a, i, i % 2 ? -1 : 1, 0, &s);
+		anomaly_step(&a, i, i % 2 ? -1 : 1, 0, 0, 0, &s);
 	a.t1.vm = a.t1.vs = a.t1.beta = ANOM_TAIL_BOUND;
 	a.t1.u = -ANOM_TAIL_BOUND;
 	a.mu = a.mad = 0;
 	for (i = 0; i < 1000; i++) {
-		anomaly_step(&a, i, 0, 0, &s);
+		anomaly_step(&a, i, 0, 0, 0, 0, &s);
 		out += !(fabs(a.t1.vm) <= ANOM_TAIL_BOUND &&
 		    a.t1.vs <= ANOM_TAIL_BOUND && a.t1.beta <= ANOM_TAIL_BOUND &&
 		    fabs(a.t1.u) <= ANOM_TAIL_BOUND);
 	}
 	CHECK("a tail at its bounds stays within them", out, 0, 0);
+}
+
+/*
+ * The value of a daily pattern of period 24 with noise at item I: from
+ * CHANGE on, with the day's second half flat (a changed pattern).
+ */
+static double
+daily(int i, int change, struct rng *r)
+{
+	double d = sin(2 * M_PI * (i % 24) / 24);
+
+	if (i >= change && i % 24 >= 12)
+		d = 0;
+	return 10 + 3 * d + 0.05 * gauss(r);
+}
+
+/*
+ * p5: a changed daily pattern that the forecast follows (the residuals
+ * stay as small as before) scores only with the period known, and an
+ * unchanged one scores no higher with it than without; a new period
+ * starts p5 afresh.
+ */
+static void
+test_seasonal(void)
+{
+	enum { N = 4000, CHANGE = 3000 };
+	static double x[N];
+	struct anomaly a;
+	struct rng r;
+	double s, top[2] = { 0, 0 }, before[2] = { 0, 0 };
+	int i, m;
+
+	rng_seed(&r, 11);
+	for (i = 0; i < N; i++)
+		x[i] = daily(i, CHANGE, &r);
+	for (m = 0; m <= 24; m += 24) {
+		anomaly_init(&a);
+		rng_seed(&r, 5);
+		for (i = 0; i < N; i++) {
+			s = 0;
+			anomaly_step(&a, x[i], 0.05 * gauss(&r),
+			    m > 0 && i >= m ? x[i - m] : 0, i >= m ? m : 0, 0,
+			    &s);
+			if (i >= CHANGE)
+				top[m > 0] = fmax(top[m > 0], s);
+			else if (i >= 500)
+				before[m > 0] = fmax(before[m > 0], s);
+		}
+	}
+	/* (a record of the noise scores 1 - ANOM_RECORD exp(-e) either way) */
+	CHECK("p5: a changed pattern scores", top[1] > 0.99999, 1, 0);
+	CHECK("p5 off: a changed pattern, small residuals", top[0] < 0.99999,
+	    1, 0);
+	CHECK("p5: the same pattern scores no higher", before[1], before[0],
+	    0);
+	CHECK("p5 warm", a.sz.k >= ANOM_SEAS - 1 + ANOM_WARMUP, 1, 0);
+	anomaly_step(&a, 10, 0, 10, 12, 0, &s);
+	CHECK("p5 afresh with a new period", a.sz.m == 12 && a.sz.n == 1 &&
+	    a.sz.k == 0, 1, 0);
+	anomaly_step(&a, 10, 0, 0, 0, 0, &s);
+	CHECK("p5 off without a period", a.sz.m == 0 && a.sz.n == 0, 1, 0);
+}
+
+/* A saved in format VERSION and loaded into *B: 0, or -1 if refused. */
+static int
+reload(struct anomaly *a, struct anomaly *b, int version)
+{
+	struct ser *s = ser_new_save(), *l = NULL;
+	int rc = -1;
+
+	anomaly_init(b);
+	if (s == NULL)
+		return -1;
+	anomaly_ser(s, a, version);
+	if (!ser_failed(s) && (l = ser_new_load(s)) != NULL) {
+		anomaly_ser(l, b, version);
+		rc = ser_failed(l) || ser_remaining(l) != 0 ? -1 : 0;
+	}
+	ser_free(l);
+	ser_free(s);
+	return rc;
+}
+
+/*
+ * p5's state is saved from format 14 on; from an older model it starts
+ * afresh while the rest goes on; a loaded state out of range is refused.
+ */
+static void
+test_seasonal_ser(void)
+{
+	struct anomaly a, b;
+	struct rng r;
+	double s;
+	int i;
+
+	anomaly_init(&a);
+	rng_seed(&r, 13);
+	for (i = 0; i < 500; i++)
+		anomaly_step(&a, daily(i, 500, &r), gauss(&r), 24, 24, 0, &s);
+	CHECK("format 14 keeps p5", reload(&a, &b, 14) == 0 &&
+	    memcmp(&a.sz, &b.sz, sizeof a.sz) == 0 && b.ns == a.ns, 1, 0);
+	CHECK("format 13: p5 afresh, the rest kept", reload(&a, &b, 13) == 0 &&
+	    b.sz.m == 0 && b.sz.k == 0 && b.sz.n == 0 && b.ns == a.ns &&
+	    b.t1.u == a.t1.u, 1, 0);
+	b = a;
+	b.sz.m = 24.5;
+	CHECK("p5: a period not whole refused", reload(&b, &a, 14), -1, 0);
+	b.sz.m = 24;
+	b.sz.k = b.sz.n + 1;
+	CHECK("p5: more surprises than changes refused", reload(&b, &a, 14),
+	    -1, 0);
+	b.sz.k = 30.5;
+	CHECK("p5: a ring index not whole refused", reload(&b, &a, 14), -1, 0);
+	b.sz.k = 30;
+	b.sz.last[3] = 2 * ANOM_TAIL_BOUND;
+	CHECK("p5: a surprise out of bounds refused", reload(&b, &a, 14), -1,
+	    0);
 }
 
 static void
@@ -362,6 +480,8 @@ main(void)
 	test_anomaly();
 	test_records();
 	test_bounds();
+	test_seasonal();
+	test_seasonal_ser();
 	test_spark();
 	test_quantile();
 	test_ar(3, 1);
