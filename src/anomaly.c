@@ -371,10 +371,13 @@ seas_step(struct anom_seas *z, double x, double xm, int m)
 	double d = x - xm, dev, v, mean = 0, l = 0, w;
 	int i, n, k;
 
-	if (m <= 0 || m > ANOM_PERIOD_MAX || (double)m != z->m) {
+	if (m <= 0 || m > ANOM_PERIOD_MAX) {
+		if (z->m != 0)
+			memset(z, 0, sizeof *z);
+		return 0;
+	}
+	if ((double)m != z->m) {
 		memset(z, 0, sizeof *z);
-		if (m <= 0 || m > ANOM_PERIOD_MAX)
-			return 0;
 		z->m = m;
 	}
 	dev = fabs(d - z->mu);
