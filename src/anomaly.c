@@ -46,7 +46,7 @@ tail_ok(const struct anom_tail *t, int warm)
 static int
 seas_ok(const struct anom_seas *z)
 {
-	int i, warm = z->k >= ANOM_SEAS - 1 + ANOM_WARMUP;
+	int i, warm = z->k >= ANOM_SEAS + ANOM_WARMUP;
 
 	if (z->m == 0)	/* off: as anomaly_init() leaves it */
 		return z->n == 0 && z->k == 0;
@@ -359,17 +359,35 @@ short_median(const struct anomaly *a, double v)
 	return n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
 }
 
+/* The median of the ANOM_SEAS surprises LAST (insertion sort, as above). */
+static double
+seas_median(const double *last)
+{
+	double w[ANOM_SEAS], x;
+	int i, j;
+
+	for (i = 0; i < ANOM_SEAS; i++) {
+		x = last[i];
+		for (j = i; j > 0 && w[j - 1] > x; j--)
+			w[j] = w[j - 1];
+		w[j] = x;
+	}
+	return (w[ANOM_SEAS / 2 - 1] + w[ANOM_SEAS / 2]) / 2;
+}
+
 /*
  * p5: the L of the seasonal change D = X - XM of period M (0: none known)
  * and take it.  Its surprises start once their mad is above 0 (a stretch
- * that repeats exactly would make them -log(DBL_MIN)), their mean once
- * ANOM_SEAS are taken, the tail ANOM_WARMUP means later: 0 until then.
+ * that repeats exactly would make them -log(DBL_MIN)), their median once
+ * ANOM_SEAS are taken, the tail ANOM_WARMUP medians later: 0 until then.
+ * The median, not the mean: a spike at t is in d at t and at t + m, and
+ * moves a median of ANOM_SEAS (an even number) by one rank only.
  */
 static double
 seas_step(struct anom_seas *z, double x, double xm, int m)
 {
-	double d = x - xm, dev, v, mean = 0, l = 0, w;
-	int i, n, k;
+	double d = x - xm, dev, v, med, l = 0, w;
+	int k;
 
 	if (m <= 0 || m > ANOM_PERIOD_MAX) {
 		if (z->m != 0)
@@ -387,19 +405,16 @@ seas_step(struct anom_seas *z, double x, double xm, int m)
 		v = fmin(log(fmax(dev + ANOM_FLOOR * z->mad, DBL_MIN)),
 		    log(DBL_MAX));
 		z->last[(int)fmod(z->k, ANOM_SEAS)] = v;
-		n = z->k + 1 < ANOM_SEAS ? (int)z->k + 1 : ANOM_SEAS;
-		for (i = 0; i < n; i++)
-			mean += z->last[i];
-		mean /= n;
-		if (z->k >= ANOM_SEAS - 1 + ANOM_WARMUP) {
-			l = tail_l(&z->t, mean);
-			tail_update(&z->t, mean, z->k - (ANOM_SEAS - 1));
-		} else if ((k = (int)z->k - (ANOM_SEAS - 1)) >= 0) {
-			z->t.first[k] = mean;
+		z->k += 1;
+		if (z->k >= ANOM_SEAS + ANOM_WARMUP) {
+			med = seas_median(z->last);
+			l = tail_l(&z->t, med);
+			tail_update(&z->t, med, z->k - ANOM_SEAS);
+		} else if ((k = (int)z->k - ANOM_SEAS) >= 0) {
+			z->t.first[k] = seas_median(z->last);
 			if (k + 1 >= ANOM_WARMUP)
 				tail_start(&z->t);
 		}
-		z->k += 1;
 	}
 	w = fmax(1 / (z->n + 1), ANOM_ALPHA);
 	if (isfinite(z->mu + w * (d - z->mu)))

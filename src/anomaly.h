@@ -36,9 +36,9 @@
  *   gives x_{t-m} and m, 0 when none is known, and then p5 is off), the
  *   seasonal change d = x_t - x_{t-m} has a surprise v5 = log(|d - mu5| +
  *   ANOM_FLOOR m5) like the residual's, with its own location mu5 and mean
- *   absolute deviation m5 (weighted as mu and m are); the mean of the last
- *   ANOM_SEAS of them has its own tail as p1 (and its own warm-up, from
- *   m5 > 0 on).  A new period starts p5 afresh;
+ *   absolute deviation m5 (weighted as mu and m are); the median of the
+ *   last ANOM_SEAS of them has its own tail as p1 (and its own warm-up,
+ *   from m5 > 0 on).  A new period starts p5 afresh;
  * - the hold-off: an item scores 0 unless its L exceeds every L of the
  *   current block of HOLDOFF scored items before it and of the block
  *   before that, so for at least HOLDOFF items after a surprise (at most
@@ -91,7 +91,7 @@ struct anom_seas {
 	double mu, mad;		/* d's location and mean |d - mu| */
 	double k;		/* surprises taken (from mad > 0 on) */
 	double last[ANOM_SEAS];	/* the latest, at [k % ANOM_SEAS] */
-	struct anom_tail t;	/* of the mean of the last ANOM_SEAS */
+	struct anom_tail t;	/* of the median of the last ANOM_SEAS */
 };
 
 struct anomaly {
