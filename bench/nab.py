@@ -168,7 +168,16 @@ def main(argv):
           "late from 35.1 to 54.9) and from 45.3 to 41.6 at NAB's: the "
           "standard threshold moved from 0.99932 to 0.9999005, just above "
           "a stuck value's p of 0.0001, and the stuck kind fell from 54.8 "
-          "to 7.4 there (the other kinds' mean rose from 43.7 to 47.3).\n")
+          "to 7.4 there (the other kinds' mean rose from 43.7 to 47.3). "
+          "The median of 20 or 30 in place of 24: 67.3 / 62.8 / 72.4 "
+          "(66.9, 66.6), 66.6 / 62.2 / 72.2 (62.2, 65.9). Not taken, with "
+          "p5: p1 and p5 combined by Fisher's rule as a sixth p (67.9 / "
+          "62.5 / 71.7 (65.8, 67.2), but the injected kinds' mean 50.5 / "
+          "41.3 from 51.0 / 41.6); without p2 66.6 / 62.9 / 72.8 (65.9, "
+          "64.6); a hold-off that needs L to exceed the blocks' largest by "
+          "0.5, 1 or 2 (66.5, 67.0, 61.1 standard); a record's L raised by "
+          "log(n / 1000) or log(n / 3000) after n surprises, so that early "
+          "records weigh less (65.3 / 55.6, 63.6 / 51.9).\n")
     print("Issue 11's second round, as standard / reward_low_FP / "
           "reward_low_FN, leave-one-folder-out standard in brackets: with "
           "tails of weight 0.0005 from the warm-up on the score scored "
