@@ -333,7 +333,7 @@ stuck_l(struct anomaly *a, double x, int warm)
 	}
 	if (need < ANOM_STUCK_MIN)
 		need = ANOM_STUCK_MIN;
-	return warm && a->longest > 0 && a->run == need ? -log(ANOM_RECORD) :
+	return warm && a->longest > 0 && a->run == need ? -log(ANOM_STUCK_P) :
 	    0;
 }
 

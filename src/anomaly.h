@@ -30,7 +30,8 @@
  *   item on) by a fraction e of their range has p = ANOM_RECORD exp(-e);
  * - p4, a stuck series: when the value has been repeated exactly for
  *   ANOM_STUCK times as many items as its longest run before, and for at
- *   least ANOM_STUCK_MIN, p = ANOM_RECORD once;
+ *   least ANOM_STUCK_MIN, p = ANOM_STUCK_P once (below ANOM_RECORD: a stopped
+ *   sensor is a failure whatever the series);
  * - p5, a changed daily pattern, which a one-step forecast follows so that
  *   its residuals stay small: with the base's first period m (the caller
  *   gives x_{t-m} and m, 0 when none is known, and then p5 is off), the
@@ -65,6 +66,7 @@ struct ser;
 #define ANOM_BETA_MIN 0.05
 #define ANOM_SHORT 5
 #define ANOM_RECORD 1e-4
+#define ANOM_STUCK_P 1e-6
 #define ANOM_STUCK 3
 #define ANOM_STUCK_MIN 10
 #define ANOM_HOLDOFF_MAX 1000000

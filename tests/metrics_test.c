@@ -177,7 +177,7 @@ test_anomaly(void)
  * Values uniform on [0, 1) with normal residuals; then a record 0.5 above
  * the range, which scores p = ANOM_RECORD exp(-0.5 / range); then the
  * value stuck: at ANOM_STUCK_MIN equal values (runs were 1 long) p is
- * ANOM_RECORD, once.  The residuals of the record and the stuck items are
+ * ANOM_STUCK_P, once.  The residuals of the record and the stuck items are
  * 0, no surprise to the tails.
  */
 static void
@@ -202,6 +202,7 @@ test_records(void)
 		anomaly_step(&a, 0.25, 0, 0, 0, 0, &s);
 		if (1 - s <= ANOM_RECORD * (1 + 1e-12)) {
 			CHECK("stuck at run", i, ANOM_STUCK_MIN, 0);
+			CHECK("a stuck value's p", 1 - s, ANOM_STUCK_P, 1e-15);
 			stuck++;
 		}
 	}
