@@ -92,13 +92,8 @@ def main(argv):
             args = []
         else:
             nab = a
+    nab = ns.find_nab(nab, top)
     if nab is None:
-        for c in (os.path.join(top, "..", "shared", "data", "nab"),
-                  os.path.join(top, "..", "..", "shared", "data", "nab")):
-            if os.path.isdir(os.path.join(c, "data")):
-                nab = c
-                break
-    if nab is None or not os.path.isdir(os.path.join(nab, "data")):
         print("bench/nab.py: no NAB data (give NABDIR); skipped")
         return 0
     wins = ns.windows(nab)

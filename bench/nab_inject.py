@@ -269,13 +269,8 @@ def main(argv):
             args = []
         else:
             nab = a
+    nab = ns.find_nab(nab, top)
     if nab is None:
-        for c in (os.path.join(top, "..", "shared", "data", "nab"),
-                  os.path.join(top, "..", "..", "shared", "data", "nab")):
-            if os.path.isdir(os.path.join(c, "data")):
-                nab = c
-                break
-    if nab is None or not os.path.isdir(os.path.join(nab, "data")):
         print("bench/nab_inject.py: no NAB data (give NABDIR); skipped")
         return 0
     t0 = time.time()

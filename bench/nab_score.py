@@ -192,6 +192,19 @@ def read_scores(path, column="anomaly_score"):
     return ts, sc
 
 
+def find_nab(nabdir, top):
+    """NABDIR, or where NAB is beside the source tree TOP (its shared/,
+    or the shared/ beside the worktrees), if it holds data/; else None."""
+    if nabdir is None:
+        for c in (os.path.join(top, "..", "shared", "data", "nab"),
+                  os.path.join(top, "..", "..", "shared", "data", "nab")):
+            if os.path.isdir(os.path.join(c, "data")):
+                return c
+    if nabdir is None or not os.path.isdir(os.path.join(nabdir, "data")):
+        return None
+    return nabdir
+
+
 def data_files(nabdir):
     """The data files' paths relative to NABDIR/data, sorted."""
     out = []
