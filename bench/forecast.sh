@@ -11,8 +11,9 @@
 #               worktrees are, if that is absent]
 #   EXTRA_SERIES_OPTS  options of a second rnnfilter run per series, shown as
 #               the column "rnnfilter --plain" (the network alone).  Unset:
-#               "--base none" if rnnfilter --help mentions --base, "--plain"
-#               if it mentions --plain, else no such column.  Set and empty:
+#               "--predict change" if rnnfilter --help offers it, "--base
+#               none" if it mentions --base, "--plain" if it mentions
+#               --plain, else no such column.  Set and empty:
 #               no such column.
 #   BASELINE_PYTHON  a python3 with numpy [/usr/bin/python3]
 #
@@ -55,6 +56,8 @@ fi
 
 if [ "${EXTRA_SERIES_OPTS+set}" = set ]; then
 	plain=$EXTRA_SERIES_OPTS
+elif "$prog" --help | grep -q -e '--predict base|change'; then
+	plain="--predict change"
 elif "$prog" --help | grep -q -e '--base'; then
 	plain="--base none"
 elif "$prog" --help | grep -q -e '--plain'; then
