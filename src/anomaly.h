@@ -59,7 +59,7 @@
 struct ser;
 
 #define ANOM_WARMUP 100
-#define ANOM_FLOOR 0.1
+#define ANOM_FLOOR 0.2
 #define ANOM_FLOOR_ALPHA 0.001
 #define ANOM_TAIL 0.02
 #define ANOM_TAIL_ALPHA 0.0001
