@@ -1,12 +1,25 @@
 /* ar.c - the AR(p) baseline by recursive least squares; see ar.h. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ar.h"
 #include "real.h"
 #include "ser.h"
 
-/* 4-double vectors, as in base.c: each lane does the plain loop's work. */
-typedef double v4df __attribute__((vector_size(32)));
+/* The numbers of the upper triangle of an (n, n) matrix. */
+static size_t
+tri_len(int n)
+{
+	return (size_t)n * (size_t)(n + 1) / 2;
+}
+
+/* The index of P_ij, i <= j, in the triangle of N rows, row by row. */
+static size_t
+tri_at(int n, int i, int j)
+{
+	return (size_t)i * (size_t)n - (size_t)i * (size_t)(i - 1) / 2 +
+	    (size_t)(j - i);
+}
 
 int
 ar_init(struct ar *a, int p, int h)
@@ -15,17 +28,19 @@ ar_init(struct ar *a, int p, int h)
 	double *blk;
 
 	ar_free(a);
-	blk = calloc((size_t)(n + n * n + p + 2 * h), sizeof *blk);
+	a->p = p;
+	if (h == 0)	/* no baseline: nothing sees it */
+		return 0;
+	blk = calloc((size_t)(n + tri_len(n) + p + 2 * h), sizeof *blk);
 	if (blk == NULL)
 		return -1;
-	a->p = p;
 	a->h = h;
 	a->w = blk;
 	a->P = a->w + n;
-	a->hist = a->P + n * n;
+	a->hist = a->P + tri_len(n);
 	a->pend = a->hist + p + h;
 	for (i = 0; i < n; i++)
-		a->P[i * n + i] = AR_DELTA;
+		a->P[tri_at(n, i, i)] = AR_DELTA;
 	return 0;
 }
 
@@ -73,31 +88,27 @@ regressor(const struct ar *a, uint64_t s, double *phi)
  *   P = (P - k k' (lambda + phi' P phi)) / lambda.
  * The product k_i k_j is formed before it is scaled, and floating-point
  * multiplication commutes, so P stays exactly symmetric (the ill-conditioned
- * start, AR_DELTA, needs that) while every row is updated in one plain,
- * vectorisable loop.  P phi is therefore summed down the columns, four
- * rows at a time in one vector, each row's sum in the order j = 0..n-1.
+ * start, AR_DELTA, needs that): only its upper triangle is kept, row i
+ * from P_ii on at P + rb[i] (P_ij at [j], j >= i).  Each element of P phi
+ * is summed over j in the order j = 0..n-1, from 0, whichever half its
+ * P_ij is read from, as the whole matrix was (the same bits).
  */
 RNNF_HOT static void
 rls(struct ar *a, const double *phi, double y)
 {
 	double Pphi[AR_N], den = AR_LAMBDA, e = y;
+	size_t rb[AR_N], k;
 	int i, j, n = a->p + 1;
 
-	for (i = 0; i + 4 <= n; i += 4) {
-		v4df s = {0}, p;
-
-		for (j = 0; j < n; j++) {
-			memcpy(&p, a->P + j * n + i, sizeof p);
-			s += p * phi[j];
-		}
-		memcpy(Pphi + i, &s, sizeof s);
-	}
-	for (; i < n; i++) {
-		const double *Pi = a->P + i * n;
+	for (i = 0, k = 0; i < n; k += (size_t)(n - i), i++)
+		rb[i] = k - (size_t)i;
+	for (i = 0; i < n; i++) {
 		double s = 0;
 
-		for (j = 0; j < n; j++)
-			s += Pi[j] * phi[j];
+		for (j = 0; j < i; j++)
+			s += a->P[rb[j] + i] * phi[j];
+		for (; j < n; j++)
+			s += a->P[rb[i] + j] * phi[j];
 		Pphi[i] = s;
 	}
 	for (i = 0; i < n; i++) {
@@ -109,9 +120,9 @@ rls(struct ar *a, const double *phi, double y)
 		a->w[i] += Pphi[i] * e;
 	}
 	for (i = 0; i < n; i++) {
-		double *Pi = a->P + i * n, ki = Pphi[i];
+		double *Pi = a->P + rb[i], ki = Pphi[i];
 
-		for (j = 0; j < n; j++)
+		for (j = i; j < n; j++)
 			Pi[j] = (Pi[j] - ki * Pphi[j] * den) * (1 / AR_LAMBDA);
 	}
 }
@@ -150,6 +161,40 @@ ar_push(struct ar *a, double x, int present)
 	a->n++;
 }
 
+/* Equal bits, or NaN both. */
+static int
+same_f64(double x, double y)
+{
+	return memcmp(&x, &y, sizeof x) == 0 || (isnan(x) && isnan(y));
+}
+
+/*
+ * P as the model file holds it, the whole (n, n) matrix row by row.  Every
+ * version made it symmetric, so a loaded P must be; its upper triangle is
+ * kept.
+ */
+static void
+P_ser(struct ser *s, double *P, int n)
+{
+	double r[AR_N];
+	int i, j, bad = 0;
+
+	for (i = 0; i < n && !ser_failed(s); i++) {
+		if (!ser_loading(s))
+			for (j = 0; j < n; j++)
+				r[j] = P[j < i ? tri_at(n, j, i) : tri_at(n, i, j)];
+		ser_f64s(s, r, (size_t)n);
+		if (!ser_loading(s))
+			continue;
+		for (j = 0; j < i; j++)
+			bad |= !same_f64(r[j], P[tri_at(n, j, i)]);
+		for (j = i; j < n; j++)
+			P[tri_at(n, i, j)] = r[j];
+	}
+	if (bad)
+		ser_fail(s, "AR baseline out of range");
+}
+
 void
 ar_ser(struct ser *s, struct ar *a)
 {
@@ -164,6 +209,7 @@ ar_ser(struct ser *s, struct ar *a)
 		}
 		if (h == 0) {	/* saved without a baseline */
 			ar_free(a);
+			a->p = p;
 			return;
 		}
 		if ((p != a->p || h != a->h || a->w == NULL) &&
@@ -179,7 +225,7 @@ ar_ser(struct ser *s, struct ar *a)
 	ser_u64(s, &a->n);
 	ser_u64(s, &a->nfit);
 	ser_f64s(s, a->w, (size_t)n);
-	ser_f64s(s, a->P, (size_t)(n * n));
+	P_ser(s, a->P, n);
 	ser_f64s(s, a->hist, (size_t)(a->p + a->h));
 	ser_f64s(s, a->pend, (size_t)a->h);
 }

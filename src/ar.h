@@ -16,7 +16,8 @@
  * x_t.  Missing items enter the lags as the AR's own forecast of them.
  *
  * ar_init() allocates one block sized by the order and the horizon, which
- * ar_free() frees; ar_ser() describes the whole state.
+ * ar_free() frees (horizon 0: none, and no baseline); ar_ser() describes the
+ * whole state.  P is symmetric: only its upper triangle is kept.
  *
  * Numeric mode pushes items only when the baseline is seen: with --report,
  * or with a model file, which holds its state for a later run's report (a
@@ -42,15 +43,16 @@ struct ar {
 	uint64_t n;		/* items taken */
 	uint64_t nfit;		/* targets fitted */
 	double *w;		/* (p + 1): intercept, then lags */
-	double *P;		/* (p + 1, p + 1) inverse Gram matrix */
+	double *P;		/* ((p + 1) (p + 2) / 2) the inverse Gram
+				 * matrix's upper triangle, row by row */
 	double *hist;		/* (p + h) x_s at [s % (p + h)] */
 	double *pend;		/* (h) forecast made after x_s: [s % h] */
 };
 
 /*
- * Start afresh with order P and horizon H: A must be zeroed or hold a
- * previous ar_init()'s block, which is freed.  Returns 0, or -1 when out of
- * memory (A is then empty, its h 0).
+ * Start afresh with order P and horizon H (0: no baseline, nothing
+ * allocated): A must be zeroed or hold a previous ar_init()'s block, which
+ * is freed.  Returns 0, or -1 when out of memory (A is then empty, its h 0).
  */
 int ar_init(struct ar *a, int p, int h);
 void ar_free(struct ar *a);

@@ -54,7 +54,8 @@ struct metrics {
 
 /*
  * Zero everything; metrics_start() then sets up the AR, allocating (0, or -1
- * when out of memory; again frees the previous set-up); metrics_free() frees.
+ * when out of memory; again frees the previous set-up; HORIZON 0: no AR,
+ * nothing allocated); metrics_free() frees.
  */
 void metrics_init(struct metrics *m);
 int metrics_start(struct metrics *m, int ar_order, int horizon);

@@ -13,6 +13,7 @@ stream_conf_opts(struct stream_conf *cf, const struct opts *op)
 	cf->horizon = op->horizon;
 	cf->norm_off = op->normalize == NORM_NONE;
 	cf->ar_order = op->ar_order;
+	cf->ar_on = op->report || op->model != NULL;
 	cf->base = op->predict == PREDICT_BASE && !op->chars;
 	cf->nperiod = op->nperiod;
 	cf->period[0] = op->period[0];
@@ -27,6 +28,7 @@ stream_conf_init(struct stream_conf *cf, int horizon, int norm_off, int base)
 	cf->horizon = horizon;
 	cf->norm_off = norm_off;
 	cf->ar_order = OPTS_AR_ORDER;
+	cf->ar_on = 1;
 	cf->base = base;
 	cf->nperiod = -1;
 	cf->ninputs = STREAM_MAX_INPUTS;
@@ -46,8 +48,8 @@ stream_init(struct stream *st, const struct stream_conf *cf)
 	metrics_init(&st->met);
 	st->tcol = -2;
 	st->ycol = st->mcol = -1;
-	if (stream_horizon(st, cf->horizon) != 0 ||
-	    metrics_start(&st->met, cf->ar_order, cf->horizon) != 0)
+	if (stream_horizon(st, cf->horizon) != 0 || metrics_start(&st->met,
+	    cf->ar_order, cf->ar_on ? cf->horizon : 0) != 0)
 		goto fail;
 	if (cf->base) {
 		if ((st->base = base_new(cf->horizon, cf->nperiod < 0)) == NULL)

@@ -41,6 +41,8 @@ struct stream_conf {
 	int horizon;
 	int norm_off;		/* --normalize none */
 	int ar_order;		/* the AR baseline's */
+	int ar_on;		/* the baseline is seen (--report, or a model
+				 * file): else it has no state */
 	int base;		/* --predict base: with base forecasters */
 	int nperiod;		/* --period: -1 auto, 0 none, 1..2 given */
 	double period[2];
@@ -68,11 +70,15 @@ struct stream {
 					 * |e_full|, and their weight */
 };
 
-/* CF from OP's horizon, normalization, AR order, --predict and --period. */
+/*
+ * CF from OP's horizon, normalization, AR order (the baseline on with
+ * --report or a model file), --predict and --period.
+ */
 void stream_conf_opts(struct stream_conf *cf, const struct opts *op);
 /*
  * CF from what a model file states of it (HORIZON, NORM_OFF, BASE), the
- * rest as the options' defaults: a loaded stream's state replaces them.
+ * rest as the options' defaults with the AR baseline on: a loaded stream's
+ * state replaces them.
  */
 void stream_conf_init(struct stream_conf *cf, int horizon, int norm_off,
     int base);
