@@ -40,50 +40,57 @@ static const char *const log_name[BX_NKIND] = { "log naive", "log ses",
  * One forecaster.  Its numbers live in BLK (bx_blk()), laid out by
  * bx_layout() from (kind, h, lags, grid, periods) alone, so that saving and
  * loading are one flat array, and the arrays in it are found from those
- * too: a forecaster keeps no pointers.
+ * too: a forecaster keeps no pointers but LZ, the numbers it allocates
+ * when it first needs them: an AR's w and P at its first fit (before it, w
+ * is 0 and P is AR_P0 I), a Holt-Winters grid when it starts, from m1 or
+ * m2 items (before it, zeros).
+ * What follows from the state is not kept: the discounted mean q / qn, the
+ * weights of the latest combination (base_weights()), an AR's regressor.
  */
 struct bx {
-	int kind, tr;
-	int nl;			/* AR: lags, as offsets back from the origin */
-	int n;			/* AR: coefficients, 1 + nl */
-	int np;			/* n rounded up to a multiple of 4 */
-	int G;			/* grid rows */
-	int m1, m2;		/* integer periods in use */
 	uint64_t t0;		/* item at which a grid started; 0 before;
 				 * AR: the first item its lags may read (0,
 				 * or the oldest item of an older file's
 				 * shorter history) */
-	int started;
-	int active;		/* fully updated at this item (base_rank) */
 	double q, qn;		/* discounted squared error, count */
 	double qf, qfn;		/* the same discounted by BASE_LAMBDA_FAST */
-	double mse;		/* q / qn once QN >= BASE_MIN_QN, from
-				 * base_rank() (not state: q and qn give it) */
 	double sae, sse, nsc;	/* all errors, for --report */
 	double nfit, c, sc;	/* AR: pairs fitted; z enters as (z - c) / sc,
 				 * c the first value and sc = |c| (or 1) */
-	double weight;		/* in the latest combination */
-	uint64_t phis;		/* AR: see phic */
-	int h;			/* the base's horizon */
-	int head;		/* bytes from the struct to its numbers */
-	int nblk;		/* numbers in BLK */
-	int off[];		/* (nl) the lags; BLK and PHIC follow, in the
-				 * same allocation */
+	double *lz;		/* what is allocated when first needed, NULL
+				 * before (its numbers are then their
+				 * initial ones): an AR's RLS block at its
+				 * first fit, a Holt-Winters grid when it
+				 * starts (bx_blk()) */
+	unsigned char kind, tr;
+	unsigned char nl;	/* AR: lags, as offsets back from the origin */
+	unsigned char n;	/* AR: coefficients, 1 + nl */
+	unsigned char np;	/* n rounded up to a multiple of 4 */
+	unsigned char G;	/* grid rows */
+	unsigned char started;
+	unsigned char active;	/* fully updated at this item (base_rank) */
+	uint16_t m1, m2;	/* integer periods in use */
+	uint16_t h;		/* the base's horizon */
+	uint16_t head;		/* bytes from the struct to its numbers */
+	uint16_t off[];		/* (nl) the lags; BLK follows, in the same
+				 * allocation */
 };
+
+/* Past P, for the lanes of rls()'s last block (tri_col4()). */
+#define BX_RLS_PAD 4
 
 /*
  * BLK, at HEAD bytes from the struct (its numbers, bx_layout()), and the
- * arrays in it, found from the shape alone (a key keeps no pointers):
- *   pend   (h) forecast after x_s, input units;
- *   AR:    w (np), zero past n; P (n (n + 1) / 2) the upper triangle of
+ * arrays in it and in LZ, found from the shape alone:
+ *   pend   (h) forecast after x_s, input units, in BLK;
+ *   AR:    LZ w (np), zero past n; P (n (n + 1) / 2) the upper triangle of
  *          the symmetric (n, n) P, row by row, row i P_ii .. P_i,n-1
- *          (tri_at()); then, past BLK, phic (n) the regressor of the latest
- *          forecast, at origin phis - 1 (phis 0: none), not state (the
- *          history gives it again);
+ *          (tri_at()); then BX_RLS_PAD zeros;
  *   grids: gp (h, G) the rows' forecasts, transformed; cum (G) the rows'
  *          |errors|; L, B (G) level and trend, E the same slot (dshw's
  *          error); S (G, m1) hw's seasonals, dshw's daily ones; W (G, m2)
- *          dshw's weekly ones.
+ *          dshw's weekly ones; in BLK after pend for ses, in LZ for hw
+ *          and dshw (grid_len()).
  */
 static inline double *
 bx_blk(const struct bx *x)
@@ -92,13 +99,12 @@ bx_blk(const struct bx *x)
 }
 
 static inline double *bx_pend(const struct bx *x) { return bx_blk(x); }
-static inline double *bx_w(const struct bx *x) { return bx_blk(x) + x->h; }
-static inline double *bx_P(const struct bx *x) { return bx_w(x) + x->np; }
-static inline double *bx_phic(const struct bx *x)
+static inline double *bx_w(const struct bx *x) { return x->lz; }
+static inline double *bx_P(const struct bx *x) { return x->lz + x->np; }
+static inline double *bx_gp(const struct bx *x)
 {
-	return bx_blk(x) + x->nblk;
+	return x->kind == BX_SES ? bx_blk(x) + x->h : x->lz;
 }
-static inline double *bx_gp(const struct bx *x) { return bx_blk(x) + x->h; }
 static inline double *bx_cum(const struct bx *x)
 {
 	return bx_gp(x) + (size_t)x->G * (size_t)x->h;
@@ -158,27 +164,38 @@ ar_lags(int kind, int h, int nper, const int *m, int *offs)
 	return nl;
 }
 
+/* The numbers of a grid (all but pend: gp to the seasonals). */
 static size_t
-bx_layout(struct bx *x, int h)
+grid_len(const struct bx *x)
 {
-	size_t n = (size_t)x->n, np = (size_t)x->np, G = (size_t)x->G;
-	size_t sz = (size_t)h;
+	size_t G = (size_t)x->G, h = x->h;
 
 	switch (x->kind) {
-	case BX_AR3: case BX_AR24: case BX_AR3S: case BX_AR12S: case BX_ARM:
-		sz += np + n * (n + 1) / 2;
-		break;
 	case BX_SES:
-		sz += G * (size_t)h + 2 * G;
-		break;
+		return G * h + 2 * G;
 	case BX_HW:
-		sz += G * (size_t)h + 3 * G + G * (size_t)x->m1;
-		break;
+		return G * h + 3 * G + G * (size_t)x->m1;
 	case BX_DSHW:
-		sz += G * (size_t)h + 3 * G + G * (size_t)(x->m1 + x->m2);
-		break;
+		return G * h + 3 * G + G * (size_t)(x->m1 + x->m2);
 	}
-	return sz;
+	return 0;
+}
+
+/* The numbers in BLK: pend, and ses's grid. */
+static size_t
+bx_layout(const struct bx *x)
+{
+	return x->h + (x->kind == BX_SES ? grid_len(x) : 0);
+}
+
+/* The numbers of LZ, once allocated. */
+static size_t
+lz_len(const struct bx *x)
+{
+	if (x->nl > 0)
+		return (size_t)x->np + (size_t)x->n * (size_t)(x->n + 1) / 2 +
+		    BX_RLS_PAD;
+	return x->kind == BX_HW || x->kind == BX_DSHW ? grid_len(x) : 0;
 }
 
 /* The index of P_ij, i <= j, in an AR's triangle of N rows. */
@@ -192,50 +209,65 @@ tri_at(int n, int i, int j)
 static void
 bx_free(struct bx *x)
 {
+	if (x != NULL)
+		free(x->lz);
 	free(x);
 }
 
 /*
+ * LZ with its initial numbers (an AR's w 0 and P AR_P0 I, a grid's zeros),
+ * if not there yet: 0, or -1 when out of memory.
+ */
+static int
+lz_new(struct bx *x)
+{
+	double *P;
+	int i;
+
+	if (x->lz != NULL || lz_len(x) == 0)
+		return 0;
+	if ((x->lz = calloc(lz_len(x), sizeof *x->lz)) == NULL)
+		return -1;
+	if (x->nl > 0)
+		for (i = 0, P = bx_P(x); i < x->n; i++)
+			P[tri_at(x->n, i, i)] = AR_P0;
+	return 0;
+}
+
+/*
  * A forecaster of KIND on transform TR, in one allocation: the struct, its
- * lags, its numbers and an AR's regressor; NULL when out of memory.
+ * lags and its numbers; NULL when out of memory.
  */
 static struct bx *
 bx_new(int kind, int tr, int h, int nper, const int *m)
 {
 	struct bx t, *x;
 	int offs[BX_MAXLAGS], i;
-	size_t head, sz;
-	double *P;
+	size_t head;
 
 	memset(&t, 0, sizeof t);
-	t.h = h;
-	t.kind = kind;
-	t.tr = tr;
+	t.h = (uint16_t)h;
+	t.kind = (unsigned char)kind;
+	t.tr = (unsigned char)tr;
 	t.active = 1;
-	t.m1 = nper > 0 ? m[0] : 0;
-	t.m2 = nper > 1 ? m[1] : 0;
+	t.m1 = (uint16_t)(nper > 0 ? m[0] : 0);
+	t.m2 = (uint16_t)(nper > 1 ? m[1] : 0);
 	if (kind >= BX_AR3 && kind != BX_SNAIVE && kind != BX_SNAIVE2 &&
 	    kind != BX_HW && kind != BX_DSHW) {
-		t.nl = ar_lags(kind, h, nper, m, offs);
-		t.n = 1 + t.nl;
-		t.np = (t.n + 3) / 4 * 4;
+		t.nl = (unsigned char)ar_lags(kind, h, nper, m, offs);
+		t.n = (unsigned char)(1 + t.nl);
+		t.np = (unsigned char)((t.n + 3) / 4 * 4);
 	}
-	t.G = kind == BX_SES ? BASE_SES_G : kind == BX_HW ? BASE_HW_G :
-	    kind == BX_DSHW ? BASE_DSHW_G : 0;
-	t.nblk = (int)bx_layout(&t, h);
-	/* the numbers start at a multiple of 16 bytes, past the lags; an
-	 * AR's phic right after P, which rls() relies on */
-	head = (sizeof t + (size_t)t.nl * sizeof(int) + 15) / 16 * 16;
-	t.head = (int)head;
-	sz = head + ((size_t)t.nblk + (t.nl > 0 ? (size_t)t.n : 0)) *
-	    sizeof(double);
-	if ((x = calloc(1, sz)) == NULL)
+	t.G = (unsigned char)(kind == BX_SES ? BASE_SES_G : kind == BX_HW ?
+	    BASE_HW_G : kind == BX_DSHW ? BASE_DSHW_G : 0);
+	/* the numbers start at a multiple of 16 bytes, past the lags */
+	head = (sizeof t + (size_t)t.nl * sizeof t.off[0] + 15) / 16 * 16;
+	t.head = (uint16_t)head;
+	if ((x = calloc(1, head + bx_layout(&t) * sizeof(double))) == NULL)
 		return NULL;
 	*x = t;
-	memcpy(x->off, offs, (size_t)t.nl * sizeof(int));
-	if (x->nl > 0)
-		for (i = 0, P = bx_P(x); i < x->n; i++)
-			P[tri_at(x->n, i, i)] = AR_P0;
+	for (i = 0; i < x->nl; i++)
+		x->off[i] = (uint16_t)offs[i];
 	return x;
 }
 
@@ -448,16 +480,17 @@ base_free(struct base *b)
 }
 
 static double bx_push(struct base *b, struct bx *x, uint64_t t, double z,
-    int present);
+    int present, int *oom);
 static double hist_at(const struct base *b, int tr, uint64_t s);
 static void bx_score(struct bx *x, uint64_t slot, double v);
 
 /*
  * New forecasters X take the items still in the history, as if they had
- * been there from the start of it: scored, fitted and forecasting.
+ * been there from the start of it: scored, fitted and forecasting.  *OOM
+ * as for bx_push().
  */
 static void
-replay(struct base *b, struct bx *x)
+replay(struct base *b, struct bx *x, int *oom)
 {
 	uint64_t h = (uint64_t)b->h, s, s0;
 	double f;
@@ -466,7 +499,7 @@ replay(struct base *b, struct bx *x)
 	for (s = s0; s < b->n; s++) {
 		if (s >= s0 + h)
 			bx_score(x, s % h, hist_at(b, 0, s));
-		f = bx_push(b, x, s, hist_at(b, x->tr, s), 1);
+		f = bx_push(b, x, s, hist_at(b, x->tr, s), 1, oom);
 		bx_pend(x)[s % h] = x->tr ? exp(f) : f;
 	}
 }
@@ -475,7 +508,7 @@ static int
 set_periods(struct base *b, int nper, const double *per, int src, int rerun)
 {
 	struct bx *nx[2][BX_NKIND] = { { NULL } };
-	int m[2], tr, k, i;
+	int m[2], tr, k, i, oom = 0;
 
 	for (i = 0; i < nper; i++)
 		m[i] = iround(per[i]);
@@ -489,7 +522,7 @@ set_periods(struct base *b, int nper, const double *per, int src, int rerun)
 			bx_free(b->x[tr][k]);
 			b->x[tr][k] = nx[tr][k];
 			if (rerun && nx[tr][k] != NULL)
-				replay(b, nx[tr][k]);
+				replay(b, nx[tr][k], &oom);
 		}
 	b->nper = nper;
 	for (i = 0; i < 2; i++)
@@ -499,7 +532,7 @@ set_periods(struct base *b, int nper, const double *per, int src, int rerun)
 		b->find = 0;
 		acf_drop(b);
 	}
-	return hist_resize(b, hist_len(b));
+	return hist_resize(b, hist_len(b)) != 0 || oom ? -1 : 0;
 fail:
 	for (tr = 0; tr < 2; tr++)
 		for (k = BX_NFIXED; k < BX_NKIND; k++)
@@ -581,8 +614,8 @@ regressor(const struct base *b, const struct bx *x, uint64_t s, double *phi)
  * P_ji for i = I..I+3 from the triangle (row i at P + RB[i]), whichever
  * half holds them: row j where i >= j, else row i's P_ij.  In a last block
  * that is not whole, the lanes past the last row read the numbers that
- * follow in the block (the next row's, or past the last row the
- * regressor's n >= 4, bx_new()), and are dropped.
+ * follow in the block (the next row's, or past the last row BX_RLS_PAD
+ * zeros), and are dropped.
  */
 static inline void
 tri_col4(v4df *q, const double *P, const size_t *rb, int i, int j)
@@ -910,27 +943,32 @@ dshw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
  */
 static double
 grid_push(const struct base *b, struct bx *x, uint64_t t, double z,
-    int present)
+    int present, int *oom)
 {
 	uint64_t h = (uint64_t)b->h, ts = t + h;
-	double *gp = bx_gp(x) + (size_t)(t % h) * x->G, php[3];
-	double *xcum = bx_cum(x);
-	int g, upd, m = x->kind == BX_HW ? x->m1 : x->m2;
+	double *gp, *xcum, php[3];
+	int g, upd, m = x->kind == BX_HW ? x->m1 : x->m2, fresh = 0;
 	/* the seasonal slots of x_t and of x_{t+h}, once for all rows */
 	size_t i1 = 0, j1 = 0, i2 = 0, j2 = 0;
 
+	if (x->kind != BX_SES && !x->started) {
+		if (t + 1 < (uint64_t)m)
+			return z;
+		if (lz_new(x) != 0) {
+			*oom = 1;
+			return z;
+		}
+		grid_start(b, x, t);
+		fresh = 1;
+	}
+	gp = bx_gp(x) + (size_t)(t % h) * x->G;
+	xcum = bx_cum(x);
 	if (x->kind == BX_SES && t == 0)
 		for (g = 0; g < x->G; g++)
 			bx_L(x)[g] = z;
-	if (x->kind != BX_SES && !x->started) {
-		if (t + 1 >= (uint64_t)m)
-			grid_start(b, x, t);
-		if (!x->started)
-			return z;
-	} else if (present && (x->kind == BX_SES || t >= x->t0 + h)) {
+	if (!fresh && present && (x->kind == BX_SES || t >= x->t0 + h))
 		for (g = 0; g < x->G; g++)
 			xcum[g] += fabs(gp[g] - z);
-	}
 	upd = x->kind == BX_SES ? t > 0 : t != x->t0;
 	switch (x->kind) {
 	case BX_SES:
@@ -954,13 +992,18 @@ grid_push(const struct base *b, struct bx *x, uint64_t t, double z,
 	return gp[grid_best(x)];
 }
 
-/* Item T for forecaster X: update, and its forecast of x_{t+h}, transformed. */
+/*
+ * Item T for forecaster X: update, and its forecast of x_{t+h}, transformed.
+ * *OOM is set when an AR's RLS block cannot be allocated at its first fit
+ * (the pair is then not fitted).
+ */
 static double
-bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
+bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present,
+    int *oom)
 {
 	uint64_t h = (uint64_t)b->h;
 	double phi[BX_NP], f;
-	const double *fit, *w, *phic;
+	const double *w;
 	int i;
 
 	switch (x->kind) {
@@ -974,7 +1017,7 @@ bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
 		return o <= t ? hist_at(b, x->tr, t - o) : z;
 	}
 	case BX_SES: case BX_HW: case BX_DSHW:
-		return grid_push(b, x, t, z, present);
+		return grid_push(b, x, t, z, present, oom);
 	}
 	/* AR: fit z_t on the lags at origin t - h, then forecast */
 	if (x->sc == 0) {
@@ -982,22 +1025,20 @@ bx_push(struct base *b, struct bx *x, uint64_t t, double z, int present)
 		x->sc = z != 0 ? fabs(z) : 1;
 	}
 	if (present && t >= h && (x->active || (t + (uint64_t)(x->kind +
-	    BX_NKIND * x->tr)) % BASE_DORM_FIT == 0)) {
-		/* with h = 1, the regressor of the forecast made at t - 1 */
-		fit = x->phis == t - h + 1 ? bx_phic(x) :
-		    regressor(b, x, t - h, phi) ? phi : NULL;
-		if (fit != NULL) {
-			rls(x, fit, (z - x->c) / x->sc);
+	    BX_NKIND * x->tr)) % BASE_DORM_FIT == 0) &&
+	    regressor(b, x, t - h, phi)) {
+		if (lz_new(x) != 0)
+			*oom = 1;
+		else {
+			rls(x, phi, (z - x->c) / x->sc);
 			x->nfit += 1;
 		}
 	}
-	x->phis = 0;
-	if (x->nfit < 2.0 * x->n || !regressor(b, x, t, bx_phic(x)))
+	if (x->nfit < 2.0 * x->n || !regressor(b, x, t, phi))
 		return z;
-	x->phis = t + 1;
 	f = 0;
-	for (i = 0, w = bx_w(x), phic = bx_phic(x); i < x->n; i++)
-		f += w[i] * phic[i];
+	for (i = 0, w = bx_w(x); i < x->n; i++)
+		f += w[i] * phi[i];
 	return x->c + x->sc * f;
 }
 
@@ -1060,12 +1101,10 @@ base_rank(struct base *b)
 
 			if (x == NULL)
 				continue;
-			if (x->qn >= BASE_MIN_QN)
-				x->mse = x->q / x->qn;
 			x->active = x->qn < BASE_MIN_QN || x->nsc < BASE_DORM_N;
 			if (x->active)
 				continue;
-			rank_insert(top, mse, &nt, BASE_NACTIVE, x, x->mse);
+			rank_insert(top, mse, &nt, BASE_NACTIVE, x, x->q / x->qn);
 		}
 	for (i = 0; i < nt; i++)
 		top[i]->active = 1;
@@ -1073,11 +1112,13 @@ base_rank(struct base *b)
 
 /*
  * The combination of the BASE_TOPK forecasters with the lowest squared
- * error discounted by BASE_LAMBDA, or by BASE_LAMBDA_FAST if FAST, into
- * slot SLOT; each one's weight is set.
+ * error discounted by BASE_LAMBDA, or by BASE_LAMBDA_FAST if FAST, of
+ * their forecasts in slot SLOT; each one's weight into W at [tr][kind] if
+ * W is not NULL (zeroed by the caller).
  */
 static double
-combine(struct base *b, uint64_t slot, double naive, int fast)
+combine(const struct base *b, uint64_t slot, double naive, int fast,
+    double (*w)[BX_NKIND])
 {
 	struct bx *top[BASE_TOPK];
 	double mse[BASE_TOPK], sw = 0, f = 0;
@@ -1089,21 +1130,36 @@ combine(struct base *b, uint64_t slot, double naive, int fast)
 
 			if (x == NULL)
 				continue;
-			x->weight = 0;
 			if (x->qn < BASE_MIN_QN || !isfinite(bx_pend(x)[slot]))
 				continue;
 			rank_insert(top, mse, &nt, BASE_TOPK, x,
-			    fast ? x->qf / x->qfn : x->mse);
+			    fast ? x->qf / x->qfn : x->q / x->qn);
 		}
 	if (nt == 0)
 		return naive;
 	for (i = 0; i < nt; i++)
 		sw += 1 / (mse[i] + 1e-300);
 	for (i = 0; i < nt; i++) {
-		top[i]->weight = 1 / (mse[i] + 1e-300) / sw;
-		f += top[i]->weight * bx_pend(top[i])[slot];
+		double wt = 1 / (mse[i] + 1e-300) / sw;
+
+		if (w != NULL)
+			w[top[i]->tr][top[i]->kind] = wt;
+		f += wt * bx_pend(top[i])[slot];
 	}
 	return f;
+}
+
+/*
+ * The weights of the latest combination, the one delivered (of the memory
+ * that had erred less): all from the state, combine() again.
+ */
+static void
+base_weights(const struct base *b, double (*w)[BX_NKIND])
+{
+	memset(w, 0, 2 * sizeof *w);
+	if (b->n > 0)
+		combine(b, (b->n - 1) % (uint64_t)b->h, 0, b->cq[1] < b->cq[0],
+		    w);
 }
 
 /* r_L of the first differences from the sums, lag L. */
@@ -1214,7 +1270,7 @@ base_push(struct base *b, double x, int present)
 {
 	uint64_t t = b->n, h = (uint64_t)b->h, slot = t % h;
 	double comb, e, naive, en, ec, d, se, ts;
-	int tr, k, finding = b->find;
+	int tr, k, finding = b->find, oom = 0;
 
 	if (!present)
 		x = t >= h ? b->dlv[slot] : t > 0 ? hist_at(b, 0, t - 1) : 0;
@@ -1256,14 +1312,13 @@ base_push(struct base *b, double x, int present)
 
 			if (bx == NULL)
 				continue;
-			f = bx_push(b, bx, t, hist_at(b, tr, t), present);
+			f = bx_push(b, bx, t, hist_at(b, tr, t), present, &oom);
 			bx_pend(bx)[slot] = tr ? exp(f) : f;
 		}
-	/* the memory whose combination has erred less; the other's weights
-	 * are overwritten */
+	/* the memory whose combination has erred less */
 	k = b->cq[1] < b->cq[0];
-	b->pc[2 * slot + (uint64_t)!k] = combine(b, slot, x, !k);
-	comb = b->pc[2 * slot + (uint64_t)k] = combine(b, slot, x, k);
+	b->pc[2 * slot + (uint64_t)!k] = combine(b, slot, x, !k, NULL);
+	comb = b->pc[2 * slot + (uint64_t)k] = combine(b, slot, x, k, NULL);
 	b->pend[slot] = comb;
 	se = b->gn > 1 ? sqrt(fmax(b->gv - b->gm * b->gm, 0) / b->gn) : 0;
 	ts = se > 0 ? b->gm / se : b->gm > 0 ? INFINITY : 0;
@@ -1280,12 +1335,13 @@ base_push(struct base *b, double x, int present)
 	/* room for the next item, or the history's final size */
 	if (finding && hist_resize(b, hist_len(b)) != 0)
 		return -1;
-	return 0;
+	return oom ? -1 : 0;
 }
 
 int
 base_info(const struct base *b, int i, struct base_info *info)
 {
+	double w[2][BX_NKIND];
 	int tr, k;
 
 	for (tr = 0; tr < 2; tr++)
@@ -1298,7 +1354,10 @@ base_info(const struct base *b, int i, struct base_info *info)
 			info->mae = x->nsc > 0 ? x->sae / x->nsc : NAN;
 			info->rmse = x->nsc > 0 ? sqrt(x->sse / x->nsc) : NAN;
 			info->n = x->nsc;
-			info->weight = x->weight;
+			base_weights(b, w);
+			info->weight = w[tr][k];
+			info->bytes = x->head + bx_layout(x) * sizeof(double) +
+			    (x->lz != NULL ? lz_len(x) * sizeof(double) : 0);
 			return 1;
 		}
 	return 0;
@@ -1317,15 +1376,30 @@ same_f64(double a, double b)
  * layout 1, format 6, not padded).  Every version made P symmetric (each
  * update subtracts the same k_i k_j (1 + phi' P phi) from P_ij and P_ji),
  * so a loaded P must be, and only its upper triangle is kept; the pads
- * were never read.
+ * were never read.  Before its first fit (nfit 0) an AR has no RLS block:
+ * it is saved as w 0 and P AR_P0 I, and loaded without one when it is so.
  */
 static void
 ar_ser(struct ser *s, struct bx *x, int h, int v1)
 {
 	double r[BX_NP];
-	int i, j, n = x->n, row = v1 ? x->n : x->np, bad = 0;
+	int i, j, n = x->n, row = v1 ? x->n : x->np, bad = 0, init;
 
 	ser_f64s(s, bx_pend(x), (size_t)h);
+	if (ser_loading(s) && lz_new(x) != 0) {
+		ser_fail_nomem(s);
+		return;
+	}
+	if (x->lz == NULL) {	/* saving, before the first fit */
+		memset(r, 0, sizeof r);
+		ser_f64s(s, r, (size_t)row);
+		for (i = 0; i < n; i++) {
+			r[i] = AR_P0;
+			ser_f64s(s, r, (size_t)row);
+			r[i] = 0;
+		}
+		return;
+	}
 	ser_f64s(s, bx_w(x), (size_t)row);
 	for (i = 0; i < n; i++) {
 		if (!ser_loading(s))
@@ -1346,6 +1420,18 @@ ar_ser(struct ser *s, struct bx *x, int h, int v1)
 			bx_w(x)[j] = 0;
 	if (bad)
 		ser_fail(s, "base forecaster out of range");
+	if (!ser_loading(s) || ser_failed(s) || x->nfit != 0)
+		return;
+	for (init = 1, i = 0; i < x->np && init; i++)
+		init = same_f64(bx_w(x)[i], 0);
+	for (i = 0; i < n && init; i++)
+		for (j = i; j < n && init; j++)
+			init = same_f64(bx_P(x)[tri_at(n, i, j)], i == j ?
+			    AR_P0 : 0);
+	if (init) {
+		free(x->lz);
+		x->lz = NULL;
+	}
 }
 
 /*
@@ -1379,10 +1465,15 @@ hist_ser_v2(struct ser *s, struct base *b)
  * discounted error: it starts as the slow one.
  */
 static void
-bx_head_ser(struct ser *s, struct bx *x, int layout)
+bx_head_ser(struct ser *s, struct bx *x, int layout, double *weight)
 {
+	int started = x->started;
+
 	ser_u64(s, &x->t0);
-	ser_int(s, &x->started);
+	ser_int(s, &started);
+	if (ser_loading(s) && started != 0 && started != 1)
+		ser_fail(s, "base forecaster out of range");
+	x->started = (unsigned char)(started != 0);
 	ser_f64(s, &x->q);
 	ser_f64(s, &x->qn);
 	if (layout >= 5) {
@@ -1398,7 +1489,7 @@ bx_head_ser(struct ser *s, struct bx *x, int layout)
 	ser_f64(s, &x->nfit);
 	ser_f64(s, &x->c);
 	ser_f64(s, &x->sc);
-	ser_f64(s, &x->weight);
+	ser_f64(s, weight);
 }
 
 /*
@@ -1411,33 +1502,69 @@ static void
 ar12_ser(struct ser *s, struct base *b, struct bx *x, int layout, uint64_t t0)
 {
 	size_t n = 13, np = 16, len = layout == 1 ? n + n * n : np + n * np;
-	double *skip = malloc(len * sizeof *skip);
+	double *skip = malloc(len * sizeof *skip), weight;
 
 	if (skip == NULL) {
 		ser_fail_nomem(s);
 		return;
 	}
-	bx_head_ser(s, x, layout);
+	bx_head_ser(s, x, layout, &weight);
 	ser_f64s(s, bx_pend(x), (size_t)b->h);
 	ser_f64s(s, skip, len);	/* its w and P */
 	free(skip);
 	if (x->t0 > b->n || x->started != 0)
 		ser_fail(s, "base forecaster out of range");
-	x->q = x->qn = x->qf = x->qfn = x->sae = x->sse = x->nsc = x->nfit =
-	    x->weight = 0;
+	x->q = x->qn = x->qf = x->qfn = x->sae = x->sse = x->nsc = x->nfit = 0;
+	free(x->lz);
+	x->lz = NULL;
 	x->t0 = t0;
 }
 
+/*
+ * A Holt-Winters grid: pend, then its numbers, which are all zero before
+ * it starts, when it has no LZ (and is loaded without one when they are).
+ */
 static void
-bx_ser(struct ser *s, struct base *b, struct bx *x, int layout)
+hwgrid_ser(struct ser *s, struct bx *x)
 {
-	bx_head_ser(s, x, layout);
+	size_t i, n = grid_len(x);
+	double z = 0;
+	int zero;
+
+	ser_f64s(s, bx_pend(x), x->h);
+	if (ser_loading(s) && lz_new(x) != 0) {
+		ser_fail_nomem(s);
+		return;
+	}
+	if (x->lz == NULL) {	/* saving, before it starts */
+		for (i = 0; i < n; i++)
+			ser_f64(s, &z);
+		return;
+	}
+	ser_f64s(s, x->lz, n);
+	if (!ser_loading(s) || ser_failed(s) || x->started)
+		return;
+	for (zero = 1, i = 0; i < n && zero; i++)
+		zero = same_f64(x->lz[i], 0);
+	if (zero) {
+		free(x->lz);
+		x->lz = NULL;
+	}
+}
+
+/* WEIGHT: its weight in the latest combination, saved (not loaded). */
+static void
+bx_ser(struct ser *s, struct base *b, struct bx *x, int layout,
+    double weight)
+{
+	bx_head_ser(s, x, layout, &weight);
 	if (x->nl > 0)
 		ar_ser(s, x, b->h, layout == 1);
+	else if (x->kind == BX_HW || x->kind == BX_DSHW)
+		hwgrid_ser(s, x);
 	else
-		ser_f64s(s, bx_blk(x), (size_t)x->nblk);
-	if (ser_loading(s) && (x->t0 > b->n || (x->started != 0 &&
-	    x->started != 1)))
+		ser_f64s(s, bx_blk(x), bx_layout(x));
+	if (ser_loading(s) && x->t0 > b->n)
 		ser_fail(s, "base forecaster out of range");
 }
 
@@ -1452,7 +1579,7 @@ base_ser(struct ser *s, struct base *b, int layout)
 {
 	int h = b->h, nper = b->nper, logok = b->logok, find = b->find;
 	int i, tr, k, hasacf = b->acf != NULL;
-	double per[2] = { b->per[0], b->per[1] };
+	double per[2] = { b->per[0], b->per[1] }, w[2][BX_NKIND];
 	uint64_t t0;
 
 	if (layout != BASE_LAYOUT && (layout < 1 || layout > 4 ||
@@ -1530,6 +1657,8 @@ base_ser(struct ser *s, struct base *b, int layout)
 			b->pc[2 * i] = b->pc[2 * i + 1] = b->pend[i];
 		b->cq[0] = b->cq[1] = 0;
 	}
+	/* the weights are saved, for an older reader's report, not loaded */
+	base_weights(b, w);
 	for (tr = 0; tr < 2; tr++)
 		for (k = 0; k < BX_NKIND; k++) {
 			if (b->x[tr][k] == NULL)
@@ -1537,7 +1666,7 @@ base_ser(struct ser *s, struct base *b, int layout)
 			if (layout < 4 && k == BX_AR24)
 				ar12_ser(s, b, b->x[tr][k], layout, t0);
 			else
-				bx_ser(s, b, b->x[tr][k], layout);
+				bx_ser(s, b, b->x[tr][k], layout, w[tr][k]);
 		}
 	if (ser_loading(s) && layout == 3 && !ser_failed(s) &&
 	    hist_resize(b, hist_len(b)) != 0)

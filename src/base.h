@@ -51,12 +51,15 @@
  * peak is higher still becomes m2.
  *
  * Ownership: base_new() allocates; base_free() frees it all.  base_push()
- * allocates only when the periods change, and while it looks for periods,
- * as its history doubles (up to 2 BASE_MAX_PERIOD + 2 + h items).
+ * allocates only when the periods change, while it looks for periods, as
+ * its history doubles (up to 2 BASE_MAX_PERIOD + 2 + h items), and at an
+ * AR's first fit (its w and P: until then it forecasts naively and keeps
+ * none).
  */
 #ifndef RNNF_BASE_H
 #define RNNF_BASE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct ser;
@@ -163,6 +166,8 @@ struct base_info {
 	double mae, rmse;	/* NAN if none scored */
 	double n;		/* items scored */
 	double weight;		/* in the latest combination */
+	size_t bytes;		/* the heap it holds (malloc's headers not
+				 * counted) */
 };
 /* The I-th forecaster present (0-based) into *INFO: 1, or 0 past the last. */
 int base_info(const struct base *b, int i, struct base_info *info);
