@@ -146,7 +146,8 @@ main(int argc, char **argv)
 	    sizeof(struct anomaly), plain);
 	printf("| AR(%d) baseline, with --report or a model file | %zu |\n",
 	    op.ar_order, arb);
-	printf("| base forecasters, new | %zu |\n", base);
+	printf("| base forecasters, new, and the time spacing until the periods are settled | %zu |\n",
+	    base);
 	for (i = 0; i < 3; i++)
 		printf("| base after %d items, daily (period 7 from the time column) | %zu |\n",
 		    nd[i], bd[i]);

@@ -484,7 +484,7 @@ time_item(struct run *r, struct stream *st, const struct csvin_row *row)
 			st->mcol = p1;
 		}
 		if (st->tcol < 0 && st->ycol < 0) {
-			st->tdone = 1;
+			stream_settle(st);
 			return;
 		}
 	}
@@ -499,10 +499,10 @@ time_item(struct run *r, struct stream *st, const struct csvin_row *row)
 		    timecol_parse_ym(v[0], v[1], &secs) != 0)
 			return;
 	}
-	tspace_add(&st->tsp, secs);
-	if (!((sp = tspace_spacing(&st->tsp)) > 0))
+	tspace_add(st->tsp, secs);
+	if (!((sp = tspace_spacing(st->tsp)) > 0))
 		return;
-	st->tdone = 1;
+	stream_settle(st);
 	n = timecol_periods(sp, per, TIMECOL_MAX_PERIODS);
 	/* the year of a daily series waits for a longer history: not here */
 	for (i = 0; i < n; i++)

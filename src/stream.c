@@ -56,6 +56,8 @@ stream_init(struct stream *st, const struct stream_conf *cf)
 			goto fail;
 		if (cf->nperiod >= 0)
 			st->tdone = 1;
+		else if ((st->tsp = calloc(1, sizeof *st->tsp)) == NULL)
+			goto fail;
 		if (cf->nperiod > 0 && base_set_periods(st->base, cf->nperiod,
 		    cf->period, BASE_P_GIVEN) != 0)
 			goto fail;
@@ -76,6 +78,16 @@ stream_release(struct stream *st)
 	metrics_free(&st->met);
 	base_free(st->base);
 	st->base = NULL;
+	free(st->tsp);
+	st->tsp = NULL;
+}
+
+void
+stream_settle(struct stream *st)
+{
+	st->tdone = 1;
+	free(st->tsp);
+	st->tsp = NULL;
 }
 
 struct stream *
@@ -131,7 +143,21 @@ base_part_ser(struct ser *s, struct stream *st, int ncols, int layout)
 		ser_fail(s, "the time column is out of range");
 		return;
 	}
-	tspace_ser(s, &st->tsp);
+	if (st->tdone) {	/* no spacing kept: a zero one in the file */
+		struct tspace z;
+
+		memset(&z, 0, sizeof z);
+		tspace_ser(s, &z);
+		if (ser_loading(s))
+			stream_settle(st);
+	} else {
+		if (ser_loading(s) && st->tsp == NULL &&
+		    (st->tsp = calloc(1, sizeof *st->tsp)) == NULL) {
+			ser_fail_nomem(s);
+			return;
+		}
+		tspace_ser(s, st->tsp);
+	}
 	ser_f64(s, &st->gm);
 	ser_f64(s, &st->gv);
 	ser_f64(s, &st->gn);

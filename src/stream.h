@@ -64,7 +64,8 @@ struct stream {
 					 * not chosen yet */
 	int ycol, mcol;			/* year and month columns, or -1 */
 	int tdone;			/* periods settled: no more times */
-	struct tspace tsp;
+	struct tspace *tsp;		/* the times' spacing while !tdone,
+					 * else NULL (stream_settle()) */
 	double gm, gv, gn;		/* the network's gate: discounted mean
 					 * and mean square of |e_base| -
 					 * |e_full|, and their weight */
@@ -89,6 +90,9 @@ void stream_release(struct stream *st);
 /* A new stream with no network yet, or NULL when out of memory. */
 struct stream *stream_new(const struct stream_conf *cf);
 void stream_free(struct stream *st);
+
+/* The periods are settled: no more times (tdone), and no spacing kept. */
+void stream_settle(struct stream *st);
 
 /* Resize the horizon's buffer to H (a loaded model's): 0 or -1. */
 int stream_horizon(struct stream *st, int h);
