@@ -2,8 +2,8 @@
 # bench/keybytes.sh - the bytes one key of --key takes, by component
 # (bench/keybytes.c, linked with the built librnnio.a and librnncore.a),
 # and the peak RSS of KEYS keys (2000 unless told) of 20 items against one
-# key, at the defaults, with independent keys and with --global.  Run from
-# a built tree:
+# key, and of KEYS / 4 keys of 200 items, at the defaults, with independent
+# keys and with --global.  Run from a built tree:
 #
 #   sh bench/keybytes.sh [KEYS] > bench/keybytes.md
 set -eu
@@ -52,3 +52,22 @@ per() {
 per "Independent keys" "$rn" "$rm" "$sz"
 echo
 per "--global" "$gn" "$gm" "$gz"
+# the same after more items: KEYS / 4 keys of 200 items (the forecasters
+# take some of their numbers when they first need them)
+k2=$((keys / 4))
+awk -v keys="$k2" 'BEGIN { print "date,key,value"
+	split("31 28 31 30 31 30 31 31 30 31 30 31", ml, " ")
+	mo = 1; d = 1
+	for (t = 0; t < 200; t++) {
+		for (k = 0; k < keys; k++)
+			printf "2026-%02d-%02d,k%d,%.3f\n", mo, d, k, \
+			    100 + k % 7 + 3 * sin(0.9 * t + k) + 0.1 * t
+		if (++d > ml[mo]) { d = 1; mo++ } } }' >"$tmp/in2.csv"
+rn2=$(rss "$tmp/in2.csv")
+gn2=$(rss --global "$tmp/in2.csv")
+echo
+echo "| run, $k2 keys of 200 items | peak RSS KiB | bytes per key above one key |"
+echo "| --- | ---: | ---: |"
+awk -v a="$r1" -v b="$rn2" -v c="$gn2" -v k="$k2" 'BEGIN {
+	printf "| independent | %d | %.0f |\n", b, (b - a) * 1024 / k
+	printf "| --global | %d | %.0f |\n", c, (c - a) * 1024 / k }'
