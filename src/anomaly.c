@@ -12,14 +12,28 @@ anomaly_init(struct anomaly *a)
 	a->hold_prev = a->hold_cur = -HUGE_VAL;
 }
 
+/*
+ * A tail as format VERSION holds it, with FIRST its warm-up's values (NULL:
+ * none saved from format 15 on; read and dropped before).  Before format
+ * 15 there is no ey2: a loaded tail takes the exponential's, 2 beta^2.
+ */
 static void
-tail_ser(struct ser *s, struct anom_tail *t)
+tail_ser(struct ser *s, struct anom_tail *t, double *first, int version)
 {
+	double drop[ANOM_WARMUP];
+
 	ser_f64(s, &t->u);
 	ser_f64(s, &t->beta);
+	if (version >= 15)
+		ser_f64(s, &t->ey2);
+	else if (ser_loading(s))
+		t->ey2 = 2 * t->beta * t->beta;
 	ser_f64(s, &t->vm);
 	ser_f64(s, &t->vs);
-	ser_f64s(s, t->first, ANOM_WARMUP);
+	if (first != NULL)
+		ser_f64s(s, first, ANOM_WARMUP);
+	else if (version < 15)
+		ser_f64s(s, drop, ANOM_WARMUP);
 }
 
 static int
@@ -28,18 +42,25 @@ bounded(double v)
 	return fabs(v) <= ANOM_TAIL_BOUND;
 }
 
-/* Can T's updates stay finite, and is it started if WARM? */
+/* Are the warm-up's values FIRST bounded? */
 static int
-tail_ok(const struct anom_tail *t, int warm)
+first_ok(const double *first)
 {
 	int i;
 
 	for (i = 0; i < ANOM_WARMUP; i++)
-		if (!bounded(t->first[i]))
+		if (!bounded(first[i]))
 			return 0;
+	return 1;
+}
+
+/* Can T's updates stay finite, and is it started if WARM? */
+static int
+tail_ok(const struct anom_tail *t, int warm)
+{
 	return bounded(t->u) && bounded(t->vm) && t->vs >= 0 &&
-	    bounded(t->vs) && bounded(t->beta) &&
-	    (!warm || t->beta >= ANOM_BETA_MIN);
+	    bounded(t->vs) && bounded(t->beta) && t->ey2 >= 0 &&
+	    t->ey2 <= ANOM_EY2_BOUND && (!warm || t->beta >= ANOM_BETA_MIN);
 }
 
 /* Can p5's state S go on; is it its own start for its period? */
@@ -59,7 +80,7 @@ seas_ok(const struct anom_seas *z)
 		if (!bounded(z->last[i]))
 			return 0;
 	return isfinite(z->mu) && isfinite(z->mad) && z->mad >= 0 &&
-	    tail_ok(&z->t, warm);
+	    tail_ok(&z->t, warm) && first_ok(z->first);
 }
 
 static int
@@ -75,7 +96,8 @@ anomaly_ok(const struct anomaly *a)
 			return 0;
 	return a->n >= 0 && a->var >= 0 && a->mad >= 0 && isfinite(a->mu) &&
 	    isfinite(a->var) && isfinite(a->mad) && tail_ok(&a->t1, warm) &&
-	    tail_ok(&a->t2, warm) && isfinite(a->lo) && isfinite(a->hi) &&
+	    tail_ok(&a->t2, warm) && first_ok(a->first) &&
+	    isfinite(a->lo) && isfinite(a->hi) &&
 	    isfinite(a->x) && a->lo <= a->hi &&
 	    !isnan(a->hold_prev) && !isnan(a->hold_cur) &&
 	    a->hold_n <= ANOM_HOLDOFF_MAX && seas_ok(&a->sz);
@@ -107,7 +129,7 @@ anomaly_ser(struct ser *s, struct anomaly *a, int version)
 		if (version >= 5) {	/* the tail of v and the hold-off */
 			ser_f64(s, &a->ns);
 			ser_f64(s, &a->mad);
-			tail_ser(s, &a->t1);
+			tail_ser(s, &a->t1, a->first, version);
 			ser_f64(s, &a->hold_prev);
 			ser_f64(s, &a->hold_cur);
 			ser_u64(s, &a->hold_n);
@@ -123,8 +145,10 @@ anomaly_ser(struct ser *s, struct anomaly *a, int version)
 	}
 	ser_f64(s, &a->ns);
 	ser_f64(s, &a->mad);
-	tail_ser(s, &a->t1);
-	tail_ser(s, &a->t2);
+	tail_ser(s, &a->t1, version < 15 ? a->first : NULL, version);
+	tail_ser(s, &a->t2, NULL, version);
+	if (version >= 15)
+		ser_f64s(s, a->first, ANOM_WARMUP);
 	for (i = 0; i < ANOM_SHORT - 1; i++)
 		ser_f64(s, &a->last[i]);
 	ser_f64(s, &a->lo);
@@ -140,7 +164,7 @@ anomaly_ser(struct ser *s, struct anomaly *a, int version)
 		ser_f64(s, &a->sz.mad);
 		ser_f64(s, &a->sz.k);
 		ser_f64s(s, a->sz.last, ANOM_SEAS);
-		tail_ser(s, &a->sz.t);
+		tail_ser(s, &a->sz.t, a->sz.first, version);
 	}
 	ser_u64(s, &a->run);
 	ser_u64(s, &a->longest);
@@ -171,19 +195,19 @@ anomaly_interval(const struct anomaly *a, double z, double *lo, double *hi)
 }
 
 /*
- * The tail from the warm-up's values: u their (1 - ANOM_TAIL) empirical
- * quantile, beta the mean excess over it, vm and vs their mean and mean
- * absolute deviation.
+ * The tail from the warm-up's values FIRST: u their (1 - ANOM_TAIL)
+ * empirical quantile, beta and ey2 the mean and mean squared excess over
+ * it, vm and vs their mean and mean absolute deviation.
  */
 static void
-tail_start(struct anom_tail *t)
+tail_start(struct anom_tail *t, const double *first)
 {
-	double v[ANOM_WARMUP], ex = 0, m = 0, d = 0, x;
+	double v[ANOM_WARMUP], ex = 0, ex2 = 0, m = 0, d = 0, x;
 	int i, j, k = (int)((1 - ANOM_TAIL) * ANOM_WARMUP), nex = 0;
 
 	/* insertion sort: once per model, and qsort(3) may allocate */
 	for (i = 0; i < ANOM_WARMUP; i++) {
-		x = t->first[i];
+		x = first[i];
 		for (j = i; j > 0 && v[j - 1] > x; j--)
 			v[j] = v[j - 1];
 		v[j] = x;
@@ -193,6 +217,7 @@ tail_start(struct anom_tail *t)
 		m += v[i];
 		if (v[i] > t->u) {
 			ex += v[i] - t->u;
+			ex2 += (v[i] - t->u) * (v[i] - t->u);
 			nex++;
 		}
 	}
@@ -202,6 +227,8 @@ tail_start(struct anom_tail *t)
 	t->beta = nex > 0 ? ex / nex : 0;
 	if (t->beta < ANOM_BETA_MIN)
 		t->beta = ANOM_BETA_MIN;
+	/* no excess: the exponential's */
+	t->ey2 = nex > 0 ? ex2 / nex : 2 * t->beta * t->beta;
 	t->vm = m;
 	t->vs = d / ANOM_WARMUP;
 }
@@ -226,11 +253,14 @@ static void
 tail_update(struct anom_tail *t, double v, double n)
 {
 	const double w = fmax(1 / (n + 1), ANOM_TAIL_ALPHA);
+	double y;
 
 	t->vm += w * (v - t->vm);
 	t->vs += w * (fabs(v - t->vm) - t->vs);
 	if (v > t->u) {
 		t->beta += w / ANOM_TAIL * ((v - t->u) - t->beta);
+		y = fmin(v - t->u, ANOM_XI_CLIP * t->beta);
+		t->ey2 += w / ANOM_TAIL * (y * y - t->ey2);
 		if (t->beta < ANOM_BETA_MIN)
 			t->beta = ANOM_BETA_MIN;
 		t->u += w * t->vs * (1 - ANOM_TAIL) / ANOM_TAIL;
@@ -244,13 +274,28 @@ tail_update(struct anom_tail *t, double v, double n)
 	t->vs = clamp(t->vs, ANOM_TAIL_BOUND);
 	t->u = clamp(t->u, ANOM_TAIL_BOUND);
 	t->beta = clamp(t->beta, ANOM_TAIL_BOUND);
+	t->ey2 = fmin(fmax(t->ey2, 0), ANOM_EY2_BOUND);
 }
 
-/* L = -log P(V > v) = (v - u) / beta - log ANOM_TAIL */
+/*
+ * L = -log P(V > v).  Over u, the generalized Pareto tail of shape xi and
+ * scale s = beta (1 - xi) (so that its mean excess is beta), xi estimated by
+ * moments from the excess's mean beta and variance ey2 - beta^2,
+ * xi = (1 - beta^2 / var) / 2, bounded to [ANOM_XI_MIN, ANOM_XI_MAX]:
+ *     L = log(1 + xi (v - u) / s) / xi - log ANOM_TAIL,
+ * the exponential's (v - u) / beta - log ANOM_TAIL at xi 0 and below u.
+ */
 static double
 tail_l(const struct anom_tail *t, double v)
 {
-	return (v - t->u) / t->beta - log(ANOM_TAIL);
+	double y = v - t->u, var = t->ey2 - t->beta * t->beta, xi = 0;
+
+	if (var > 0)
+		xi = (1 - t->beta * t->beta / var) / 2;
+	xi = fmin(fmax(xi, ANOM_XI_MIN), ANOM_XI_MAX);
+	if (y <= 0 || xi < 1e-6)
+		return y / t->beta - log(ANOM_TAIL);
+	return log1p(xi * y / (t->beta * (1 - xi))) / xi - log(ANOM_TAIL);
 }
 
 /*
@@ -359,6 +404,29 @@ short_median(const struct anomaly *a, double v)
 	return n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
 }
 
+/*
+ * t2 from the medians the warm-up's surprises had: of each and the
+ * ANOM_SHORT - 1 before it (of those there were), as short_median() took.
+ */
+static void
+t2_start(struct anomaly *a)
+{
+	double med[ANOM_WARMUP], w[ANOM_SHORT], x;
+	int i, j, k, n;
+
+	for (i = 0; i < ANOM_WARMUP; i++) {
+		n = i < ANOM_SHORT - 1 ? i + 1 : ANOM_SHORT;
+		for (k = 0; k < n; k++) {
+			x = a->first[i - k];
+			for (j = k; j > 0 && w[j - 1] > x; j--)
+				w[j] = w[j - 1];
+			w[j] = x;
+		}
+		med[i] = n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
+	}
+	tail_start(&a->t2, med);
+}
+
 /* The median of the ANOM_SEAS surprises LAST (insertion sort, as above). */
 static double
 seas_median(const double *last)
@@ -411,9 +479,9 @@ seas_step(struct anom_seas *z, double x, double xm, int m)
 			l = tail_l(&z->t, med);
 			tail_update(&z->t, med, z->k - ANOM_SEAS);
 		} else if ((k = (int)z->k - ANOM_SEAS) >= 0) {
-			z->t.first[k] = seas_median(z->last);
+			z->first[k] = seas_median(z->last);
 			if (k + 1 >= ANOM_WARMUP)
-				tail_start(&z->t);
+				tail_start(&z->t, z->first);
 		}
 	}
 	w = fmax(1 / (z->n + 1), ANOM_ALPHA);
@@ -458,11 +526,10 @@ anomaly_step(struct anomaly *a, double x, double r, double xm, int season,
 		tail_update(&a->t1, v, a->ns);
 		tail_update(&a->t2, m, a->ns);
 	} else {
-		a->t1.first[(int)a->ns] = v;
-		a->t2.first[(int)a->ns] = m;
+		a->first[(int)a->ns] = v;
 		if (a->ns + 1 >= ANOM_WARMUP) {
-			tail_start(&a->t1);
-			tail_start(&a->t2);
+			tail_start(&a->t1, a->first);
+			t2_start(a);
 		}
 	}
 	for (i = ANOM_SHORT - 2; i > 0; i--)

@@ -64,6 +64,16 @@ struct ser;
 #define ANOM_TAIL 0.02
 #define ANOM_TAIL_ALPHA 0.0001
 #define ANOM_BETA_MIN 0.05
+/* the bounds of a tail's shape xi */
+#ifndef ANOM_XI_MIN
+#define ANOM_XI_MIN 0.0
+#endif
+#ifndef ANOM_XI_CLIP
+#define ANOM_XI_CLIP 10.0
+#endif
+#ifndef ANOM_XI_MAX
+#define ANOM_XI_MAX 0.5
+#endif
 #define ANOM_SHORT 5
 #define ANOM_RECORD 1e-4
 #define ANOM_STUCK_P 1e-6
@@ -78,12 +88,14 @@ struct ser;
 #define ANOM_PERIOD_MAX 1000000
 /* |u|, |vm|, vs and beta of a loaded tail: v lies within +-log(DBL_MAX) */
 #define ANOM_TAIL_BOUND 1e4
+/* ... and its ey2 */
+#define ANOM_EY2_BOUND (ANOM_TAIL_BOUND * ANOM_TAIL_BOUND)
 
-/* One exponential tail (p1, p2 or p5 above). */
+/* One tail (p1, p2 or p5 above). */
 struct anom_tail {
 	double u, beta;		/* the tail's threshold and mean excess */
+	double ey2;		/* the mean squared excess: the shape */
 	double vm, vs;		/* mean and mean |v - vm|: u's step */
-	double first[ANOM_WARMUP];	/* the warm-up's values */
 };
 
 /* p5: the seasonal change d = x_t - x_{t-m} and its tail. */
@@ -94,6 +106,7 @@ struct anom_seas {
 	double k;		/* surprises taken (from mad > 0 on) */
 	double last[ANOM_SEAS];	/* the latest, at [k % ANOM_SEAS] */
 	struct anom_tail t;	/* of the median of the last ANOM_SEAS */
+	double first[ANOM_WARMUP];	/* its warm-up's values */
 };
 
 struct anomaly {
@@ -103,6 +116,8 @@ struct anomaly {
 	double mad;		/* mean |r - mu|: the floor's unit */
 	struct anom_tail t1;	/* of the surprise v */
 	struct anom_tail t2;	/* of the median of the last ANOM_SHORT */
+	/* t1's warm-up values (t2's are their medians, taken at its start) */
+	double first[ANOM_WARMUP];
 	double last[ANOM_SHORT - 1];	/* the surprises before, newest first */
 	double lo, hi;		/* the range of the values (once ns > 0) */
 	double x;		/* the last value */
@@ -120,7 +135,9 @@ void anomaly_init(struct anomaly *a);
  * The state as model format VERSION holds it.  Before format 5 a model
  * holds only n, mu, var and alerts; formats 5 to 7 hold the tail of v
  * only.  From those the score's model starts afresh, with its warm-up.
- * Before format 14 there is no p5: it starts afresh.
+ * Before format 14 there is no p5: it starts afresh.  Before format 15
+ * the tails have no shape: they go on with the exponential's (xi 0), and
+ * t2's warm-up values, which it recomputes from t1's, are read and dropped.
  */
 void anomaly_ser(struct ser *s, struct anomaly *a, int version);
 

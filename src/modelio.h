@@ -30,12 +30,13 @@ struct ser;
  * ar12 (base.h, BASE_LAYOUT 4; from an older file it starts afresh), 13
  * the base's second, shorter combination memory (BASE_LAYOUT 5), 14 the
  * anomaly score's seasonal tail p5 (anomaly.h; from an older file it starts
- * afresh); earlier versions still load (1 to 5 as the plain
+ * afresh), 15 the shape of its tails, without t2's warm-up values (from an
+ * older file the tails go on with the exponential's); earlier versions still load (1 to 5 as the plain
  * network, 6 to 8 with the base converted to its layout on loading; before
  * 8 the anomaly score warms up afresh; before 10 with independent keys; before 11 a lean window from the cached
  * ring)
  */
-#define MODEL_FORMAT_VERSION 14
+#define MODEL_FORMAT_VERSION 15
 
 /*
  * What a model file holds after its magic and version: DESCRIBE saves,
