@@ -14,18 +14,26 @@
  *   The floor keeps a perfectly predictable stretch from making every
  *   later wobble infinitely surprising; the log makes heavy-tailed and
  *   light-tailed series alike;
- * - p1: the upper tail of v is modelled as exponential over its (1 -
- *   ANOM_TAIL) quantile u, with mean excess beta (peaks over a threshold,
- *   shape 0, on the log scale: a Pareto tail for |r|):
- *       P(V > v) = ANOM_TAIL exp(-(v - u) / beta).
- *   u and beta start from the first ANOM_WARMUP surprises (their empirical
- *   quantile and mean excess), no score before; then u follows the
- *   quantile by stochastic approximation and beta the mean excess, with
- *   weight max(1/n, ANOM_TAIL_ALPHA) after n surprises (a memory of some
- *   10,000 items), beta >= ANOM_BETA_MIN;
+ * - p1: the upper tail of v over its (1 - ANOM_TAIL) quantile u is a
+ *   generalized Pareto law (peaks over a threshold) with mean excess beta
+ *   and shape xi:
+ *       P(V > v) = ANOM_TAIL (1 + xi (v - u) / s)^(-1 / xi),
+ *   s = beta (1 - xi); at xi 0 it is ANOM_TAIL exp(-(v - u) / beta), on the
+ *   log scale a Pareto tail for |r|.  xi is the moments' estimate from the
+ *   excesses' mean beta and variance ey2 - beta^2, xi = (1 - beta^2 /
+ *   (ey2 - beta^2)) / 2, bounded to [ANOM_XI_MIN, ANOM_XI_MAX]: a series
+ *   with heavier-tailed surprises calibrates like the others, and none has
+ *   a tail with an end (xi < 0), beyond which anything would be certain to
+ *   alert.  ey2 takes each excess at most ANOM_XI_CLIP beta, so that one
+ *   spike does not make a series heavy-tailed for a memory's length.
+ *   u, beta and ey2 start from the first ANOM_WARMUP surprises (their
+ *   empirical quantile and the excesses' mean and mean square), no score
+ *   before; then u follows the quantile by stochastic approximation and
+ *   beta and ey2 the excesses, with weight max(1/n, ANOM_TAIL_ALPHA) after
+ *   n surprises (a memory of some 10,000 items), beta >= ANOM_BETA_MIN;
  * - p2: the same tail model of the median of the last ANOM_SHORT
  *   surprises, for an error that lasts a few items without any one being
- *   extreme;
+ *   extreme (its warm-up's medians are recomputed from p1's values);
  * - p3, a record: a value beyond every value before it (from the first
  *   item on) by a fraction e of their range has p = ANOM_RECORD exp(-e);
  * - p4, a stuck series: when the value has been repeated exactly for
