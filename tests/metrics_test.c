@@ -227,12 +227,14 @@ test_bounds(void)
 		anomaly_step(&a, i, i % 2 ? -1 : 1, 0, 0, 0, &s);
 	a.t1.vm = a.t1.vs = a.t1.beta = ANOM_TAIL_BOUND;
 	a.t1.u = -ANOM_TAIL_BOUND;
+	a.t1.ey2 = ANOM_EY2_BOUND;
 	a.mu = a.mad = 0;
 	for (i = 0; i < 1000; i++) {
 		anomaly_step(&a, i, 0, 0, 0, 0, &s);
 		out += !(fabs(a.t1.vm) <= ANOM_TAIL_BOUND &&
 		    a.t1.vs <= ANOM_TAIL_BOUND && a.t1.beta <= ANOM_TAIL_BOUND &&
-		    fabs(a.t1.u) <= ANOM_TAIL_BOUND);
+		    fabs(a.t1.u) <= ANOM_TAIL_BOUND &&
+		    a.t1.ey2 >= 0 && a.t1.ey2 <= ANOM_EY2_BOUND);
 	}
 	CHECK("a tail at its bounds stays within them", out, 0, 0);
 }
