@@ -173,7 +173,15 @@ def main(argv):
           "68.8 / 65.1 (67.3, 68.1), 68.8 / 65.0 (65.8, 68.0), or with e "
           "in units of 1, 3 or 10 m in place of the range, 68.4 / 64.3 "
           "(64.0, 67.6), 68.3 / 64.6 (63.0, 67.6), 68.3 / 64.9 (64.4, "
-          "67.5); without p2 66.7 / 63.2 (67.4, 65.9).\n")
+          "67.5); without p2 66.7 / 63.2 (67.4, 65.9); an upper bound of "
+          "0.1 or 0.2 on xi 68.4 / 64.2 / 73.3 (66.8, 67.6), 68.6 / 64.7 / "
+          "72.9 (67.2, 67.9); the tails over the 99th or the 95th "
+          "percentile 68.0 / 63.3 / 73.5 (66.8, 67.2), 65.4 / 61.7 / 70.7 "
+          "(65.9, 61.8); an item whose largest L is p5's scoring only "
+          "above the hold-off's largest L by 0.5, 1 or 2 (p5's alarms come "
+          "in runs of two to five items as its median climbs) 68.0 / 64.3 "
+          "(65.8, 67.3), 67.6 / 63.8 (64.9, 66.8), 65.3 / 61.7 (58.8, "
+          "64.6).\n")
     print("Issue 11's third round (p5), as standard / reward_low_FP / "
           "reward_low_FN, split half B at A's threshold and "
           "leave-one-folder-out standard in brackets: without p5 65.7 / "
