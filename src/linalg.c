@@ -1,6 +1,21 @@
 /* linalg.c - dense kernels; see linalg.h for the summation-order promise. */
+#include <stdlib.h>
 #include <string.h>
 #include "linalg.h"
+
+real *
+la_alloc(size_t n)
+{
+	void *p;
+
+	if (n == 0)
+		n = 1;
+	if (n > (size_t)-1 / sizeof(real) ||
+	    posix_memalign(&p, 64, n * sizeof(real)) != 0)
+		return NULL;
+	memset(p, 0, n * sizeof(real));
+	return p;
+}
 
 /*
  * The 16-float helpers below are always inlined, so no call passes a

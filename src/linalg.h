@@ -11,6 +11,15 @@
 #include <stdint.h>
 #include "real.h"
 
+/*
+ * N reals, zeroed, at a multiple of 64 bytes (a cache line, one AVX-512
+ * vector), released with free(); NULL when out of memory.  A block of
+ * weights that starts there keeps each matrix whose offset and row length
+ * are multiples of 16 reals on line boundaries: a vector load that straddles
+ * two lines costs the kernels about half their speed.
+ */
+real *la_alloc(size_t n);
+
 /* y = W x + b   (b may be NULL) */
 void la_gemv(real *y, const real *w, const real *x, const real *b,
     size_t rows, size_t cols);

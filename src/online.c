@@ -89,13 +89,13 @@ scratch_new(const struct online_config *cf)
 	if (sc == NULL)
 		return NULL;
 	sc->users = 1;
-	sc->grad = calloc(model_nparams(&cf->shape), sizeof(real));
-	sc->work = calloc(work_size(cf), sizeof(real));
+	sc->grad = la_alloc(model_nparams(&cf->shape));
+	sc->work = la_alloc(work_size(cf));
 	/* per window step: input and h_prev of each layer, h_top; byte ids */
 	sc->ptr = calloc((2 * L + 1) * (size_t)cf->window, sizeof *sc->ptr);
 	sc->ids = calloc((size_t)cf->window, sizeof *sc->ids);
 	if (lean_fits(cf)) {
-		sc->win = calloc(win_size(cf), sizeof(real));
+		sc->win = la_alloc(win_size(cf));
 		sc->hs = sc->win + (size_t)cf->window * L *
 		    cell_cache_size(cf->shape.cell, cf->shape.hidden);
 	}
@@ -165,8 +165,7 @@ weights_new(const struct online_config *cf, size_t np, struct rng *r)
 	if (w == NULL)
 		return NULL;
 	w->users = 1;
-	if ((w->param = calloc(np + optim_state_size(np), sizeof(real))) ==
-	    NULL) {
+	if ((w->param = la_alloc(np + optim_state_size(np))) == NULL) {
 		free(w);
 		return NULL;
 	}
@@ -214,7 +213,7 @@ online_make(const struct online_config *cf, const struct online *like,
 		o->w->users++;
 	} else
 		o->w = weights_new(cf, o->np, blank ? NULL : &o->rng);
-	o->ring = calloc(ring_reals(cf, o->lean, &o->slot), sizeof(real));
+	o->ring = la_alloc(ring_reals(cf, o->lean, &o->slot));
 	if (o->sc == NULL || o->w == NULL || o->ring == NULL) {
 		online_free(o);
 		return NULL;

@@ -218,13 +218,28 @@ step_range(struct optim *o, const struct stepc *k, real *p, const real *g,
 		/* betas (0.9, 0.999), eps 1e-8, bias-corrected */
 		const real b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
 		real step_size = k->step_size, bc2_sqrt = k->bc2_sqrt;
+#ifndef RNNF_DOUBLE
+		/*
+		 * sqrt(v) / bc2_sqrt, a float quotient, as the product by the
+		 * double reciprocal rounded to float: the same bits, with one
+		 * division of the three (the dividers are what bounds this
+		 * loop) taken off.  A quotient of two floats is never a float
+		 * midpoint and lies at least 2^-49 of itself from one; the two
+		 * double roundings err by less than 2^-52.
+		 */
+		double rbc2 = 1.0 / (double)bc2_sqrt;
+#define ADAM_DENOM(s) ((real)((double)(s) * rbc2))
+#else
+#define ADAM_DENOM(s) ((s) / bc2_sqrt)
+#endif
 
 		for (i = a; i < b; i++) {
 			o->m[i] = o->m[i] + (g[i] - o->m[i]) * (1 - b1);
 			o->v[i] = o->v[i] * b2 + (1 - b2) * g[i] * g[i];
 			p[i] -= step_size * o->m[i] /
-			    (RSQRT(o->v[i]) / bc2_sqrt + eps);
+			    (ADAM_DENOM(RSQRT(o->v[i])) + eps);
 		}
+#undef ADAM_DENOM
 		break;
 	}
 	case OPTIM_ADAGRAD:
