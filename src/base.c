@@ -8,6 +8,7 @@
 
 #define BX_MAXLAGS 80		/* 64 (arm) or 12 short lags + 6 seasonal */
 #define BX_NP 84		/* 1 + BX_MAXLAGS, rounded up to a multiple of 4 */
+#define BX_MAXG BASE_DSHW_G	/* the most grid rows */
 
 /*
  * 4-double vectors of GCC's vector extensions (one AVX register, or two SSE
@@ -86,11 +87,12 @@ struct bx {
  *   AR:    LZ w (np), zero past n; P (n (n + 1) / 2) the upper triangle of
  *          the symmetric (n, n) P, row by row, row i P_ii .. P_i,n-1
  *          (tri_at()); then BX_RLS_PAD zeros;
- *   grids: gp (h, G) the rows' forecasts, transformed; cum (G) the rows'
- *          |errors|; L, B (G) level and trend, E the same slot (dshw's
- *          error); S (G, m1) hw's seasonals, dshw's daily ones; W (G, m2)
- *          dshw's weekly ones; in BLK after pend for ses, in LZ for hw
- *          and dshw (grid_len()).
+ *   grids: gp (h, G) the rows' forecasts, transformed, only for h > 1
+ *          (with h = 1 they follow from the rest, grid_fc()); cum (G) the
+ *          rows' |errors|; L, B (G) level and trend, E the same slot
+ *          (dshw's error); S (G, m1) hw's seasonals, dshw's daily ones; W
+ *          (G, m2) dshw's weekly ones; in BLK after pend for ses, in LZ
+ *          for hw and dshw (grid_len()).
  */
 static inline double *
 bx_blk(const struct bx *x)
@@ -105,9 +107,14 @@ static inline double *bx_gp(const struct bx *x)
 {
 	return x->kind == BX_SES ? bx_blk(x) + x->h : x->lz;
 }
+/* the rows' forecasts kept: h of them, none for h = 1 */
+static inline size_t bx_ngp(const struct bx *x)
+{
+	return x->h > 1 ? (size_t)x->G * (size_t)x->h : 0;
+}
 static inline double *bx_cum(const struct bx *x)
 {
-	return bx_gp(x) + (size_t)x->G * (size_t)x->h;
+	return bx_gp(x) + bx_ngp(x);
 }
 static inline double *bx_L(const struct bx *x) { return bx_cum(x) + x->G; }
 static inline double *bx_B(const struct bx *x) { return bx_L(x) + x->G; }
@@ -164,19 +171,19 @@ ar_lags(int kind, int h, int nper, const int *m, int *offs)
 	return nl;
 }
 
-/* The numbers of a grid (all but pend: gp to the seasonals). */
+/* The numbers of a grid (all but pend: gp, if kept, to the seasonals). */
 static size_t
 grid_len(const struct bx *x)
 {
-	size_t G = (size_t)x->G, h = x->h;
+	size_t G = (size_t)x->G, gp = bx_ngp(x);
 
 	switch (x->kind) {
 	case BX_SES:
-		return G * h + 2 * G;
+		return gp + 2 * G;
 	case BX_HW:
-		return G * h + 3 * G + G * (size_t)x->m1;
+		return gp + 3 * G + G * (size_t)x->m1;
 	case BX_DSHW:
-		return G * h + 3 * G + G * (size_t)(x->m1 + x->m2);
+		return gp + 3 * G + G * (size_t)(x->m1 + x->m2);
 	}
 	return 0;
 }
@@ -937,6 +944,46 @@ dshw_rows(struct bx *x, double z, double *gp, int upd, size_t i1, size_t j1,
 }
 
 /*
+ * With h = 1, the rows' forecasts of item T, made after item T - 1, into
+ * OUT: from the state, which has not changed since, by the very operations
+ * that made them (hw_rows(), dshw_rows(), ses_rows(); 0 before the first
+ * item, as a kept forecast was); zeros for a grid not started.
+ */
+static void
+grid_fc(const struct bx *x, uint64_t t, double *out)
+{
+	const double *L, *B, *S, *W;
+	size_t m1 = x->m1, m2 = x->m2, j1, j2;
+	int g;
+
+	if ((x->kind != BX_SES && !x->started) || t == 0) {
+		for (g = 0; g < x->G; g++)
+			out[g] = 0;
+		return;
+	}
+	L = bx_L(x);
+	B = bx_B(x);
+	switch (x->kind) {
+	case BX_SES:
+		for (g = 0; g < x->G; g++)
+			out[g] = L[g];
+		break;
+	case BX_HW:
+		j1 = (size_t)(t % (uint64_t)m1);
+		for (g = 0, S = bx_S(x); g < x->G; g++, S += m1)
+			out[g] = L[g] + 1.0 * B[g] + S[j1];
+		break;
+	case BX_DSHW:
+		j1 = (size_t)(t % (uint64_t)m1);
+		j2 = (size_t)(t % (uint64_t)m2);
+		for (g = 0, S = bx_S(x), W = bx_W(x); g < x->G; g++, S += m1,
+		    W += m2)
+			out[g] = L[g] + S[j1] + W[j2] + ds_p[g % 3] * B[g];
+		break;
+	}
+}
+
+/*
  * Item T (value z in the forecaster's transform) for a grid: score the
  * rows' forecasts made H items ago, update each row, forecast x_{t+h};
  * returns the chosen row's forecast.
@@ -946,7 +993,7 @@ grid_push(const struct base *b, struct bx *x, uint64_t t, double z,
     int present, int *oom)
 {
 	uint64_t h = (uint64_t)b->h, ts = t + h;
-	double *gp, *xcum, php[3];
+	double *gp, *xcum, php[3], fc[BX_MAXG];
 	int g, upd, m = x->kind == BX_HW ? x->m1 : x->m2, fresh = 0;
 	/* the seasonal slots of x_t and of x_{t+h}, once for all rows */
 	size_t i1 = 0, j1 = 0, i2 = 0, j2 = 0;
@@ -961,14 +1008,17 @@ grid_push(const struct base *b, struct bx *x, uint64_t t, double z,
 		grid_start(b, x, t);
 		fresh = 1;
 	}
-	gp = bx_gp(x) + (size_t)(t % h) * x->G;
+	gp = h == 1 ? fc : bx_gp(x) + (size_t)(t % h) * x->G;
 	xcum = bx_cum(x);
 	if (x->kind == BX_SES && t == 0)
 		for (g = 0; g < x->G; g++)
 			bx_L(x)[g] = z;
-	if (!fresh && present && (x->kind == BX_SES || t >= x->t0 + h))
+	if (!fresh && present && (x->kind == BX_SES || t >= x->t0 + h)) {
+		if (h == 1)
+			grid_fc(x, t, gp);
 		for (g = 0; g < x->G; g++)
 			xcum[g] += fabs(gp[g] - z);
+	}
 	upd = x->kind == BX_SES ? t > 0 : t != x->t0;
 	switch (x->kind) {
 	case BX_SES:
@@ -1521,31 +1571,40 @@ ar12_ser(struct ser *s, struct base *b, struct bx *x, int layout, uint64_t t0)
 }
 
 /*
- * A Holt-Winters grid: pend, then its numbers, which are all zero before
- * it starts, when it has no LZ (and is loaded without one when they are).
+ * A grid as every layout stores it: pend, the rows' forecasts (h, G), then
+ * its other numbers.  With h = 1 the forecasts are not kept: they are
+ * saved as grid_fc() makes them again, and skipped when loaded.  A
+ * Holt-Winters grid's numbers are all zero before it starts, when it has
+ * no LZ (and it is loaded without one when they are).  T: the items taken.
  */
 static void
-hwgrid_ser(struct ser *s, struct bx *x)
+grid_ser(struct ser *s, struct bx *x, uint64_t t)
 {
 	size_t i, n = grid_len(x);
-	double z = 0;
-	int zero;
+	double z = 0, fc[BX_MAXG], *g;
+	int zero, ses = x->kind == BX_SES;
 
 	ser_f64s(s, bx_pend(x), x->h);
-	if (ser_loading(s) && lz_new(x) != 0) {
+	if (ser_loading(s) && !ses && lz_new(x) != 0) {
 		ser_fail_nomem(s);
 		return;
 	}
-	if (x->lz == NULL) {	/* saving, before it starts */
+	g = ses ? bx_blk(x) + x->h : x->lz;
+	if (x->h == 1) {
+		if (!ser_loading(s))
+			grid_fc(x, t, fc);
+		ser_f64s(s, fc, x->G);
+	}
+	if (g == NULL) {	/* saving, before it starts */
 		for (i = 0; i < n; i++)
 			ser_f64(s, &z);
 		return;
 	}
-	ser_f64s(s, x->lz, n);
-	if (!ser_loading(s) || ser_failed(s) || x->started)
+	ser_f64s(s, g, n);
+	if (!ser_loading(s) || ser_failed(s) || ses || x->started)
 		return;
 	for (zero = 1, i = 0; i < n && zero; i++)
-		zero = same_f64(x->lz[i], 0);
+		zero = same_f64(g[i], 0);
 	if (zero) {
 		free(x->lz);
 		x->lz = NULL;
@@ -1560,8 +1619,8 @@ bx_ser(struct ser *s, struct base *b, struct bx *x, int layout,
 	bx_head_ser(s, x, layout, &weight);
 	if (x->nl > 0)
 		ar_ser(s, x, b->h, layout == 1);
-	else if (x->kind == BX_HW || x->kind == BX_DSHW)
-		hwgrid_ser(s, x);
+	else if (x->G > 0)
+		grid_ser(s, x, b->n);
 	else
 		ser_f64s(s, bx_blk(x), bx_layout(x));
 	if (ser_loading(s) && x->t0 > b->n)
