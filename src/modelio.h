@@ -31,12 +31,14 @@ struct ser;
  * the base's second, shorter combination memory (BASE_LAYOUT 5), 14 the
  * anomaly score's seasonal tail p5 (anomaly.h; from an older file it starts
  * afresh), 15 the shape of its tails, without t2's warm-up values (from an
- * older file the tails go on with the exponential's); earlier versions still load (1 to 5 as the plain
+ * older file the tails go on with the exponential's), 16 the lean windows of
+ * the keys of --global (online.h, ONLINE_FORMAT_GLOBAL_LEAN); earlier
+ * versions still load (1 to 5 as the plain
  * network, 6 to 8 with the base converted to its layout on loading; before
- * 8 the anomaly score warms up afresh; before 10 with independent keys; before 11 a lean window from the cached
- * ring)
+ * 8 the anomaly score warms up afresh; before 10 with independent keys; before 11, and
+ * for --global before 16, a lean window from the cached ring)
  */
-#define MODEL_FORMAT_VERSION 15
+#define MODEL_FORMAT_VERSION 16
 
 /*
  * What a model file holds after its magic and version: DESCRIBE saves,

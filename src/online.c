@@ -56,15 +56,30 @@ work_size(const struct online_config *cf)
 	    2 * L * T * GH + T * s->nout;
 }
 
-/* A lean window's recomputed caches (T, L, cache) and its state (2, L, H). */
+/*
+ * A lean window's recomputed caches (T, L, cache), its state (2, L, H) and
+ * its recomputed outputs (T, nout).
+ */
 static size_t
 win_size(const struct online_config *cf)
 {
 	const struct shape *s = &cf->shape;
 	size_t L = s->layers;
 
-	return (size_t)cf->window * L * cell_cache_size(s->cell, s->hidden) +
-	    2 * L * s->hidden;
+	return (size_t)cf->window * (L * cell_cache_size(s->cell, s->hidden) +
+	    s->nout) + 2 * L * s->hidden;
+}
+
+/*
+ * The states a lean window of CF keeps, each the one that enters a window
+ * not yet updated: the window of an update is there (its first step
+ * advanced) from T + horizon - 1 items before it, and the windows begin
+ * K steps apart.
+ */
+static int
+lean_starts(const struct online_config *cf, int lean)
+{
+	return lean ? (cf->window + cf->horizon - 2) / cf->bptt + 1 : 0;
 }
 
 static void
@@ -94,13 +109,13 @@ scratch_new(const struct online_config *cf)
 	/* per window step: input and h_prev of each layer, h_top; byte ids */
 	sc->ptr = calloc((2 * L + 1) * (size_t)cf->window, sizeof *sc->ptr);
 	sc->ids = calloc((size_t)cf->window, sizeof *sc->ids);
-	if (lean_fits(cf)) {
-		sc->win = la_alloc(win_size(cf));
-		sc->hs = sc->win + (size_t)cf->window * L *
-		    cell_cache_size(cf->shape.cell, cf->shape.hidden);
-	}
+	/* any configuration: the keys of --global keep lean windows */
+	sc->win = la_alloc(win_size(cf));
+	sc->hs = sc->win + (size_t)cf->window * L *
+	    cell_cache_size(cf->shape.cell, cf->shape.hidden);
+	sc->ys = sc->hs + 2 * L * cf->shape.hidden;
 	if (sc->grad == NULL || sc->work == NULL || sc->ptr == NULL ||
-	    sc->ids == NULL || (lean_fits(cf) && sc->win == NULL)) {
+	    sc->ids == NULL || sc->win == NULL) {
 		scratch_free(sc);
 		return NULL;
 	}
@@ -109,7 +124,7 @@ scratch_new(const struct online_config *cf)
 }
 
 /* The ring's reals: (cap, slot), then h and c (L, H) each, and a lean
- * window's h0 and c0 (L, H) each. */
+ * window's entering states, h0 and c0 (L, H) each per lean_starts(). */
 static size_t
 ring_reals(const struct online_config *cf, int lean, size_t *slot)
 {
@@ -118,13 +133,13 @@ ring_reals(const struct online_config *cf, int lean, size_t *slot)
 
 	*slot = slot_reals(cf, lean);
 	return ((size_t)cf->window + cf->horizon) * *slot +
-	    (lean ? 4 : 2) * L * s->hidden;
+	    (2 + 2 * (size_t)lean_starts(cf, lean)) * L * s->hidden;
 }
 
 int
 online_is_lean(const struct online_config *cf, int key, int weights)
 {
-	return key && weights && lean_fits(cf);
+	return key && (!weights || lean_fits(cf));
 }
 
 void
@@ -139,7 +154,7 @@ online_bytes(const struct online_config *cf, int lean, size_t *own,
 	*weights = sizeof(struct online_weights) + (np + optim_state_size(np)) *
 	    sizeof(real);
 	*scratch = sizeof(struct online_scratch) + (np + work_size(cf) +
-	    (lean_fits(cf) ? win_size(cf) : 0)) * sizeof(real) +
+	    win_size(cf)) * sizeof(real) +
 	    (2 * L + 1) * (size_t)cf->window * sizeof(const real *) +
 	    (size_t)cf->window * sizeof(int);
 }
@@ -195,10 +210,12 @@ online_make(const struct online_config *cf, const struct online *like,
 	o->cache = cell_cache_size(s->cell, s->hidden);
 	o->cap = cf->window + cf->horizon;
 	o->lean = online_is_lean(cf, like != NULL, !tied);
+	o->stale = tied;
+	o->nstart = lean_starts(cf, o->lean);
 	if (like != NULL && (like->np != o->np || like->cf.window != cf->window ||
 	    like->cf.chars != cf->chars || like->cf.shape.cell != s->cell ||
 	    like->cf.shape.hidden != s->hidden ||
-	    (o->lean && like->sc->win == NULL))) {
+	    like->cf.shape.nout != s->nout)) {
 		free(o);
 		return NULL;
 	}
@@ -221,10 +238,8 @@ online_make(const struct online_config *cf, const struct online *like,
 	o->grad = o->sc->grad;
 	o->h = o->ring + (size_t)o->cap * o->slot;
 	o->c = o->h + L * H;
-	if (o->lean) {
+	if (o->lean)
 		o->h0 = o->c + L * H;
-		o->c0 = o->h0 + L * H;
-	}
 	return o;
 }
 
@@ -333,11 +348,14 @@ online_score(struct online *o, real target, int present, double *loss)
 	return 1;
 }
 
-/* dLoss/dy of a pair, for a loss that is the mean over N pairs. */
+/*
+ * dLoss/dy of a pair, its output Y and its slot P, for a loss that is the
+ * mean over N pairs.
+ */
 static void
-head_grad(const struct online *o, const real *p, real *dy, double n)
+head_grad(const struct online *o, const real *y, const real *p, real *dy,
+    double n)
 {
-	const real *y = SLOT_Y(o, p);
 	real target = SLOT_TARGET(o, p)[0];
 
 	if (o->cf.chars) {
@@ -402,6 +420,34 @@ step_cache(const struct online *o, real *p, uint64_t step, uint64_t start,
 static int all_finite(const real *v, size_t n);
 
 /*
+ * Does step S begin a window, the latest step that has met its target being
+ * LAST (-1 for none)?  The updates' windows end K steps apart, the next one
+ * K pairs after the last update's (the step LAST - pairs), and each begins
+ * T - 1 steps before its end.
+ */
+static int
+begins_window(const struct online *o, uint64_t s, int64_t last)
+{
+	int64_t r = (int64_t)s + o->cf.window - 1 - (last - (int64_t)o->pairs);
+
+	return r > 0 && r % o->cf.bptt == 0;
+}
+
+/*
+ * A lean window's entry for the state that enters step S, a window's first:
+ * h then c (L, H each).  Those of the windows not yet updated begin fewer
+ * than nstart * K steps apart, so that each has its own entry.
+ */
+static real *
+start_state(const struct online *o, uint64_t s)
+{
+	size_t LH = (size_t)o->cf.shape.layers * o->cf.shape.hidden;
+
+	return o->h0 + (size_t)(s / (uint64_t)o->cf.bptt %
+	    (uint64_t)o->nstart) * 2 * LH;
+}
+
+/*
  * One step forward from the state H, C (L, H each, replaced by the state
  * after it): X (dense) or the byte XID, the layers' caches from CACHE
  * (L, cache); returns the top layer's h (in CACHE).  online_advance() and
@@ -434,25 +480,42 @@ forward(struct online *o, const real *x, int xid, real *h, real *c,
 
 /*
  * A lean window's steps START..E again, from the state that entered it,
- * into the scratch's caches: the weights are those they were advanced
- * with (no update in between, lean_fits()), so the caches are the ones a
- * ring would have kept.
+ * into the scratch's caches (and with stale weights, its outputs).  Of an
+ * independent key (lean_fits()), the weights are those they were advanced
+ * with, so the caches are the ones a ring would have kept; of a key of
+ * --global, they are the weights of the update, which other keys have
+ * moved since.
  */
 static void
 recompute(struct online *o, uint64_t start, uint64_t e)
 {
-	size_t LH = (size_t)o->cf.shape.layers * o->cf.shape.hidden;
-	size_t step_reals = (size_t)o->cf.shape.layers * o->cache;
-	real *hs = o->sc->hs, *cs = hs + LH;
+	const struct shape *s = &o->cf.shape;
+	size_t LH = (size_t)s->layers * s->hidden;
+	size_t step_reals = (size_t)s->layers * o->cache;
+	real *hs = o->sc->hs, *cs = hs + LH, *cache, *y;
+	const struct net_view *pv;
 	uint64_t step;
 
-	memcpy(hs, o->h0, LH * sizeof *hs);
-	memcpy(cs, o->c0, LH * sizeof *cs);
+	/* the state that enters step 0 is the zero one online_new() makes */
+	if (start == 0)
+		memset(hs, 0, 2 * LH * sizeof *hs);
+	else
+		memcpy(hs, start_state(o, start), 2 * LH * sizeof *hs);
 	for (step = start; step <= e; step++) {
 		const real *p = online_slot(o, step);
 
-		forward(o, p, o->cf.chars ? (int)p[0] : 0, hs, cs,
-		    o->sc->win + (size_t)(step - start) * step_reals);
+		cache = o->sc->win + (size_t)(step - start) * step_reals;
+		forward(o, p, o->cf.chars ? (int)p[0] : 0, hs, cs, cache);
+		if (!o->stale)
+			continue;
+		/* the output as online_advance() makes it */
+		pv = wview(o);
+		y = o->sc->ys + (size_t)(step - start) * s->nout;
+		la_gemv(y, pv->head_w, cell_cache_h(s->cell, s->hidden,
+		    cache + (size_t)(s->layers - 1) * o->cache), pv->head_b,
+		    s->nout, s->hidden);
+		if (o->cf.chars)
+			la_log_softmax(y, s->nout);
 	}
 }
 
@@ -518,19 +581,9 @@ onehot_cols(struct online *o, struct optim_cols *oc, int *run)
 int
 online_learn(struct online *o)
 {
-	int r;
-
 	if (o->pairs < (uint64_t)o->cf.bptt)
 		return ONLINE_IDLE;
-	r = window_update(o);
-	if (o->lean) {
-		/* the next window begins with the coming step */
-		size_t LH = (size_t)o->cf.shape.layers * o->cf.shape.hidden;
-
-		memcpy(o->h0, o->h, LH * sizeof *o->h0);
-		memcpy(o->c0, o->c, LH * sizeof *o->c0);
-	}
-	return r;
+	return window_update(o);
 }
 
 /* online_learn() once K pairs are there. */
@@ -583,7 +636,8 @@ window_update(struct online *o)
 			/* head: y = W h_top + b */
 			real *d = dy + (size_t)ny * nout;
 
-			head_grad(o, p, d, n);
+			head_grad(o, o->stale ? o->sc->ys + (size_t)(step -
+			    start) * nout : SLOT_Y(o, p), p, d, n);
 			la_gemtv_acc(dcur, pv->head_w, d, nout, H);
 			tp[ny++] = htop;
 		}
@@ -670,6 +724,10 @@ online_advance(struct online *o, const real *x, int xid)
 	const real *in;
 	const struct net_view *pv;
 
+	if (o->lean && begins_window(o, o->t, o->t >= (uint64_t)o->cf.horizon ?
+	    (int64_t)(o->t - o->cf.horizon) : -1))
+		memcpy(start_state(o, o->t), o->h, 2 * (size_t)L * H *
+		    sizeof *o->h);	/* h then c */
 	if (o->cf.chars)
 		p[0] = (real)xid;
 	else
@@ -724,11 +782,12 @@ online_config_ser(struct ser *s, struct online_config *cf, int max_nin,
 }
 
 /*
- * A lean window from a file of a format before ONLINE_FORMAT_LEAN, which
- * holds the cached ring: the slots without their caches, and the state
- * that entered the window (the first cache of its first step, the step
- * after the PAIRS that came since the last update).  O's counters and h
- * and c are loaded.  Returns 0, or -1 when out of memory (S failed).
+ * A lean window from a file of a format that holds the cached ring (before
+ * ONLINE_FORMAT_LEAN, and for a key of --global before
+ * ONLINE_FORMAT_GLOBAL_LEAN): the slots without their caches, and the
+ * states that enter the windows not yet updated, each the first cache of
+ * its window's first step.  O's counters are loaded.  Returns 0, or -1 when
+ * out of memory (S failed).
  */
 static int
 ring_from_cached(struct ser *s, struct online *o)
@@ -736,7 +795,8 @@ ring_from_cached(struct ser *s, struct online *o)
 	const struct shape *sh = &o->cf.shape;
 	size_t full = slot_reals(&o->cf, 0), H = sh->hidden;
 	size_t LH = (size_t)sh->layers * H, l;
-	real *ring = malloc((size_t)o->cap * full * sizeof *ring);
+	real *ring = malloc((size_t)o->cap * full * sizeof *ring), *st;
+	uint64_t h = (uint64_t)o->cf.horizon, step;
 	int i;
 
 	if (ring == NULL) {
@@ -748,19 +808,25 @@ ring_from_cached(struct ser *s, struct online *o)
 		memcpy(o->ring + (size_t)i * o->slot, ring + (size_t)i * full,
 		    o->slot * sizeof *ring);
 	ser_reals(s, o->h, 2 * LH);
-	memcpy(o->h0, o->h, LH * sizeof *o->h0);
-	memcpy(o->c0, o->c, LH * sizeof *o->c0);
-	if (o->t > 0 && o->pairs < o->t) {
-		/* the window's first step: t - 1 - pairs (horizon 1) */
-		uint64_t first = o->t - 1 - o->pairs;
-		const real *p = ring + (size_t)(first % (uint64_t)o->cap) * full;
+	for (i = 0; i < o->nstart; i++)
+		memcpy(o->h0 + (size_t)i * 2 * LH, o->h, 2 * LH * sizeof *o->h);
+	/* the windows not yet updated begin after the ring's oldest step (of a
+	 * window ending with the coming update, at the latest T - 1 steps
+	 * before the step that meets its target next, t - horizon) */
+	step = o->t >= (uint64_t)o->cap ? o->t - (uint64_t)o->cap + 1 : 1;
+	for (; step < o->t; step++) {
+		const real *p = ring + (size_t)(step % (uint64_t)o->cap) * full;
 
+		if (!begins_window(o, step, o->t > h ? (int64_t)(o->t - 1 - h) :
+		    -1))
+			continue;
+		st = start_state(o, step);
 		for (l = 0; l < (size_t)sh->layers; l++) {
 			const real *c = SLOT_CACHE(o, p, l);
 
-			memcpy(o->h0 + l * H, c, H * sizeof *c);
+			memcpy(st + l * H, c, H * sizeof *c);
 			if (sh->cell == CELL_LSTM)
-				memcpy(o->c0 + l * H, c + H, H * sizeof *c);
+				memcpy(st + LH + l * H, c + H, H * sizeof *c);
 		}
 	}
 	free(ring);
@@ -773,7 +839,8 @@ online_ser(struct ser *s, struct online *o, int weights, uint32_t version)
 	uint64_t np = o->np, nm = optim_state_size(o->np), t;
 	uint64_t ringn = (uint64_t)o->cap * o->slot;
 	size_t nstate = 2 * (size_t)o->cf.shape.layers * o->cf.shape.hidden;
-	int cached = o->lean && version < ONLINE_FORMAT_LEAN;
+	int cached = o->lean && version < (o->stale ?
+	    ONLINE_FORMAT_GLOBAL_LEAN : ONLINE_FORMAT_LEAN);
 	const char *msg;
 	int i;
 
@@ -823,8 +890,8 @@ online_ser(struct ser *s, struct online *o, int weights, uint32_t version)
 	} else {
 		ser_reals(s, o->ring, (size_t)ringn);
 		ser_reals(s, o->h, nstate);	/* h then c: one block */
-		if (o->lean)	/* h0 then c0 */
-			ser_reals(s, o->h0, nstate);
+		if (o->lean)	/* h0 then c0, of each */
+			ser_reals(s, o->h0, nstate * (size_t)o->nstart);
 	}
 	if (ser_loading(s) && !ser_failed(s) && (msg = online_check(o)) != NULL)
 		ser_fail(s, msg);
@@ -834,8 +901,8 @@ int
 online_ser_room(struct ser *s, const struct online_config *cf, int weights,
     int key, uint32_t version)
 {
-	int lean = online_is_lean(cf, key, weights) &&
-	    version >= ONLINE_FORMAT_LEAN;
+	int lean = online_is_lean(cf, key, weights) && version >=
+	    (weights ? ONLINE_FORMAT_LEAN : ONLINE_FORMAT_GLOBAL_LEAN);
 
 	if (ser_remaining(s) / sizeof(float) <
 	    online_state_reals(cf, weights, lean)) {

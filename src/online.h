@@ -23,6 +23,20 @@
  * order, into the shared scratch: the same bits as a ring, for one more
  * forward pass per item and about a sixth of the bytes.
  *
+ * A key of --global (online_new_tied()) keeps a lean window at any T, K
+ * and horizon, with the states that enter the windows not yet updated
+ * (lean_starts() in online.c: a window's first step is advanced T + h - 1
+ * items before its update, and windows begin K steps apart).  Its update
+ * recomputes the window, outputs included, from the window's entering
+ * state with the weights as they are at the update: the gradient of the
+ * window's loss at the current shared weights, not (as a ring would give)
+ * the activations of the weights of each step, which the other keys have
+ * moved since.  Deterministic per seed, and exact across a save and load,
+ * since everything it uses is in the key's state; a model file before
+ * ONLINE_FORMAT_GLOBAL_LEAN holds a --global key's cached ring, which
+ * online_ser() converts (the entering states are the caches' first h and
+ * c of the windows' first steps).
+ *
  * Ownership: online_new() allocates everything once; online_free() frees it.
  * No function here allocates after that.  A network's gradient and the
  * scratch of its window (struct online_scratch) are no part of its state:
@@ -65,9 +79,10 @@ struct online_scratch {
 	int *ids;		/* per-step bytes of a window */
 	int nids;		/* bytes of the last window (see online.c) */
 	real *win;		/* (T, layers, cache) a lean window's caches,
-				 * then (2, layers, H) its state: when T = K
-				 * and horizon 1, else NULL */
+				 * then (2, layers, H) its state, then
+				 * (T, nout) its outputs */
 	real *hs;		/* into WIN: the state */
+	real *ys;		/* into WIN: the outputs (of stale weights) */
 	struct net_view gv;	/* into GRAD */
 	struct net_view pv;	/* into the parameters at PV_OF, those of
 				 * the network that used it last (a view
@@ -98,12 +113,17 @@ struct online {
 
 	int cap;		/* ring slots: T + horizon */
 	int lean;		/* slots without caches (see above) */
+	int stale;		/* its weights move between its steps
+				 * (online_new_tied): a lean window's
+				 * outputs are recomputed too */
+	int nstart;		/* lean: the entering states it keeps */
 	size_t slot;		/* reals per slot */
 	size_t cache;		/* reals of cell cache per layer */
 	real *ring;		/* (cap, slot), then h, c (and h0, c0) */
 	real *h, *c;		/* (layers, H) the carried state */
-	real *h0, *c0;		/* (layers, H) lean: the state that entered
-				 * the window */
+	real *h0;		/* lean: (nstart, 2, layers, H) the states,
+				 * h then c, that enter the windows not yet
+				 * updated */
 
 	uint64_t t;		/* items advanced */
 	uint64_t pairs;		/* targets met since the last update */
@@ -142,7 +162,8 @@ void online_free(struct online *o);
 
 /*
  * Does a network of CF keep a lean window: a KEY's (made sharing another
- * network's scratch) with WEIGHTS of its own, T = K and horizon 1?
+ * network's scratch) without WEIGHTS of its own (a key of --global), or
+ * with them at T = K and horizon 1?
  */
 int online_is_lean(const struct online_config *cf, int key, int weights);
 
@@ -178,14 +199,16 @@ const char *online_check(const struct online *o);
  * horizon at most MAX_HORIZON); O is made from CF before it is loaded.
  * Without WEIGHTS (a key of --global) its parameters, moments and
  * optimizer are left out: they are another network's.  A lean window is
- * stored as such from format ONLINE_FORMAT_LEAN on (its slots, then after
- * h and c the entering h0 and c0); an older file's cached ring is loaded
- * into it.  online_ser_room(), before a network of CF (a KEY's or not)
+ * stored as such from format ONLINE_FORMAT_LEAN on, a --global key's from
+ * ONLINE_FORMAT_GLOBAL_LEAN (its slots, then after h and c the entering
+ * states, h0 and c0 of each); an older file's cached ring is loaded into
+ * it.  online_ser_room(), before a network of CF (a KEY's or not)
  * is allocated for a loading S: the payload must still hold at least the
  * state that shape implies, so that a few bytes cannot ask for gigabytes
  * (0, with S failed, if it does not).
  */
 #define ONLINE_FORMAT_LEAN 11
+#define ONLINE_FORMAT_GLOBAL_LEAN 16
 void online_config_ser(struct ser *s, struct online_config *cf, int max_nin,
     int max_horizon);
 void online_ser(struct ser *s, struct online *o, int weights,
