@@ -1,4 +1,7 @@
 /* modelio.c - the model file's envelope: save, load, lock; see modelio.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1		/* sync_file_range() */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -11,6 +14,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "crc.h"
 #include "modelio.h"
 #include "rerr.h"
 #include "ser.h"
@@ -38,20 +42,10 @@ static const char magic[8] = { 'R', 'N', 'N', 'F', 'I', 'L', 'T', 'R' };
 #define STORED_MAX 65535u
 #define STREAM_CHUNK (4 * STORED_MAX)
 
-/* zlib's crc32 takes uInt lengths: feed it in pieces. */
 static uint32_t
 crc_of(const unsigned char *p, size_t n)
 {
-	uLong c = crc32(0L, Z_NULL, 0);
-
-	while (n > 0) {
-		uInt k = n > (1u << 30) ? 1u << 30 : (uInt)n;
-
-		c = crc32(c, p, k);
-		p += k;
-		n -= k;
-	}
-	return (uint32_t)c;
+	return crc_update(0, p, n);
 }
 
 /*
@@ -236,15 +230,14 @@ stored_check(const unsigned char *src, size_t n, size_t first, int mapped,
 {
 	unsigned char head[16];
 	size_t at = first, len = 0, blen, hlen = 0, dropped = 0;
-	uLong c = crc32(0L, Z_NULL, 0);
-	uint32_t isize;
+	uint32_t c = 0, isize;
 	int last, peeked = 0;
 
 	do {
 		if ((last = stored_block(src, n, &at, &blen)) < 0 ||
 		    blen > max - len)
 			return -1;
-		c = crc32(c, src + at, (uInt)blen);
+		c = crc_update(c, src + at, blen);
 		if (hlen < sizeof head) {
 			size_t k = sizeof head - hlen < blen ?
 			    sizeof head - hlen : blen;
@@ -507,9 +500,34 @@ check_sum(struct ser *s, uint32_t sum)
 struct gzsink {
 	int fd;
 	int err;		/* the failed write's errno */
-	uLong crc;		/* of the payload written so far */
+	uint32_t crc;		/* of the payload written so far */
 	uint32_t isize;		/* its bytes mod 2^32 */
+	off_t written;		/* the file's bytes written */
+	off_t flushed;		/* of them, those sent to the disk */
 };
+
+/*
+ * The bytes of a file after which a save asks the kernel to begin writing
+ * them out (sync_file_range(), Linux), so that the disk writes while the
+ * rest is described rather than all at the fsync: 100,000 keys of --global
+ * are gigabytes, about as long to write out as to describe.
+ */
+#define GZ_FLUSH_STEP ((off_t)64 << 20)
+
+/* After K's file grew by N bytes: the next step out to the disk. */
+static void
+gzsink_flush(struct gzsink *k, size_t n)
+{
+	k->written += (off_t)n;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (k->written - k->flushed >= GZ_FLUSH_STEP) {
+		/* a failure shows at the fsync, which waits for it all */
+		(void)sync_file_range(k->fd, k->flushed,
+		    k->written - k->flushed, SYNC_FILE_RANGE_WRITE);
+		k->flushed = k->written;
+	}
+#endif
+}
 
 /* The blocks of a piece written at once; STREAM_CHUNK / STORED_MAX + 1. */
 #define GZ_BLOCKS 8
@@ -550,8 +568,10 @@ gzsink_start(struct gzsink *k)
 	h[11] = (unsigned char)(c >> 8);
 	v.iov_base = h;
 	v.iov_len = sizeof h;
-	k->crc = crc32(0L, Z_NULL, 0);
+	k->crc = 0;
 	k->isize = 0;
+	k->written = (off_t)sizeof h;
+	k->flushed = 0;
 	if (writev_all(k->fd, &v, 1) != 0) {
 		k->err = errno;
 		return -1;
@@ -568,10 +588,10 @@ gzsink_write(struct gzsink *k, const unsigned char *p, size_t n, int finish)
 {
 	unsigned char hdr[GZ_BLOCKS][5], tr[8];
 	struct iovec v[2 * GZ_BLOCKS + 1];
-	int nv = 0, b = 0;
-	size_t off = 0, len;
+	int nv = 0, b = 0, i;
+	size_t off = 0, len, all = 0;
 
-	k->crc = crc32(k->crc, p, (uInt)n);
+	k->crc = crc_update(k->crc, p, n);
 	k->isize += (uint32_t)n;
 	do {
 		len = n - off > STORED_MAX ? STORED_MAX : n - off;
@@ -587,8 +607,7 @@ gzsink_write(struct gzsink *k, const unsigned char *p, size_t n, int finish)
 		off += len;
 	} while (off < n);
 	if (finish) {
-		uint32_t c = (uint32_t)k->crc;
-		int i;
+		uint32_t c = k->crc;
 
 		for (i = 0; i < 4; i++) {
 			tr[i] = (unsigned char)(c >> 8 * i);
@@ -597,10 +616,13 @@ gzsink_write(struct gzsink *k, const unsigned char *p, size_t n, int finish)
 		v[nv].iov_base = tr;
 		v[nv++].iov_len = sizeof tr;
 	}
+	for (i = 0; i < nv; i++)
+		all += v[i].iov_len;
 	if (writev_all(k->fd, v, nv) != 0) {
 		k->err = errno;
 		return -1;
 	}
+	gzsink_flush(k, all);
 	return 0;
 }
 
@@ -622,7 +644,7 @@ gzsink_finish(struct gzsink *k, struct ser *s)
 	if (ser_drain(s) != 0)
 		return -1;
 	p = ser_buffer(s, &n);
-	crc = (uint32_t)crc32(k->crc, p, (uInt)n);
+	crc = crc_update(k->crc, p, n);
 	ser_u32(s, &crc);
 	if (ser_failed(s))
 		return -1;
