@@ -16,11 +16,11 @@
 #   - items per CPU second (user + system) of a learning run without -m;
 #   - its peak RSS, and the bytes per key: RSS over the keys, and the RSS
 #     above that of a run of one key, over the keys;
-#   - the run with -m: its peak RSS (the save's) and its extra time;
+#   - the run with -m: its peak RSS (the save's);
 #   - the model file's size, per key;
 #   - the load time (a --no-learn run over one row, which loads and does
-#     not save) and the save time (the learning run with -m less the one
-#     without), in MB/s of model file too.
+#     not save) and the save time (a run over one row that loads, learns
+#     it and saves, less the load), in MB/s of model file too.
 # Before the KEYS run a probe at 1,000 keys (PROBE) gives the peak RSS per
 # key; when KEYS would need more than MEM_MB (half of MemAvailable unless
 # told), the run is made at the first of KEYS/10, KEYS/100, ... that fits,
@@ -120,10 +120,11 @@ measure() {
 		run save "$tmp/in.csv" $net $_opts -k key -m "$tmp/m.rnn"
 		cp "$tmp/m.rnn" "$tmp/m0.rnn"
 		run load "$tmp/one.csv" $net -m "$tmp/m.rnn" --no-learn
+		run resave "$tmp/one.csv" $net -m "$tmp/m.rnn"
 	}
 	_size=$(wc -c <"$tmp/m0.rnn" | tr -d ' ')
 	echo "$_label $_n $_items $_size $(cat "$tmp/one") $(cat "$tmp/learn")" \
-	    "$(cat "$tmp/save") $(cat "$tmp/load")" |
+	    "$(cat "$tmp/save") $(cat "$tmp/load") $(cat "$tmp/resave")" |
 	awk 'function rate(b, w, c) {
 		return sprintf("%s / %s", w > 0 ? sprintf("%.0f", b / 1e6 / w) : "-",
 		    c > 0 ? sprintf("%.0f", b / 1e6 / c) : "-")
@@ -134,8 +135,11 @@ measure() {
 		lcpu = $10 + $11; lrss = $12
 		scpu = $14 + $15; srss = $16
 		ld = $17; ldc = $18 + $19
-		sv = $13 - $9; if (sv < 0) sv = 0
-		svc = scpu - lcpu; if (svc < 0) svc = 0
+		# the save: a run that loads, takes one row and saves, less
+		# the load (the learning runs with and without -m differ by
+		# more than a save on a busy machine)
+		sv = $21 - ld; if (sv < 0) sv = 0
+		svc = $22 + $23 - ldc; if (svc < 0) svc = 0
 		printf "| %s | %d | %d | %.0f | %.1f | %.0f | %.0f | %.1f | %.2f | %.0f | %.2f (%.2f) | %s | %.2f (%.2f) | %s |\n",
 		    label, n, it, (lcpu > 0 ? it / lcpu : 0), lrss / 1024,
 		    lrss * 1024 / n, (lrss - rss1) * 1024 / n, srss / 1024,
@@ -203,8 +207,8 @@ echo
 echo "Items/s per CPU second of the learning run without -m. Bytes per key: the"
 echo "peak RSS over the keys, and the RSS above a run of one key over the keys."
 echo "Load: a --no-learn run over one row (load, no save), start-up included;"
-echo "save: the learning run with -m less the one without (the same work but"
-echo "the save),"
+echo "save: a run over one row that loads the model, learns the row and saves"
+echo "it (the fsync included), less the load run,"
 echo "wall-clock seconds (CPU seconds in parentheses), and MB of model file per"
 echo "second of each: on a busy machine a niced run waits, and the CPU figure is"
 echo "the one to compare."
