@@ -6,7 +6,8 @@
  * a half-hourly series (base_push: forecasters allocate some of their
  * numbers when they first need them), its network (online_new_sharing:
  * what is its own; online_new_tied with --global, without parameters and
- * moments), and the scratch a run's keys share.  Measured as the growth of
+ * moments), its anomaly model's warm-up values after some items, and
+ * the scratch a run's keys share.  Measured as the growth of
  * mallinfo2()'s allocated bytes, so malloc's own headers are in; the
  * forecasters' rows are base_info()'s bytes, without them.
  */
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include "anomaly.h"
 #include "base.h"
 #include "online.h"
 #include "opts.h"
@@ -71,6 +73,30 @@ base_after(int n, int nper, const double *per, double (*f)(int), int rows)
 	return u;
 }
 
+/*
+ * The heap an anomaly model holds beyond its struct after N items of F (its
+ * warm-up's values: allocated at the first item, freed when their tails
+ * start), with period 7 from item 9 as base_after() and the naive
+ * forecast's residuals.
+ */
+static size_t
+anom_after(int n, double (*f)(int))
+{
+	struct anomaly a;
+	size_t u0 = used(), u;
+	double s;
+	int t;
+
+	anomaly_init(&a);
+	for (t = 1; t <= n; t++)
+		if (anomaly_step(&a, f(t), f(t) - f(t - 1), f(t > 7 ? t - 7 : 0),
+		    t > 9 ? 7 : 0, 0, &s) < 0)
+			exit(1);
+	u = used() - u0;
+	anomaly_free(&a);
+	return u;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -79,7 +105,7 @@ main(int argc, char **argv)
 	struct stream_conf sc;
 	struct online *net, *key, *tied;
 	struct stream *st;
-	size_t u0, own, scr, plain, arb, base, fl, glob, bd[3], bh[3], bf[3];
+	size_t u0, own, scr, plain, arb, base, fl, glob, bd[3], bh[3], bf[3], ad[3];
 	double week = 7, hh[2] = { 48, 336 };
 	static const int nd[3] = { 20, 100, 1000 }, nh[3] = { 20, 400, 2000 };
 	static const int nf[3] = { 20, 200, 1200 };
@@ -135,6 +161,7 @@ main(int argc, char **argv)
 		bd[i] = base_after(nd[i], 1, &week, daily, 0);
 		bh[i] = base_after(nh[i], 2, hh, halfhour, 0);
 		bf[i] = base_after(nf[i], 0, NULL, daily, 0);
+		ad[i] = anom_after(nd[i], daily);
 	}
 	printf("| component | bytes |\n| --- | ---: |\n");
 	printf("| network, own: parameters, Adam moments, ring, state (H=%d) | %zu |\n",
@@ -144,6 +171,9 @@ main(int argc, char **argv)
 	    op.hidden, glob);
 	printf("| stream: struct (of which the anomaly model %zu), normalizer, pending | %zu |\n",
 	    sizeof(struct anomaly), plain);
+	for (i = 0; i < 3; i++)
+		printf("| anomaly model's warm-up values after %d items, daily | %zu |\n",
+		    nd[i], ad[i]);
 	printf("| AR(%d) baseline, with --report or a model file | %zu |\n",
 	    op.ar_order, arb);
 	printf("| base forecasters, new, and the time spacing until the periods are settled | %zu |\n",
@@ -160,17 +190,17 @@ main(int argc, char **argv)
 	printf("| shared by all keys of a run: gradient and scratch | %zu |\n",
 	    scr);
 	printf("\nA key at the defaults, daily, after 20, 100 and 1000 items "
-	    "(network + stream + base; + the AR baseline with -m):\n\n");
+	    "(network + stream with its anomaly model + base; + the AR baseline with -m):\n\n");
 	printf("| key | %d items | %d items | %d items |\n| --- | ---: | ---: | ---: |\n",
 	    nd[0], nd[1], nd[2]);
-	printf("| independent | %zu | %zu | %zu |\n", own + plain + bd[0],
-	    own + plain + bd[1], own + plain + bd[2]);
-	printf("| independent, -m | %zu | %zu | %zu |\n", own + plain + arb + bd[0],
-	    own + plain + arb + bd[1], own + plain + arb + bd[2]);
-	printf("| --global | %zu | %zu | %zu |\n", glob + plain + bd[0],
-	    glob + plain + bd[1], glob + plain + bd[2]);
-	printf("| stream + base | %zu | %zu | %zu |\n", plain + bd[0],
-	    plain + bd[1], plain + bd[2]);
+	printf("| independent | %zu | %zu | %zu |\n", own + plain + ad[0] + bd[0],
+	    own + plain + ad[1] + bd[1], own + plain + ad[2] + bd[2]);
+	printf("| independent, -m | %zu | %zu | %zu |\n", own + plain + arb + ad[0] + bd[0],
+	    own + plain + arb + ad[1] + bd[1], own + plain + arb + ad[2] + bd[2]);
+	printf("| --global | %zu | %zu | %zu |\n", glob + plain + ad[0] + bd[0],
+	    glob + plain + ad[1] + bd[1], glob + plain + ad[2] + bd[2]);
+	printf("| stream + base | %zu | %zu | %zu |\n", plain + ad[0] + bd[0],
+	    plain + ad[1] + bd[1], plain + ad[2] + bd[2]);
 	printf("\nThe forecasters after %d daily items (bytes each, malloc's "
 	    "headers not counted):\n\n| forecaster | bytes |\n| --- | ---: |\n",
 	    nd[2]);

@@ -18,9 +18,9 @@ ${CC:-cc} -std=c99 -O2 -D_GNU_SOURCE -I"$here/src" "$here/bench/keybytes.c" \
 echo "# Bytes per key of --key"
 echo
 echo "Build: $(./rnnfilter --version | head -n 1). Date: $(date -u '+%Y-%m-%d %H:%M UTC')."
-echo "Command: sh bench/keybytes.sh $keys (heap growth by mallinfo2, malloc's headers included)."
+echo "Command: sh bench/keybytes.sh $keys (heap growth by mallinfo2, malloc's headers included; without glibc's per-thread cache, whose freed blocks mallinfo2 counts as in use)."
 echo
-"$tmp/keybytes"
+GLIBC_TUNABLES=glibc.malloc.tcache_count=0 "$tmp/keybytes"
 awk -v keys="$keys" 'BEGIN { print "date,key,value"
 	for (t = 0; t < 20; t++) for (k = 0; k < keys; k++)
 		printf "2026-01-%02d,k%d,%.3f\n", t + 1, k, \

@@ -1,6 +1,7 @@
 /* anomaly.c - see anomaly.h. */
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "anomaly.h"
 #include "ser.h"
@@ -12,15 +13,67 @@ anomaly_init(struct anomaly *a)
 	a->hold_prev = a->hold_cur = -HUGE_VAL;
 }
 
+void
+anomaly_free(struct anomaly *a)
+{
+	free(a->first);
+	a->first = NULL;
+	free(a->sz.first);
+	a->sz.first = NULL;
+}
+
+static int
+bounded(double v)
+{
+	return fabs(v) <= ANOM_TAIL_BOUND;
+}
+
 /*
- * A tail as format VERSION holds it, with FIRST its warm-up's values (NULL:
- * none saved from format 15 on; read and dropped before).  Before format
- * 15 there is no ey2: a loaded tail takes the exponential's, 2 beta^2.
+ * The warm-up's values *FIRST: saved as they are, or as zeros once freed;
+ * loaded into a new allocation if KEEP (their tail has not started), else
+ * read and dropped.
  */
 static void
-tail_ser(struct ser *s, struct anom_tail *t, double *first, int version)
+first_ser(struct ser *s, double **first, int keep)
 {
-	double drop[ANOM_WARMUP];
+	double v[ANOM_WARMUP];
+	int i;
+
+	memset(v, 0, sizeof v);
+	if (!ser_loading(s)) {
+		if (*first != NULL)
+			memcpy(v, *first, sizeof v);
+		ser_f64s(s, v, ANOM_WARMUP);
+		return;
+	}
+	ser_f64s(s, v, ANOM_WARMUP);
+	for (i = 0; i < ANOM_WARMUP; i++)
+		if (!bounded(v[i])) {
+			ser_fail(s, "anomaly model out of range");
+			return;
+		}
+	free(*first);
+	*first = NULL;
+	if (!keep || ser_failed(s))
+		return;
+	if ((*first = malloc(sizeof v)) == NULL) {
+		ser_fail_nomem(s);
+		return;
+	}
+	memcpy(*first, v, sizeof v);
+}
+
+/*
+ * A tail as format VERSION holds it, with FIRST its warm-up's values (NULL:
+ * none saved from format 15 on; read and dropped before), kept if KEEP.
+ * Before format 15 there is no ey2: a loaded tail takes the exponential's,
+ * 2 beta^2.
+ */
+static void
+tail_ser(struct ser *s, struct anom_tail *t, double **first, int keep,
+    int version)
+{
+	double *drop = NULL;
 
 	ser_f64(s, &t->u);
 	ser_f64(s, &t->beta);
@@ -31,27 +84,9 @@ tail_ser(struct ser *s, struct anom_tail *t, double *first, int version)
 	ser_f64(s, &t->vm);
 	ser_f64(s, &t->vs);
 	if (first != NULL)
-		ser_f64s(s, first, ANOM_WARMUP);
+		first_ser(s, first, keep);
 	else if (version < 15)
-		ser_f64s(s, drop, ANOM_WARMUP);
-}
-
-static int
-bounded(double v)
-{
-	return fabs(v) <= ANOM_TAIL_BOUND;
-}
-
-/* Are the warm-up's values FIRST bounded? */
-static int
-first_ok(const double *first)
-{
-	int i;
-
-	for (i = 0; i < ANOM_WARMUP; i++)
-		if (!bounded(first[i]))
-			return 0;
-	return 1;
+		first_ser(s, &drop, 0);
 }
 
 /* Can T's updates stay finite, and is it started if WARM? */
@@ -80,7 +115,7 @@ seas_ok(const struct anom_seas *z)
 		if (!bounded(z->last[i]))
 			return 0;
 	return isfinite(z->mu) && isfinite(z->mad) && z->mad >= 0 &&
-	    tail_ok(&z->t, warm) && first_ok(z->first);
+	    tail_ok(&z->t, warm);
 }
 
 static int
@@ -96,11 +131,21 @@ anomaly_ok(const struct anomaly *a)
 			return 0;
 	return a->n >= 0 && a->var >= 0 && a->mad >= 0 && isfinite(a->mu) &&
 	    isfinite(a->var) && isfinite(a->mad) && tail_ok(&a->t1, warm) &&
-	    tail_ok(&a->t2, warm) && first_ok(a->first) &&
+	    tail_ok(&a->t2, warm) &&
 	    isfinite(a->lo) && isfinite(a->hi) &&
 	    isfinite(a->x) && a->lo <= a->hi &&
 	    !isnan(a->hold_prev) && !isnan(a->hold_cur) &&
 	    a->hold_n <= ANOM_HOLDOFF_MAX && seas_ok(&a->sz);
+}
+
+/* p5 afresh for period M (0: off), with FIRST its warm-up's values. */
+static void
+seas_reset(struct anom_seas *z, int m, double *first)
+{
+	free(z->first);
+	memset(z, 0, sizeof *z);
+	z->m = m;
+	z->first = first;
 }
 
 /* A model of an older format: the interval's state and the count stay. */
@@ -110,6 +155,7 @@ restart(struct anomaly *a)
 	double n = a->n, mu = a->mu, var = a->var;
 	uint64_t alerts = a->alerts;
 
+	anomaly_free(a);
 	anomaly_init(a);
 	a->n = n;
 	a->mu = mu;
@@ -120,7 +166,7 @@ restart(struct anomaly *a)
 void
 anomaly_ser(struct ser *s, struct anomaly *a, int version)
 {
-	int i;
+	int i, keep;
 
 	ser_f64(s, &a->n);
 	ser_f64(s, &a->mu);
@@ -129,7 +175,7 @@ anomaly_ser(struct ser *s, struct anomaly *a, int version)
 		if (version >= 5) {	/* the tail of v and the hold-off */
 			ser_f64(s, &a->ns);
 			ser_f64(s, &a->mad);
-			tail_ser(s, &a->t1, a->first, version);
+			tail_ser(s, &a->t1, &a->first, 0, version);
 			ser_f64(s, &a->hold_prev);
 			ser_f64(s, &a->hold_cur);
 			ser_u64(s, &a->hold_n);
@@ -145,10 +191,11 @@ anomaly_ser(struct ser *s, struct anomaly *a, int version)
 	}
 	ser_f64(s, &a->ns);
 	ser_f64(s, &a->mad);
-	tail_ser(s, &a->t1, version < 15 ? a->first : NULL, version);
-	tail_ser(s, &a->t2, NULL, version);
+	keep = a->ns >= 0 && a->ns < ANOM_WARMUP;
+	tail_ser(s, &a->t1, version < 15 ? &a->first : NULL, keep, version);
+	tail_ser(s, &a->t2, NULL, 0, version);
 	if (version >= 15)
-		ser_f64s(s, a->first, ANOM_WARMUP);
+		first_ser(s, &a->first, keep);
 	for (i = 0; i < ANOM_SHORT - 1; i++)
 		ser_f64(s, &a->last[i]);
 	ser_f64(s, &a->lo);
@@ -156,7 +203,7 @@ anomaly_ser(struct ser *s, struct anomaly *a, int version)
 	ser_f64(s, &a->x);
 	if (version < 14) {	/* p5 starts afresh */
 		if (ser_loading(s))
-			memset(&a->sz, 0, sizeof a->sz);
+			seas_reset(&a->sz, 0, NULL);
 	} else {
 		ser_f64(s, &a->sz.m);
 		ser_f64(s, &a->sz.n);
@@ -164,7 +211,8 @@ anomaly_ser(struct ser *s, struct anomaly *a, int version)
 		ser_f64(s, &a->sz.mad);
 		ser_f64(s, &a->sz.k);
 		ser_f64s(s, a->sz.last, ANOM_SEAS);
-		tail_ser(s, &a->sz.t, a->sz.first, version);
+		tail_ser(s, &a->sz.t, &a->sz.first, a->sz.m != 0 &&
+		    a->sz.k < ANOM_SEAS + ANOM_WARMUP, version);
 	}
 	ser_u64(s, &a->run);
 	ser_u64(s, &a->longest);
@@ -444,28 +492,21 @@ seas_median(const double *last)
 }
 
 /*
- * p5: the L of the seasonal change D = X - XM of period M (0: none known)
- * and take it.  Its surprises start once their mad is above 0 (a stretch
+ * p5: the L of the seasonal change D = X - XM of its period (start() set
+ * it; 0: none known) and take it.  Its surprises start once their mad is above 0 (a stretch
  * that repeats exactly would make them -log(DBL_MIN)), their median once
  * ANOM_SEAS are taken, the tail ANOM_WARMUP medians later: 0 until then.
  * The median, not the mean: a spike at t is in d at t and at t + m, and
  * moves a median of ANOM_SEAS (an even number) by one rank only.
  */
 static double
-seas_step(struct anom_seas *z, double x, double xm, int m)
+seas_step(struct anom_seas *z, double x, double xm)
 {
 	double d = x - xm, dev, v, med, l = 0, w;
 	int k;
 
-	if (m <= 0 || m > ANOM_PERIOD_MAX) {
-		if (z->m != 0)
-			memset(z, 0, sizeof *z);
+	if (z->m == 0)	/* off (seas_start() found no period) */
 		return 0;
-	}
-	if ((double)m != z->m) {
-		memset(z, 0, sizeof *z);
-		z->m = m;
-	}
 	dev = fabs(d - z->mu);
 	if (!(dev <= DBL_MAX))
 		dev = DBL_MAX;
@@ -480,8 +521,11 @@ seas_step(struct anom_seas *z, double x, double xm, int m)
 			tail_update(&z->t, med, z->k - ANOM_SEAS);
 		} else if ((k = (int)z->k - ANOM_SEAS) >= 0) {
 			z->first[k] = seas_median(z->last);
-			if (k + 1 >= ANOM_WARMUP)
+			if (k + 1 >= ANOM_WARMUP) {
 				tail_start(&z->t, z->first);
+				free(z->first);
+				z->first = NULL;
+			}
 		}
 	}
 	w = fmax(1 / (z->n + 1), ANOM_ALPHA);
@@ -494,6 +538,30 @@ seas_step(struct anom_seas *z, double x, double xm, int m)
 	return l;
 }
 
+/*
+ * Make ready for an item of period M: the warm-up's values where they are
+ * due (before any other change, so that -1, out of memory, leaves A as it
+ * was), and p5 afresh for a new period.
+ */
+static int
+start(struct anomaly *a, int m)
+{
+	double *f;
+
+	if (m <= 0 || m > ANOM_PERIOD_MAX)
+		m = 0;
+	if ((double)m != a->sz.m) {
+		f = NULL;
+		if (m != 0 && (f = calloc(ANOM_WARMUP, sizeof *f)) == NULL)
+			return -1;
+		seas_reset(&a->sz, m, f);
+	}
+	if (a->ns < ANOM_WARMUP && a->first == NULL &&
+	    (a->first = calloc(ANOM_WARMUP, sizeof *a->first)) == NULL)
+		return -1;
+	return 0;
+}
+
 int
 anomaly_step(struct anomaly *a, double x, double r, double xm, int season,
     uint64_t holdoff, double *score)
@@ -501,13 +569,15 @@ anomaly_step(struct anomaly *a, double x, double r, double xm, int season,
 	double dev = fabs(r - a->mu), v, m, l, l5, w;
 	int warm = a->ns >= ANOM_WARMUP, i;
 
+	if (start(a, season) != 0)
+		return -1;
 	if (!(dev <= DBL_MAX))
 		dev = DBL_MAX;
 	/* log(DBL_MAX) bounds v when the sum overflows */
 	v = fmin(log(fmax(dev + ANOM_FLOOR * a->mad, DBL_MIN)), log(DBL_MAX));
 	m = short_median(a, v);
 	l = stuck_l(a, x, warm);
-	l5 = seas_step(&a->sz, x, xm, season);
+	l5 = seas_step(&a->sz, x, xm);
 	if (warm) {
 		l = fmax(l, l5);
 		l = fmax(l, tail_l(&a->t1, v));
@@ -530,6 +600,8 @@ anomaly_step(struct anomaly *a, double x, double r, double xm, int season,
 		if (a->ns + 1 >= ANOM_WARMUP) {
 			tail_start(&a->t1, a->first);
 			t2_start(a);
+			free(a->first);
+			a->first = NULL;
 		}
 	}
 	for (i = ANOM_SHORT - 2; i > 0; i--)

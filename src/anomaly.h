@@ -114,7 +114,9 @@ struct anom_seas {
 	double k;		/* surprises taken (from mad > 0 on) */
 	double last[ANOM_SEAS];	/* the latest, at [k % ANOM_SEAS] */
 	struct anom_tail t;	/* of the median of the last ANOM_SEAS */
-	double first[ANOM_WARMUP];	/* its warm-up's values */
+	double *first;		/* (ANOM_WARMUP) its warm-up's values, from
+				 * the first one until the tail starts;
+				 * else NULL */
 };
 
 struct anomaly {
@@ -124,8 +126,9 @@ struct anomaly {
 	double mad;		/* mean |r - mu|: the floor's unit */
 	struct anom_tail t1;	/* of the surprise v */
 	struct anom_tail t2;	/* of the median of the last ANOM_SHORT */
-	/* t1's warm-up values (t2's are their medians, taken at its start) */
-	double first[ANOM_WARMUP];
+	/* (ANOM_WARMUP) t1's warm-up values, from the first one until the
+	 * tails start, else NULL (t2's are their medians, taken at its start) */
+	double *first;
 	double last[ANOM_SHORT - 1];	/* the surprises before, newest first */
 	double lo, hi;		/* the range of the values (once ns > 0) */
 	double x;		/* the last value */
@@ -138,7 +141,14 @@ struct anomaly {
 	uint64_t alerts;	/* scores >= the --alert threshold */
 };
 
+/*
+ * Ownership: anomaly_init() allocates nothing; the warm-up's values are
+ * allocated by anomaly_step() (or a load) when the first is taken and
+ * freed when their tail starts (a model file holds zeros in their place
+ * then); anomaly_free() frees what is left.
+ */
 void anomaly_init(struct anomaly *a);
+void anomaly_free(struct anomaly *a);
 /*
  * The state as model format VERSION holds it.  Before format 5 a model
  * holds only n, mu, var and alerts; formats 5 to 7 hold the tail of v
@@ -146,6 +156,8 @@ void anomaly_init(struct anomaly *a);
  * Before format 14 there is no p5: it starts afresh.  Before format 15
  * the tails have no shape: they go on with the exponential's (xi 0), and
  * t2's warm-up values, which it recomputes from t1's, are read and dropped.
+ * A load that fails (ser_fail()) may leave values allocated: free them
+ * with anomaly_free().
  */
 void anomaly_ser(struct ser *s, struct anomaly *a, int version);
 
@@ -153,7 +165,8 @@ void anomaly_ser(struct ser *s, struct anomaly *a, int version);
  * Score item X of residual R against the items before it, then take it;
  * XM is x_{t-M} for p5, M the period (0: none known, p5 off).
  * Returns 1 and sets *SCORE (0 to 1) once warm, else 0 and leaves *SCORE
- * unset.
+ * unset; -1 when out of memory for the warm-up's values (the item is not
+ * taken).
  */
 int anomaly_step(struct anomaly *a, double x, double r, double xm, int m,
     uint64_t holdoff, double *score);

@@ -21,6 +21,7 @@ void
 metrics_free(struct metrics *m)
 {
 	ar_free(&m->arm);
+	anomaly_free(&m->an);
 }
 
 static void

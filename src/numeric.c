@@ -284,6 +284,10 @@ score(struct run *r, struct stream *st, const struct pending *pd, double x,
 			it->res = x - pd->pred;
 			it->has_an = anomaly_step(&met->an, x, it->res, xm, m,
 			    (uint64_t)r->op->holdoff, &it->an);
+			if (it->has_an < 0) {
+				rerr_set(r->e, EXIT_DATA, "out of memory");
+				it->has_an = 0;
+			}
 			alert = it->has_an && r->op->alert >= 0 &&
 			    it->an >= r->op->alert;
 			metrics_pair(met, x, pd->pred, pd->x, arp, it->loss,

@@ -81,6 +81,7 @@ test_interval(void)
 	var = 30.0 / 31 * (1 + ANOM_CLIP * ANOM_CLIP / 31);
 	CHECK("mu after a spike", a.mu, ANOM_CLIP / 31, 1e-12);
 	CHECK("var after a spike", a.var, var, 1e-12);
+	anomaly_free(&a);
 }
 
 /* A standard normal deviate (Box-Muller) from R. */
@@ -121,6 +122,7 @@ feed(double scale, uint64_t holdoff, const int *at, const double *spike,
 		out[i] = anomaly_step(&a, scale * x, scale * x, 0, 0, holdoff,
 		    &s) ? s : -1;
 	}
+	anomaly_free(&a);
 }
 
 #define NFEED 20000
@@ -207,6 +209,7 @@ test_records(void)
 		}
 	}
 	CHECK("stuck: once", stuck, 1, 0);
+	anomaly_free(&a);
 }
 
 /*
@@ -237,6 +240,7 @@ test_bounds(void)
 		    a.t1.ey2 >= 0 && a.t1.ey2 <= ANOM_EY2_BOUND);
 	}
 	CHECK("a tail at its bounds stays within them", out, 0, 0);
+	anomaly_free(&a);
 }
 
 /*
@@ -273,6 +277,8 @@ test_seasonal(void)
 	for (i = 0; i < N; i++)
 		x[i] = daily(i, CHANGE, &r);
 	for (m = 0; m <= 24; m += 24) {
+		if (m > 0)
+			anomaly_free(&a);
 		anomaly_init(&a);
 		rng_seed(&r, 5);
 		for (i = 0; i < N; i++) {
@@ -298,6 +304,7 @@ test_seasonal(void)
 	    a.sz.k == 0, 1, 0);
 	anomaly_step(&a, 10, 0, 0, 0, 0, &s);
 	CHECK("p5 off without a period", a.sz.m == 0 && a.sz.n == 0, 1, 0);
+	anomaly_free(&a);
 }
 
 /* A saved in format VERSION and loaded into *B: 0, or -1 if refused. */
@@ -354,6 +361,56 @@ test_seasonal_ser(void)
 	b.sz.last[3] = 2 * ANOM_TAIL_BOUND;
 	CHECK("p5: a surprise out of bounds refused", reload(&b, &a, 14), -1,
 	    0);
+	anomaly_free(&a);
+}
+
+/*
+ * The warm-up's values are held from the first until their tail starts,
+ * and a load keeps them only then: a state cut in the warm-up goes on as
+ * one run, and a warm one holds none.
+ */
+static void
+test_warmup_values(void)
+{
+	struct anomaly a, b;
+	struct rng r;
+	double s, t;
+	int i, cut, same = 1;
+
+	for (cut = 50; cut <= 120; cut += 70) {
+		anomaly_init(&a);
+		rng_seed(&r, 17);
+		for (i = 0; i < cut; i++)
+			anomaly_step(&a, daily(i, 1000, &r), gauss(&r), 24,
+			    i >= 24 ? 24 : 0, 0, &s);
+		CHECK("t1's warm-up values held until it starts",
+		    (a.first != NULL) == (cut < ANOM_WARMUP), 1, 0);
+		CHECK("p5's held until its tail starts", a.sz.first != NULL,
+		    1, 0);
+		if (reload(&a, &b, 15) != 0) {
+			CHECK("a state in the warm-up reloads", 0, 1, 0);
+			anomaly_free(&a);
+			anomaly_free(&b);
+			continue;
+		}
+		CHECK("a load keeps t1's values only in the warm-up",
+		    (b.first != NULL) == (cut < ANOM_WARMUP) &&
+		    (b.first == NULL || memcmp(a.first, b.first,
+		    ANOM_WARMUP * sizeof *a.first) == 0), 1, 0);
+		for (; i < 600; i++) {
+			double x = daily(i, 1000, &r), e = gauss(&r);
+			int wa = anomaly_step(&a, x, e, x - 0.1, 24, 0, &s);
+			int wb = anomaly_step(&b, x, e, x - 0.1, 24, 0, &t);
+
+			same &= wa == wb && (!wa || s == t);
+		}
+		CHECK("a reloaded state goes on as one run", same, 1, 0);
+		CHECK("no warm-up values once warm", a.first == NULL &&
+		    a.sz.first == NULL && b.first == NULL &&
+		    b.sz.first == NULL, 1, 0);
+		anomaly_free(&a);
+		anomaly_free(&b);
+	}
 }
 
 static void
@@ -485,6 +542,7 @@ main(void)
 	test_bounds();
 	test_seasonal();
 	test_seasonal_ser();
+	test_warmup_values();
 	test_spark();
 	test_quantile();
 	test_ar(3, 1);
