@@ -307,13 +307,17 @@ test_seasonal(void)
 	anomaly_free(&a);
 }
 
-/* A saved in format VERSION and loaded into *B: 0, or -1 if refused. */
+/*
+ * A saved in format VERSION and loaded into *B (initialized: what it holds
+ * is freed): 0, or -1 if refused.
+ */
 static int
 reload(struct anomaly *a, struct anomaly *b, int version)
 {
 	struct ser *s = ser_new_save(), *l = NULL;
 	int rc = -1;
 
+	anomaly_free(b);
 	anomaly_init(b);
 	if (s == NULL)
 		return -1;
@@ -340,6 +344,7 @@ test_seasonal_ser(void)
 	int i;
 
 	anomaly_init(&a);
+	anomaly_init(&b);
 	rng_seed(&r, 13);
 	for (i = 0; i < 500; i++)
 		anomaly_step(&a, daily(i, 500, &r), gauss(&r), 24, 24, 0, &s);
@@ -348,6 +353,7 @@ test_seasonal_ser(void)
 	CHECK("format 13: p5 afresh, the rest kept", reload(&a, &b, 13) == 0 &&
 	    b.sz.m == 0 && b.sz.k == 0 && b.sz.n == 0 && b.ns == a.ns &&
 	    b.t1.u == a.t1.u, 1, 0);
+	anomaly_free(&b);
 	b = a;
 	b.sz.m = 24.5;
 	CHECK("p5: a period not whole refused", reload(&b, &a, 14), -1, 0);
@@ -361,6 +367,7 @@ test_seasonal_ser(void)
 	b.sz.last[3] = 2 * ANOM_TAIL_BOUND;
 	CHECK("p5: a surprise out of bounds refused", reload(&b, &a, 14), -1,
 	    0);
+	/* b is a's copy, taken with no warm-up values held */
 	anomaly_free(&a);
 }
 
@@ -377,6 +384,7 @@ test_warmup_values(void)
 	double s, t;
 	int i, cut, same = 1;
 
+	anomaly_init(&b);
 	for (cut = 50; cut <= 120; cut += 70) {
 		anomaly_init(&a);
 		rng_seed(&r, 17);
@@ -390,7 +398,6 @@ test_warmup_values(void)
 		if (reload(&a, &b, 15) != 0) {
 			CHECK("a state in the warm-up reloads", 0, 1, 0);
 			anomaly_free(&a);
-			anomaly_free(&b);
 			continue;
 		}
 		CHECK("a load keeps t1's values only in the warm-up",
@@ -409,8 +416,8 @@ test_warmup_values(void)
 		    a.sz.first == NULL && b.first == NULL &&
 		    b.sz.first == NULL, 1, 0);
 		anomaly_free(&a);
-		anomaly_free(&b);
 	}
+	anomaly_free(&b);
 }
 
 static void
