@@ -505,7 +505,7 @@ seas_step(struct anom_seas *z, double x, double xm)
 	double d = x - xm, dev, v, med, l = 0, w;
 	int k;
 
-	if (z->m == 0)	/* off (seas_start() found no period) */
+	if (z->m == 0)	/* off: start() had no period */
 		return 0;
 	dev = fabs(d - z->mu);
 	if (!(dev <= DBL_MAX))
@@ -548,6 +548,10 @@ start(struct anomaly *a, int m)
 {
 	double *f;
 
+	/* t1's first: if p5's then fails, A holds only a block it will use */
+	if (a->ns < ANOM_WARMUP && a->first == NULL &&
+	    (a->first = calloc(ANOM_WARMUP, sizeof *a->first)) == NULL)
+		return -1;
 	if (m <= 0 || m > ANOM_PERIOD_MAX)
 		m = 0;
 	if ((double)m != a->sz.m) {
@@ -556,9 +560,6 @@ start(struct anomaly *a, int m)
 			return -1;
 		seas_reset(&a->sz, m, f);
 	}
-	if (a->ns < ANOM_WARMUP && a->first == NULL &&
-	    (a->first = calloc(ANOM_WARMUP, sizeof *a->first)) == NULL)
-		return -1;
 	return 0;
 }
 
