@@ -326,15 +326,17 @@ tail_update(struct anom_tail *t, double v, double n)
 }
 
 /*
- * L = -log P(V > v).  Over u, the generalized Pareto tail of shape xi and
- * scale s = beta (1 - xi) (so that its mean excess is beta), xi estimated by
- * moments from the excess's mean beta and variance ey2 - beta^2,
- * xi = (1 - beta^2 / var) / 2, bounded to [ANOM_XI_MIN, ANOM_XI_MAX]:
- *     L = log(1 + xi (v - u) / s) / xi - log ANOM_TAIL,
- * the exponential's (v - u) / beta - log ANOM_TAIL at xi 0 and below u.
+ * z, an exponential variate of mean 1 where v is over u: over u, the
+ * generalized Pareto tail of shape xi and scale s = beta (1 - xi) (so that
+ * its mean excess is beta), xi estimated by moments from the excess's mean
+ * beta and variance ey2 - beta^2, xi = (1 - beta^2 / var) / 2, bounded to
+ * [ANOM_XI_MIN, ANOM_XI_MAX]:
+ *     z = log(1 + xi (v - u) / s) / xi,
+ * the exponential's (v - u) / beta at xi 0 and below u.  L = -log P(V > v)
+ * is z - log ANOM_TAIL.
  */
 static double
-tail_l(const struct anom_tail *t, double v)
+tail_z(const struct anom_tail *t, double v)
 {
 	double y = v - t->u, var = t->ey2 - t->beta * t->beta, xi = 0;
 
@@ -342,8 +344,33 @@ tail_l(const struct anom_tail *t, double v)
 		xi = (1 - t->beta * t->beta / var) / 2;
 	xi = fmin(fmax(xi, ANOM_XI_MIN), ANOM_XI_MAX);
 	if (y <= 0 || xi < 1e-6)
-		return y / t->beta - log(ANOM_TAIL);
-	return log1p(xi * y / (t->beta * (1 - xi))) / xi - log(ANOM_TAIL);
+		return y / t->beta;
+	return log1p(xi * y / (t->beta * (1 - xi))) / xi;
+}
+
+static double
+tail_l(const struct anom_tail *t, double v)
+{
+	return tail_z(t, v) - log(ANOM_TAIL);
+}
+
+/*
+ * L of v under a tail that has taken N values (the warm-up counting as
+ * ANOM_WARMUP), its scale known only from the k = ANOM_TAIL min(N, 1 /
+ * ANOM_TAIL_ALPHA) excesses it rests on: z of a scale with a flat prior
+ * given k exponential excesses is Lomax, P(Z > z) = (1 + z / k)^-k, so
+ *     L = k log(1 + z / k) - log ANOM_TAIL  (z > 0),
+ * less than z - log ANOM_TAIL by about z^2 / 2k: a young tail's far
+ * reaches are less certain, and fewer of a series' first items alert.
+ */
+static double
+tail_lk(const struct anom_tail *t, double v, double n)
+{
+	double z = tail_z(t, v), k = ANOM_TAIL * fmin(n, 1 / ANOM_TAIL_ALPHA);
+
+	if (z > 0)
+		z = k * log1p(z / k);
+	return z - log(ANOM_TAIL);
 }
 
 /*
@@ -581,8 +608,8 @@ anomaly_step(struct anomaly *a, double x, double r, double xm, int season,
 	l5 = seas_step(&a->sz, x, xm);
 	if (warm) {
 		l = fmax(l, l5);
-		l = fmax(l, tail_l(&a->t1, v));
-		l = fmax(l, tail_l(&a->t2, m));
+		l = fmax(l, tail_lk(&a->t1, v, a->ns));
+		l = fmax(l, tail_lk(&a->t2, m, a->ns));
 		l = fmax(l, record_l(a, x));
 		/* 1 - p = 1 - exp(-L), exactly for small p */
 		*score = hold(a, l, holdoff) && l > 0 ? -expm1(-l) : 0;

@@ -30,7 +30,11 @@
  *   empirical quantile and the excesses' mean and mean square), no score
  *   before; then u follows the quantile by stochastic approximation and
  *   beta and ey2 the excesses, with weight max(1/n, ANOM_TAIL_ALPHA) after
- *   n surprises (a memory of some 10,000 items), beta >= ANOM_BETA_MIN;
+ *   n surprises (a memory of some 10,000 items), beta >= ANOM_BETA_MIN.
+ *   A young tail's scale is known from few excesses, k = ANOM_TAIL min(n,
+ *   1 / ANOM_TAIL_ALPHA): with z = -log(P / ANOM_TAIL) the exponential
+ *   variate of the law above, p1 = ANOM_TAIL (1 + z / k)^-k for z > 0 (the
+ *   Lomax law of an exponential whose scale k excesses tell);
  * - p2: the same tail model of the median of the last ANOM_SHORT
  *   surprises, for an error that lasts a few items without any one being
  *   extreme (its warm-up's medians are recomputed from p1's values);
@@ -47,7 +51,9 @@
  *   ANOM_FLOOR m5) like the residual's, with its own location mu5 and mean
  *   absolute deviation m5 (weighted as mu and m are); the median of the
  *   last ANOM_SEAS of them has its own tail as p1 (and its own warm-up,
- *   from m5 > 0 on).  A new period starts p5 afresh;
+ *   from m5 > 0 on), without the young tail's allowance (with it, the
+ *   daily changes of bench/nab_inject.py alerted later).  A new period
+ *   starts p5 afresh;
  * - the hold-off: an item scores 0 unless its L exceeds every L of the
  *   current block of HOLDOFF scored items before it and of the block
  *   before that, so for at least HOLDOFF items after a surprise (at most
