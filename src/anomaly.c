@@ -138,6 +138,47 @@ anomaly_ok(const struct anomaly *a)
 	    a->hold_n <= ANOM_HOLDOFF_MAX && seas_ok(&a->sz);
 }
 
+/*
+ * Take p5's surprise V into its ring, in place of the oldest once it is
+ * full, and into the ring's values in order: one pass each way, where
+ * sorting the ring for each median took most of the anomaly model's time.
+ */
+static void
+seas_take(struct anom_seas *z, double v)
+{
+	int i = (int)fmod(z->k, ANOM_SEAS), j = 0, n;
+	double *s = z->sorted;
+
+	n = z->k < ANOM_SEAS ? (int)z->k : ANOM_SEAS;
+	if (n == ANOM_SEAS) {	/* last[i], the oldest, leaves */
+		while (j < n - 1 && s[j] != z->last[i])
+			j++;
+		for (; j < n - 1; j++)
+			s[j] = s[j + 1];
+		n--;
+	}
+	for (j = n; j > 0 && s[j - 1] > v; j--)
+		s[j] = s[j - 1];
+	s[j] = v;
+	z->last[i] = v;
+	z->k += 1;
+}
+
+/* The sorted values from the ring, as a load leaves it. */
+static void
+seas_sort(struct anom_seas *z)
+{
+	int n = z->k < ANOM_SEAS ? (int)z->k : ANOM_SEAS, i, j;
+	double x;
+
+	for (i = 0; i < n; i++) {
+		x = z->last[i];
+		for (j = i; j > 0 && z->sorted[j - 1] > x; j--)
+			z->sorted[j] = z->sorted[j - 1];
+		z->sorted[j] = x;
+	}
+}
+
 /* p5 afresh for period M (0: off), with FIRST its warm-up's values. */
 static void
 seas_reset(struct anom_seas *z, int m, double *first)
@@ -220,8 +261,12 @@ anomaly_ser(struct ser *s, struct anomaly *a, int version)
 	ser_f64(s, &a->hold_cur);
 	ser_u64(s, &a->hold_n);
 	ser_u64(s, &a->alerts);
-	if (ser_loading(s) && !anomaly_ok(a))
+	if (!ser_loading(s))
+		return;
+	if (!anomaly_ok(a))
 		ser_fail(s, "anomaly model out of range");
+	else
+		seas_sort(&a->sz);
 }
 
 static double
@@ -502,20 +547,11 @@ t2_start(struct anomaly *a)
 	tail_start(&a->t2, med);
 }
 
-/* The median of the ANOM_SEAS surprises LAST (insertion sort, as above). */
+/* The median of the ANOM_SEAS surprises once the ring is full. */
 static double
-seas_median(const double *last)
+seas_median(const struct anom_seas *z)
 {
-	double w[ANOM_SEAS], x;
-	int i, j;
-
-	for (i = 0; i < ANOM_SEAS; i++) {
-		x = last[i];
-		for (j = i; j > 0 && w[j - 1] > x; j--)
-			w[j] = w[j - 1];
-		w[j] = x;
-	}
-	return (w[ANOM_SEAS / 2 - 1] + w[ANOM_SEAS / 2]) / 2;
+	return (z->sorted[ANOM_SEAS / 2 - 1] + z->sorted[ANOM_SEAS / 2]) / 2;
 }
 
 /*
@@ -540,14 +576,13 @@ seas_step(struct anom_seas *z, double x, double xm)
 	if (z->mad > 0) {
 		v = fmin(log(fmax(dev + ANOM_FLOOR * z->mad, DBL_MIN)),
 		    log(DBL_MAX));
-		z->last[(int)fmod(z->k, ANOM_SEAS)] = v;
-		z->k += 1;
+		seas_take(z, v);
 		if (z->k >= ANOM_SEAS + ANOM_WARMUP) {
-			med = seas_median(z->last);
+			med = seas_median(z);
 			l = tail_l(&z->t, med);
 			tail_update(&z->t, med, z->k - ANOM_SEAS);
 		} else if ((k = (int)z->k - ANOM_SEAS) >= 0) {
-			z->first[k] = seas_median(z->last);
+			z->first[k] = seas_median(z);
 			if (k + 1 >= ANOM_WARMUP) {
 				tail_start(&z->t, z->first);
 				free(z->first);

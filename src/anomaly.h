@@ -119,6 +119,8 @@ struct anom_seas {
 	double mu, mad;		/* d's location and mean |d - mu| */
 	double k;		/* surprises taken (from mad > 0 on) */
 	double last[ANOM_SEAS];	/* the latest, at [k % ANOM_SEAS] */
+	double sorted[ANOM_SEAS];	/* the min(k, ANOM_SEAS) of them in
+					 * order: not saved, sorted on load */
 	struct anom_tail t;	/* of the median of the last ANOM_SEAS */
 	double *first;		/* (ANOM_WARMUP) its warm-up's values, from
 				 * the first one until the tail starts;
