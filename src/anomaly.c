@@ -402,8 +402,9 @@ tail_l(const struct anom_tail *t, double v)
 /*
  * L of v under a tail that has taken N values (the warm-up counting as
  * ANOM_WARMUP), its scale known only from the k = ANOM_TAIL min(N, 1 /
- * ANOM_TAIL_ALPHA) excesses it rests on: z of a scale with a flat prior
- * given k exponential excesses is Lomax, P(Z > z) = (1 + z / k)^-k, so
+ * ANOM_TAIL_ALPHA) excesses it rests on: given k exponential excesses, and
+ * the scale-free prior 1 / rate on their rate, z is Lomax, P(Z > z) =
+ * (1 + z / k)^-k, so
  *     L = k log(1 + z / k) - log ANOM_TAIL  (z > 0),
  * less than z - log ANOM_TAIL by about z^2 / 2k: a young tail's far
  * reaches are less certain, and fewer of a series' first items alert.
