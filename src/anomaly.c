@@ -139,6 +139,28 @@ anomaly_ok(const struct anomaly *a)
 }
 
 /*
+ * Insert X into the N sorted values W, which have room for one more: the
+ * step of an insertion sort (the medians' windows are short, and qsort(3)
+ * may allocate).
+ */
+static void
+insert_sorted(double *w, int n, double x)
+{
+	int j;
+
+	for (j = n; j > 0 && w[j - 1] > x; j--)
+		w[j] = w[j - 1];
+	w[j] = x;
+}
+
+/* The median of the N > 0 sorted values W. */
+static double
+median_sorted(const double *w, int n)
+{
+	return n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
+}
+
+/*
  * Take p5's surprise V into its ring, in place of the oldest once it is
  * full, and into the ring's values in order: one pass each way, where
  * sorting the ring for each median took most of the anomaly model's time.
@@ -157,9 +179,7 @@ seas_take(struct anom_seas *z, double v)
 			s[j] = s[j + 1];
 		n--;
 	}
-	for (j = n; j > 0 && s[j - 1] > v; j--)
-		s[j] = s[j - 1];
-	s[j] = v;
+	insert_sorted(s, n, v);
 	z->last[i] = v;
 	z->k += 1;
 }
@@ -168,15 +188,10 @@ seas_take(struct anom_seas *z, double v)
 static void
 seas_sort(struct anom_seas *z)
 {
-	int n = z->k < ANOM_SEAS ? (int)z->k : ANOM_SEAS, i, j;
-	double x;
+	int n = z->k < ANOM_SEAS ? (int)z->k : ANOM_SEAS, i;
 
-	for (i = 0; i < n; i++) {
-		x = z->last[i];
-		for (j = i; j > 0 && z->sorted[j - 1] > x; j--)
-			z->sorted[j] = z->sorted[j - 1];
-		z->sorted[j] = x;
-	}
+	for (i = 0; i < n; i++)
+		insert_sorted(z->sorted, i, z->last[i]);
 }
 
 /* p5 afresh for period M (0: off), with FIRST its warm-up's values. */
@@ -295,16 +310,11 @@ anomaly_interval(const struct anomaly *a, double z, double *lo, double *hi)
 static void
 tail_start(struct anom_tail *t, const double *first)
 {
-	double v[ANOM_WARMUP], ex = 0, ex2 = 0, m = 0, d = 0, x;
-	int i, j, k = (int)((1 - ANOM_TAIL) * ANOM_WARMUP), nex = 0;
+	double v[ANOM_WARMUP], ex = 0, ex2 = 0, m = 0, d = 0;
+	int i, k = (int)((1 - ANOM_TAIL) * ANOM_WARMUP), nex = 0;
 
-	/* insertion sort: once per model, and qsort(3) may allocate */
-	for (i = 0; i < ANOM_WARMUP; i++) {
-		x = first[i];
-		for (j = i; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
+	for (i = 0; i < ANOM_WARMUP; i++)	/* once per model */
+		insert_sorted(v, i, first[i]);
 	t->u = v[k];
 	for (i = 0; i < ANOM_WARMUP; i++) {
 		m += v[i];
@@ -512,17 +522,13 @@ stuck_l(struct anomaly *a, double x, int warm)
 static double
 short_median(const struct anomaly *a, double v)
 {
-	double w[ANOM_SHORT], x;
-	int n = a->ns < ANOM_SHORT - 1 ? (int)a->ns + 1 : ANOM_SHORT, i, j;
+	double w[ANOM_SHORT];
+	int n = a->ns < ANOM_SHORT - 1 ? (int)a->ns + 1 : ANOM_SHORT, i;
 
 	w[0] = v;
-	for (i = 1; i < n; i++) {
-		x = a->last[i - 1];
-		for (j = i; j > 0 && w[j - 1] > x; j--)
-			w[j] = w[j - 1];
-		w[j] = x;
-	}
-	return n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
+	for (i = 1; i < n; i++)
+		insert_sorted(w, i, a->last[i - 1]);
+	return median_sorted(w, n);
 }
 
 /*
@@ -532,34 +538,24 @@ short_median(const struct anomaly *a, double v)
 static void
 t2_start(struct anomaly *a)
 {
-	double med[ANOM_WARMUP], w[ANOM_SHORT], x;
-	int i, j, k, n;
+	double med[ANOM_WARMUP], w[ANOM_SHORT];
+	int i, k, n;
 
 	for (i = 0; i < ANOM_WARMUP; i++) {
 		n = i < ANOM_SHORT - 1 ? i + 1 : ANOM_SHORT;
-		for (k = 0; k < n; k++) {
-			x = a->first[i - k];
-			for (j = k; j > 0 && w[j - 1] > x; j--)
-				w[j] = w[j - 1];
-			w[j] = x;
-		}
-		med[i] = n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
+		for (k = 0; k < n; k++)
+			insert_sorted(w, k, a->first[i - k]);
+		med[i] = median_sorted(w, n);
 	}
 	tail_start(&a->t2, med);
 }
 
-/* The median of the ANOM_SEAS surprises once the ring is full. */
-static double
-seas_median(const struct anom_seas *z)
-{
-	return (z->sorted[ANOM_SEAS / 2 - 1] + z->sorted[ANOM_SEAS / 2]) / 2;
-}
-
 /*
  * p5: the L of the seasonal change D = X - XM of its period (start() set
- * it; 0: none known) and take it.  Its surprises start once their mad is above 0 (a stretch
- * that repeats exactly would make them -log(DBL_MIN)), their median once
- * ANOM_SEAS are taken, the tail ANOM_WARMUP medians later: 0 until then.
+ * it; 0: none known) and take it.  Its surprises start once their mad is
+ * above 0 (a stretch that repeats exactly would make them -log(DBL_MIN)),
+ * their median once ANOM_SEAS are taken, the tail ANOM_WARMUP medians
+ * later: 0 until then.
  * The median, not the mean: a spike at t is in d at t and at t + m, and
  * moves a median of ANOM_SEAS (an even number) by one rank only.
  */
@@ -579,11 +575,11 @@ seas_step(struct anom_seas *z, double x, double xm)
 		    log(DBL_MAX));
 		seas_take(z, v);
 		if (z->k >= ANOM_SEAS + ANOM_WARMUP) {
-			med = seas_median(z);
+			med = median_sorted(z->sorted, ANOM_SEAS);
 			l = tail_l(&z->t, med);
 			tail_update(&z->t, med, z->k - ANOM_SEAS);
 		} else if ((k = (int)z->k - ANOM_SEAS) >= 0) {
-			z->first[k] = seas_median(z);
+			z->first[k] = median_sorted(z->sorted, ANOM_SEAS);
 			if (k + 1 >= ANOM_WARMUP) {
 				tail_start(&z->t, z->first);
 				free(z->first);
