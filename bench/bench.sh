@@ -190,7 +190,7 @@ if [ "$p256" -gt 0 ]; then
 	    "$(echo "$p512" | awk '$1 > 0 { printf "%.1f G with AVX-512F (%.1f a cycle at that clock)", $1 / 1e9, 16 * $1 / '"$p256"' }
 	    $1 == 0 { printf "no AVX-512F" }')."
 	echo "The kernels that run here: $(grep -qw avx512f /proc/cpuinfo 2>/dev/null &&
-	    grep -q 'la_gemv\.avx512f' "$bin" 2>/dev/null && echo "the AVX-512 clones" ||
+	    grep -q 'la_gemv\.arch_x86_64_v4' "$bin" 2>/dev/null && echo "the AVX-512 clones" ||
 	    echo "the AVX2 clones (or the baseline)")."
 else
 	echo "FMA peak: not measured (bench/fmapeak.c does not build, or no AVX2 FMA)."

@@ -46,7 +46,7 @@ typedef float v8sf __attribute__((vector_size(32)));
  */
 typedef float v16sf __attribute__((vector_size(64)));
 #ifdef RNNF_HAVE_512_CLONE
-#define WIDE() __builtin_cpu_supports("avx512f")
+#define WIDE() __builtin_cpu_supports("x86-64-v4")
 #else
 #define WIDE() 0
 #endif
