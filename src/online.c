@@ -688,15 +688,13 @@ window_update(struct online *o)
 		return ONLINE_DIVERGED;
 	}
 	o->last_norm = norm;
-	if (o->cf.chars) {
-		if (o->cf.clip > 0)
-			optim_clip_cols(o->grad, o->np, norm, o->cf.clip, &oc);
-		optim_step_cols(&o->w->opt, o->w->param, o->grad, &oc);
-	} else {
-		if (o->cf.clip > 0)
-			optim_clip(o->grad, o->np, norm, o->cf.clip);
-		optim_step(&o->w->opt, o->w->param, o->grad);
-	}
+	/* clipped in the update's pass: o->grad keeps the unclipped gradient */
+	if (o->cf.chars)
+		optim_step_cols(&o->w->opt, o->w->param, o->grad,
+		    optim_clip_scale(norm, o->cf.clip), &oc);
+	else
+		optim_step(&o->w->opt, o->w->param, o->grad,
+		    optim_clip_scale(norm, o->cf.clip));
 	o->updates++;
 	return ONLINE_UPDATED;
 }

@@ -140,42 +140,13 @@ optim_grad_norm_cols(const real *g, size_t n, const struct optim_cols *c)
 	return norm_end(acc, s);
 }
 
-/* clip_coef = max_norm / (total_norm + 1e-6), applied when < 1: 0 if not */
-static real
-clip_coef(double norm, double maxnorm)
+/* clip_coef = max_norm / (total_norm + 1e-6), applied when < 1 */
+real
+optim_clip_scale(double norm, double maxnorm)
 {
 	real coef = (real)(maxnorm / (norm + 1e-6));
 
-	return maxnorm <= 0 || coef >= 1 ? 0 : coef;
-}
-
-RNNF_HOT void
-optim_clip(real *g, size_t n, double norm, double maxnorm)
-{
-	real coef = clip_coef(norm, maxnorm);
-	size_t i;
-
-	if (coef == 0)
-		return;
-	for (i = 0; i < n; i++)
-		g[i] *= coef;
-}
-
-RNNF_HOT void
-optim_clip_cols(real *g, size_t n, double norm, double maxnorm,
-    const struct optim_cols *c)
-{
-	real coef = clip_coef(norm, maxnorm);
-	size_t i, k, a, b, nr = cols_ranges(c);
-	struct cols_walk w = { c, n, 0, 0 };
-
-	if (coef == 0)
-		return;
-	for (k = 0; k < nr; k++) {
-		cols_range(&w, k, &a, &b);
-		for (i = a; i < b; i++)
-			g[i] *= coef;
-	}
+	return maxnorm <= 0 || coef >= 1 ? 1 : coef;
 }
 
 /* The constants of one update, the same for every element. */
@@ -201,10 +172,14 @@ step_begin(struct optim *o)
 	return k;
 }
 
-/* The update of elements A to B. */
+/*
+ * The update of elements A to B with the gradient SC * G: G[i] * SC is the
+ * element clipping would have left in G (the same float product), and a
+ * product by 1 is G[i] itself, so one loop serves both.
+ */
 static inline void
 step_range(struct optim *o, const struct stepc *k, real *p, const real *g,
-    size_t a, size_t b)
+    real sc, size_t a, size_t b)
 {
 	real lr = k->lr;
 	size_t i;
@@ -212,7 +187,7 @@ step_range(struct optim *o, const struct stepc *k, real *p, const real *g,
 	switch (o->kind) {
 	case OPTIM_SGD:
 		for (i = a; i < b; i++)
-			p[i] -= lr * g[i];
+			p[i] -= lr * (g[i] * sc);
 		break;
 	case OPTIM_ADAM: {
 		/* betas (0.9, 0.999), eps 1e-8, bias-corrected */
@@ -234,8 +209,10 @@ step_range(struct optim *o, const struct stepc *k, real *p, const real *g,
 #endif
 
 		for (i = a; i < b; i++) {
-			o->m[i] = o->m[i] + (g[i] - o->m[i]) * (1 - b1);
-			o->v[i] = o->v[i] * b2 + (1 - b2) * g[i] * g[i];
+			real gi = g[i] * sc;
+
+			o->m[i] = o->m[i] + (gi - o->m[i]) * (1 - b1);
+			o->v[i] = o->v[i] * b2 + (1 - b2) * gi * gi;
 			p[i] -= step_size * o->m[i] /
 			    (ADAM_DENOM(RSQRT(o->v[i])) + eps);
 		}
@@ -245,30 +222,34 @@ step_range(struct optim *o, const struct stepc *k, real *p, const real *g,
 	case OPTIM_ADAGRAD:
 		/* sum += g^2;  p -= lr * g / (sqrt(sum) + 1e-10) */
 		for (i = a; i < b; i++) {
-			o->v[i] += g[i] * g[i];
-			p[i] -= lr * g[i] / (RSQRT(o->v[i]) + 1e-10f);
+			real gi = g[i] * sc;
+
+			o->v[i] += gi * gi;
+			p[i] -= lr * gi / (RSQRT(o->v[i]) + 1e-10f);
 		}
 		break;
 	case OPTIM_RMSPROP:
 		/* alpha 0.99, eps 1e-8: avg = a avg + (1-a) g^2 */
 		for (i = a; i < b; i++) {
-			o->v[i] = o->v[i] * 0.99f + 0.01f * g[i] * g[i];
-			p[i] -= lr * g[i] / (RSQRT(o->v[i]) + 1e-8f);
+			real gi = g[i] * sc;
+
+			o->v[i] = o->v[i] * 0.99f + 0.01f * gi * gi;
+			p[i] -= lr * gi / (RSQRT(o->v[i]) + 1e-8f);
 		}
 		break;
 	}
 }
 
 RNNF_HOT void
-optim_step(struct optim *o, real *p, const real *g)
+optim_step(struct optim *o, real *p, const real *g, real scale)
 {
 	struct stepc k = step_begin(o);
 
-	step_range(o, &k, p, g, 0, o->n);
+	step_range(o, &k, p, g, scale, 0, o->n);
 }
 
 RNNF_HOT void
-optim_step_cols(struct optim *o, real *p, const real *g,
+optim_step_cols(struct optim *o, real *p, const real *g, real scale,
     const struct optim_cols *c)
 {
 	struct stepc k = step_begin(o);
@@ -277,7 +258,7 @@ optim_step_cols(struct optim *o, real *p, const real *g,
 
 	for (j = 0; j < nr; j++) {
 		cols_range(&w, j, &a, &b);
-		step_range(o, &k, p, g, a, b);
+		step_range(o, &k, p, g, scale, a, b);
 	}
 }
 

@@ -34,10 +34,18 @@ void optim_init(struct optim *o, enum optim_kind k, double lr, size_t n,
  * any element is not finite.
  */
 double optim_grad_norm(const real *g, size_t n);
-/* Scale G so that its norm is at most MAXNORM, as clip_grad_norm_ does. */
-void optim_clip(real *g, size_t n, double norm, double maxnorm);
-/* One update of P with gradient G. */
-void optim_step(struct optim *o, real *p, const real *g);
+/*
+ * The factor by which clip_grad_norm_ scales a gradient of norm NORM to
+ * bring it to at most MAXNORM: max_norm / (norm + 1e-6) where that is below
+ * 1 and MAXNORM > 0, else 1.
+ */
+real optim_clip_scale(double norm, double maxnorm);
+/*
+ * One update of P with gradient SCALE * G: each element's product rounded
+ * as clipping G in place first would round it (a SCALE of 1 changes no
+ * bit), in the same pass as the update.  G is left as it is.
+ */
+void optim_step(struct optim *o, real *p, const real *g, real scale);
 
 /*
  * A row-major block of ROWS x COLS parameters at OFF in the flat vector in
@@ -57,14 +65,12 @@ struct optim_cols {
  * The functions above restricted by C: optim_grad_norm_cols() gives the
  * very bits optim_grad_norm() gives when G is zero outside C's columns
  * (the same lanes take the same terms in the same order, without the
- * zeros), optim_clip_cols() and optim_step_cols() do what the dense ones do
- * to the elements C leaves in.
+ * zeros), optim_step_cols() does what the dense one does to the elements C
+ * leaves in.
  */
 double optim_grad_norm_cols(const real *g, size_t n,
     const struct optim_cols *c);
-void optim_clip_cols(real *g, size_t n, double norm, double maxnorm,
-    const struct optim_cols *c);
-void optim_step_cols(struct optim *o, real *p, const real *g,
+void optim_step_cols(struct optim *o, real *p, const real *g, real scale,
     const struct optim_cols *c);
 /*
  * Whether K's update leaves an element whose gradient is zero as it is,
