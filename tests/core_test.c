@@ -277,6 +277,41 @@ optim_cols_test(void)
 	check(same, "the optimizers on a block's columns are the dense ones");
 }
 
+/*
+ * Adam's moments decayed into the subnormals (a byte unseen for a while):
+ * the update leaves the parameters as they were, and on x86-64 flushes
+ * those moments to 0 (rnnfilter(1), --optimizer); the caller's floating
+ * point mode is as before, subnormals and all.
+ */
+static void
+optim_subnormal_test(void)
+{
+	enum { N = 37 };
+	real p[N], q[N], g[N], m[2 * N];
+	volatile real tiny = 1e-38f;
+	struct optim o;
+	int i, flushed = 1;
+
+	memset(g, 0, sizeof g);
+	optim_init(&o, OPTIM_ADAM, 0.01, N, m);
+	o.step = 1000;
+	for (i = 0; i < N; i++) {
+		p[i] = q[i] = (real)(i - 18) / 7 + (real)0.01;
+		m[i] = m[N + i] = (real)(3 * (i % 4 + 1)) * 1.4e-45f;
+	}
+	optim_step(&o, p, g, 1);
+	for (i = 0; i < 2 * N; i++)
+		flushed &= m[i] == 0;
+	check(memcmp(p, q, sizeof p) == 0,
+	    "subnormal Adam moments leave the parameters as they were");
+#if defined(__x86_64__) && !defined(RNNF_DOUBLE)
+	check(flushed, "subnormal Adam moments are flushed to 0 on x86-64");
+#else
+	(void)flushed;
+#endif
+	check(tiny / 4 != 0, "the update restores the caller's subnormals");
+}
+
 /* Bits, or both NaN (a NaN's sign and payload are not promised). */
 static int
 same_real(real a, real b)
@@ -537,6 +572,7 @@ main(void)
 	if ((o = online_new(&cf)) == NULL)
 		return 99;
 	optim_cols_test();
+	optim_subnormal_test();
 	gates_lanes_test();
 	base_pack_test();
 	argmax_test();
