@@ -116,7 +116,7 @@ struct opts {
  */
 #define OPTS_MAX_INPUTS 64	/* --inputs columns at most */
 #define OPTS_AR_ORDER 13	/* --ar-order, by measurement (REPORT) */
-#define CHARS_DEFAULT_HIDDEN 80
+#define CHARS_DEFAULT_HIDDEN 96
 #define CHARS_DEFAULT_BPTT 32
 #define CHARS_DEFAULT_LR 0.01
 
