@@ -2,10 +2,11 @@
  * anomcost.c - the time anomaly_step() takes per item, the anomaly model
  * of every scored item (see bench/anomcost.sh): a half-hourly series with
  * a daily pattern of period 48 and noise, its residual the seasonal naive
- * forecast's (the noise of two items), p5 on with m = 48, the default
- * hold-off of 50.  Prints the nanoseconds per
- * item, the best of three runs of N items (argv[1], 2,000,000 unless
- * told), and a checksum of the scores so that no run is optimized away.
+ * forecast's (the noise of two items), the default hold-off of 50; p5 on
+ * with m = 48, or off with argv[2] 0 (as with --predict change, where no
+ * period is known).  Prints the nanoseconds per item, the best of three
+ * runs of N items (argv[1], 2,000,000 unless told), and a checksum of the
+ * scores so that no run is optimized away.
  */
 #include <math.h>
 #include <stdint.h>
@@ -30,6 +31,7 @@ int
 main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 2000000, t;
+	int m = argc > 2 ? atoi(argv[2]) : PERIOD;
 	double *x, best = HUGE_VAL, sum = 0, score = 0, t0, e;
 	struct anomaly a;
 	struct rng g;
@@ -51,8 +53,8 @@ main(int argc, char **argv)
 		for (t = PERIOD; t < n; t++) {
 			double r = x[t] - (x[t - PERIOD]);
 
-			if (anomaly_step(&a, x[t], r, x[t - PERIOD], PERIOD,
-			    50, &score) < 0)
+			if (anomaly_step(&a, x[t], r, x[t - PERIOD], m, 50,
+			    &score) < 0)
 				return 1;
 			if (score > 0)
 				sum += score;
