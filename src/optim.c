@@ -281,7 +281,6 @@ optim_step_cols(struct optim *o, real *p, const real *g, real scale,
 	struct stepc k = step_begin(o);
 	size_t j, a, b, nr = cols_ranges(c);
 	struct cols_walk w = { c, o->n, 0, 0 };
-
 	unsigned csr;
 
 	FTZ_ON(csr);
