@@ -4,7 +4,8 @@
 # bench/anomcost.c, linked with the built librnncore.a, times anomaly_step()
 # alone; rnnfilter is timed on the same kind of series (a half-hourly daily
 # pattern with noise, ITEMS items, 200,000 unless told), best of three, both
-# pinned to one core when taskset(1) is there.  Run from a built tree:
+# pinned to one core (taskset -c CPU, CPU=1 unless told) when taskset(1) is
+# there.  Run from a built tree:
 #
 #   sh bench/anomcost.sh [ITEMS] > bench/anomcost.md
 set -eu
@@ -14,8 +15,9 @@ items=${1:-200000}
 here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rnnfilter-anomcost.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+cpu=${CPU:-1}
 pin=
-command -v taskset >/dev/null 2>&1 && pin="taskset -c 1"
+command -v taskset >/dev/null 2>&1 && pin="taskset -c $cpu"
 ${CC:-cc} -std=c99 -O2 -D_GNU_SOURCE -I"$here/src" "$here/bench/anomcost.c" \
     ./librnncore.a -lm -o "$tmp/anomcost"
 awk -v n="$items" 'BEGIN { srand(1); print "t,v"
@@ -39,7 +41,7 @@ ns0=$(echo "$an0" | awk '{ print $1 }')
 echo "# The anomaly model's cost per item"
 echo
 echo "Build: $(./rnnfilter --version | head -n 1). Date: $(date -u '+%Y-%m-%d %H:%M UTC')."
-echo "Machine: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), one core${pin:+ (taskset -c 1)}."
+echo "Machine: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), one core${pin:+ ($pin)}."
 echo "Command: sh bench/anomcost.sh $items."
 echo
 awk -v s="$best" -v p="$plain" -v n="$items" -v a="$ns" -v a0="$ns0" 'BEGIN {

@@ -403,6 +403,7 @@ tail_z(const struct anom_tail *t, double v)
 	return log1p(xi * y / (t->beta * (1 - xi))) / xi;
 }
 
+/* L under the law itself, its scale taken as known (p5). */
 static double
 tail_l(const struct anom_tail *t, double v)
 {
