@@ -23,17 +23,9 @@ ${CC:-cc} -std=c99 -O2 -D_GNU_SOURCE -I"$here/src" "$here/bench/anomcost.c" \
 awk -v n="$items" 'BEGIN { srand(1); print "t,v"
 	for (t = 0; t < n; t++)
 		printf "%d,%.4f\n", t, 100 + 10 * sin(2 * 3.14159265358979 * t / 48) + rand() + rand() + rand() - 1.5 }' >"$tmp/in.csv"
-# best ARGS...: the least of three runs' user + system seconds
-best() {
-	_b=
-	for _i in 1 2 3; do
-		_s=$( { /usr/bin/time -f '%U %S' $pin ./rnnfilter -q "$@" "$tmp/in.csv" >/dev/null; } 2>&1 | tail -n 1 | awk '{ print $1 + $2 }')
-		_b=$(awk -v a="$_b" -v b="$_s" 'BEGIN { print (a == "" || b < a) ? b : a }')
-	done
-	echo "$_b"
-}
-best=$(best)
-plain=$(best --predict change -H 32 -K 16)
+. "$here/bench/cpubest.sh"
+best=$(cpu_best "$tmp/in.csv")
+plain=$(cpu_best "$tmp/in.csv" --predict change -H 32 -K 16)
 an=$($pin "$tmp/anomcost" 2000000)
 ns=$(echo "$an" | awk '{ print $1 }')
 an0=$($pin "$tmp/anomcost" 2000000 0)

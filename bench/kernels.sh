@@ -47,16 +47,12 @@ while [ "$(wc -l <"$tmp/in")" -lt "$items" ]; do
 done
 head -n "$items" "$tmp/in" >"$tmp/in2"
 
+. "$here/bench/cpubest.sh"
 # whole H: rnnfilter's ns per item, the best of three runs
 whole() {
-	_b=
-	for _i in 1 2 3; do
-		_s=$( { /usr/bin/time -f '%U %S' $pin ./rnnfilter -q --cell lstm \
-		    -H "$1" -K 16 --optimizer adam --lr 0.003 --predict change \
-		    "$tmp/in2" >/dev/null; } 2>&1 | tail -n 1 | awk '{ print $1 + $2 }')
-		_b=$(awk -v a="$_b" -v b="$_s" 'BEGIN { print (a == "" || b < a) ? b : a }')
-	done
-	awk -v s="$_b" -v n="$items" 'BEGIN { printf "%.0f", s / n * 1e9 }'
+	cpu_best "$tmp/in2" --cell lstm -H "$1" -K 16 --optimizer adam \
+	    --lr 0.003 --predict change |
+	    awk -v n="$items" '{ printf "%.0f", $1 / n * 1e9 }'
 }
 
 peak=
